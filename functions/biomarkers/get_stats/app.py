@@ -1,0 +1,15 @@
+"""GET /biomarkers/stats: the caller's dashboard stats (one GetItem, whatever the history)."""
+
+from clinic.api import current_user, lambda_entry, make_resolver
+from clinic.models.stats import BiomarkerStats
+from clinic.services import stats
+
+app = make_resolver()
+
+
+@app.get("/biomarkers/stats", summary="Status breakdown of the latest reading of each biomarker")
+def get_stats() -> BiomarkerStats:
+    return stats.for_user(current_user(app).user_id)
+
+
+handler = lambda_entry(app)

@@ -1,0 +1,200 @@
+"""A local API Gateway: routes from ``template.yaml``, Cognito JWT verification, REST proxy
+events, and the functions' own handlers called in-process."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from clinic.observability import error_fingerprint
+from clinic_local import template
+from clinic_local.authorizer import CognitoAuthorizer, as_rest_claims
+
+MAX_BODY_BYTES = 256 * 1024
+STAGE = "local"
+
+
+def _error_body(code: str, message: str) -> bytes:
+    return json.dumps({"error": {"code": code, "message": message, "details": []}}).encode()
+
+
+@dataclass(frozen=True)
+class CompiledRoute:
+    route: template.Route
+    pattern: re.Pattern[str]
+
+    @classmethod
+    def of(cls, route: template.Route) -> CompiledRoute:
+        regex = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(route.path))
+        return cls(route, re.compile(f"^{regex}$"))
+
+
+class LambdaContext:
+    """The attributes of Lambda's context object that Powertools and our code read."""
+
+    def __init__(self, function_name: str) -> None:
+        self.function_name = function_name
+        self.function_version = "$LATEST"
+        self.memory_limit_in_mb = 1024
+        self.invoked_function_arn = f"arn:aws:lambda:us-east-1:000000000000:function:{function_name}"
+        self.aws_request_id = str(uuid.uuid4())
+        self.log_group_name = f"/aws/lambda/{function_name}"
+        self.log_stream_name = "local"
+        self._deadline = time.monotonic() + 10
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self._deadline - time.monotonic()) * 1000))
+
+
+class Gateway:
+    """Route, authorize, build the event, invoke. One invocation at a time, as one Lambda
+    instance would (handlers keep per-request state in module globals, as on Lambda)."""
+
+    def __init__(self, authorizer: CognitoAuthorizer, extra_routes: dict[str, Callable[[], tuple[int, bytes]]] | None = None) -> None:
+        self.authorizer = authorizer
+        self.routes = [CompiledRoute.of(r) for r in template.routes()]
+        self.extra = extra_routes or {}
+        self._invoke_lock = threading.Lock()
+
+    def match(self, method: str, path: str) -> tuple[template.Route, dict[str, str]] | None:
+        for compiled in self.routes:
+            found = compiled.pattern.match(path)
+            if found and compiled.route.method == method:
+                return compiled.route, {k: unquote(v) for k, v in found.groupdict().items()}
+        return None
+
+    def handle(self, method: str, raw_path: str, headers: dict[str, str], body: bytes | None,
+               source_ip: str) -> tuple[int, dict[str, list[str]], bytes]:
+        url = urlsplit(raw_path)
+        if method == "GET" and url.path in self.extra:
+            status, payload = self.extra[url.path]()
+            return status, {"Content-Type": ["application/json"]}, payload
+        matched = self.match(method, url.path)
+        if matched is None:  # API Gateway: MISSING_AUTHENTICATION_TOKEN, mapped to 404 in the template
+            return 404, {"Content-Type": ["application/json"]}, _error_body("not_found", "no such resource")
+        route, path_params = matched
+        claims = None
+        if route.authorized:
+            verified = self.authorizer.verify(_header(headers, "authorization"))
+            if verified is None:
+                return 401, {"Content-Type": ["application/json"]}, _error_body("unauthorized", "authentication required")
+            claims = as_rest_claims(verified)
+        event = build_event(route, url.path, url.query, headers, body, path_params, claims, source_ip)
+        with self._invoke_lock:
+            handler = template.load_handler(route.function)
+            result = handler(event, LambdaContext(route.function))
+        return _to_http(result)
+
+
+def _header(headers: dict[str, str], name: str) -> str | None:
+    for key, value in headers.items():
+        if key.lower() == name:
+            return value
+    return None
+
+
+def build_event(route: template.Route, path: str, query: str, headers: dict[str, str], body: bytes | None,
+                path_params: dict[str, str], claims: dict[str, str] | None, source_ip: str) -> dict[str, Any]:
+    """A REST API (v1) Lambda proxy event, as API Gateway builds it."""
+    pairs = parse_qsl(query, keep_blank_values=True)
+    multi_query: dict[str, list[str]] = {}
+    for key, value in pairs:
+        multi_query.setdefault(key, []).append(value)
+    now = time.time()
+    context: dict[str, Any] = {
+        "resourcePath": route.path,
+        "httpMethod": route.method,
+        "path": f"/{STAGE}{path}",
+        "stage": STAGE,
+        "requestId": str(uuid.uuid4()),
+        "extendedRequestId": str(uuid.uuid4()),
+        "accountId": "000000000000",
+        "apiId": "local",
+        "protocol": "HTTP/1.1",
+        "requestTime": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now)),
+        "requestTimeEpoch": int(now * 1000),
+        "domainName": _header(headers, "host") or "127.0.0.1",
+        "identity": {"sourceIp": source_ip, "userAgent": _header(headers, "user-agent")},
+    }
+    if claims is not None:
+        context["authorizer"] = {"claims": claims}
+    text = body.decode("utf-8", errors="replace") if body else None
+    return {
+        "resource": route.path,
+        "path": path,
+        "httpMethod": route.method,
+        "headers": dict(headers) or None,
+        "multiValueHeaders": {k: [v] for k, v in headers.items()} or None,
+        "queryStringParameters": {k: v[-1] for k, v in multi_query.items()} or None,
+        "multiValueQueryStringParameters": multi_query or None,
+        "pathParameters": path_params or None,
+        "stageVariables": None,
+        "requestContext": context,
+        "body": text,
+        "isBase64Encoded": False,
+    }
+
+
+def _to_http(result: dict[str, Any]) -> tuple[int, dict[str, list[str]], bytes]:
+    headers: dict[str, list[str]] = {k: [str(v)] for k, v in (result.get("headers") or {}).items()}
+    for key, values in (result.get("multiValueHeaders") or {}).items():
+        headers[key] = [str(v) for v in values]
+    body = result.get("body") or ""
+    if result.get("isBase64Encoded"):
+        payload = base64.b64decode(body)
+    else:
+        payload = body.encode()
+    return int(result.get("statusCode", 502)), headers, payload
+
+
+def serve(gateway: Gateway, host: str, port: int) -> ThreadingHTTPServer:
+    class Handler(BaseHTTPRequestHandler):
+        server_version = "clinic-local"
+        protocol_version = "HTTP/1.1"
+
+        def _dispatch(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            if length > MAX_BODY_BYTES:
+                self._send(413, {"Content-Type": ["application/json"]}, _error_body("validation_error", "body too large"))
+                return
+            body = self.rfile.read(length) if length else None
+            headers = {k: v for k, v in self.headers.items()}
+            try:
+                status, out_headers, payload = gateway.handle(self.command, self.path, headers, body, self.client_address[0])
+            except Exception as exc:  # noqa: BLE001 - the runner must answer, as API Gateway would
+                # Like Lambda's own error report: the type and where, not the message (PHI).
+                print(f"[api] handler crashed: {error_fingerprint(exc)}", flush=True)
+                status, out_headers, payload = 502, {"Content-Type": ["application/json"]}, _error_body("internal", "bad gateway")
+            self._send(status, out_headers, payload)
+
+        def _send(self, status: int, headers: dict[str, list[str]], payload: bytes) -> None:
+            self.send_response(status)
+            for key, values in headers.items():
+                if key.lower() == "content-length":
+                    continue
+                for value in values:
+                    self.send_header(key, value)
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _dispatch
+
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+            # Paths and query strings can carry PHI: log only the method and the status.
+            if len(args) >= 2:
+                print(f"[api] {self.command} {args[1]}", flush=True)
+
+    server = ThreadingHTTPServer((host, port), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, name="clinic-api", daemon=True).start()
+    return server

@@ -1,0 +1,184 @@
+"""Reading ``template.yaml``: the single source of truth for tables, the user pool, routes and
+function environments, for the local runner and the tests alike."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+TEMPLATE = ROOT / "template.yaml"
+
+
+class _Tag:
+    """A CloudFormation intrinsic function (``!Ref X`` becomes ``{"Ref": "X"}``)."""
+
+
+class CfnLoader(yaml.SafeLoader):
+    pass
+
+
+def _intrinsic(loader: yaml.SafeLoader, tag_suffix: str, node: yaml.Node) -> dict[str, Any]:
+    name = "Ref" if tag_suffix == "Ref" else f"Fn::{tag_suffix}"
+    if isinstance(node, yaml.ScalarNode):
+        value: Any = loader.construct_scalar(node)
+        if tag_suffix == "GetAtt" and isinstance(value, str):
+            value = value.split(".", 1)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)
+    return {name: value}
+
+
+CfnLoader.add_multi_constructor("!", _intrinsic)
+
+
+@cache
+def load(path: Path = TEMPLATE) -> dict[str, Any]:
+    with path.open() as fh:
+        return yaml.load(fh, Loader=CfnLoader)  # noqa: S506 - SafeLoader subclass
+
+
+def resources(of_type: str, template: dict[str, Any] | None = None) -> dict[str, dict[str, Any]]:
+    template = template or load()
+    return {name: res for name, res in template["Resources"].items() if res["Type"] == of_type}
+
+
+def parameter_defaults(template: dict[str, Any] | None = None) -> dict[str, Any]:
+    template = template or load()
+    return {name: p.get("Default") for name, p in template.get("Parameters", {}).items()}
+
+
+# --- tables ----------------------------------------------------------------------------------
+
+_TABLE_FIELDS = ("KeySchema", "AttributeDefinitions", "GlobalSecondaryIndexes", "LocalSecondaryIndexes",
+                 "StreamSpecification")
+
+
+def local_table_name(logical_id: str, prefix: str = "clinic-local") -> str:
+    return f"{prefix}-{logical_id}"
+
+
+def table_definitions(prefix: str = "clinic-local") -> dict[str, dict[str, Any]]:
+    """``create_table`` arguments for every table in the template, keyed by logical id.
+
+    Only the schema carries over (keys, attributes, indexes, streams): encryption, recovery and
+    protection settings have no meaning in moto.
+    """
+    definitions = {}
+    for logical_id, res in resources("AWS::DynamoDB::Table").items():
+        props = res["Properties"]
+        args: dict[str, Any] = {"TableName": local_table_name(logical_id, prefix), "BillingMode": "PAY_PER_REQUEST"}
+        for field in _TABLE_FIELDS:
+            if field in props:
+                args[field] = props[field]
+        if "TimeToLiveSpecification" in props:
+            args["_ttl"] = props["TimeToLiveSpecification"]
+        definitions[logical_id] = args
+    return definitions
+
+
+# --- functions and routes --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str  # API Gateway resource path, e.g. /appointments/{id}
+    function: str  # logical id
+    authorized: bool = True
+
+
+@dataclass(frozen=True)
+class Function:
+    logical_id: str
+    code_uri: Path
+    handler: str
+    properties: dict[str, Any]
+
+
+def functions() -> dict[str, Function]:
+    found = {}
+    for logical_id, res in resources("AWS::Serverless::Function").items():
+        props = res["Properties"]
+        found[logical_id] = Function(logical_id, ROOT / props["CodeUri"], props["Handler"], props)
+    return found
+
+
+def routes() -> list[Route]:
+    """Every REST route in the template (events of type Api), in template order."""
+    found = []
+    for logical_id, fn in functions().items():
+        for event in (fn.properties.get("Events") or {}).values():
+            if event["Type"] != "Api":
+                continue
+            props = event["Properties"]
+            auth = (props.get("Auth") or {}).get("Authorizer")
+            found.append(Route(props["Method"].upper(), props["Path"], logical_id, authorized=auth != "NONE"))
+    return found
+
+
+def load_handler(logical_id: str) -> Any:
+    """Import a function's handler the way Lambda does (its CodeUri on the path), under a unique
+    module name so that every function's ``app.py`` can live in one process."""
+    fn = functions()[logical_id]
+    module_name, attr = fn.handler.rsplit(".", 1)
+    unique = f"lambda_{logical_id}"
+    if unique not in sys.modules:
+        spec = importlib.util.spec_from_file_location(unique, fn.code_uri / f"{module_name}.py")
+        if spec is None or spec.loader is None:
+            raise ImportError(f"cannot load {fn.code_uri}")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[unique] = module
+        spec.loader.exec_module(module)
+    return getattr(sys.modules[unique], attr)
+
+
+def load_app(logical_id: str) -> Any:
+    """The Powertools resolver of an HTTP function (for OpenAPI generation and tests)."""
+    load_handler(logical_id)
+    return sys.modules[f"lambda_{logical_id}"].app
+
+
+# --- environment -----------------------------------------------------------------------------
+
+
+def resolve(value: Any, refs: dict[str, Any]) -> Any:
+    """Resolve the intrinsics that appear in environment values, with ``refs`` for !Ref."""
+    if isinstance(value, dict) and len(value) == 1:
+        ((key, arg),) = value.items()
+        if key == "Ref":
+            return refs.get(arg)
+        if key == "Fn::GetAtt":
+            return refs.get(".".join(arg))
+        if key == "Fn::Sub" and isinstance(arg, str):
+            out = arg
+            for name, val in refs.items():
+                out = out.replace("${" + name + "}", str(val))
+            return out
+    return value
+
+
+def runtime_environment(refs: dict[str, Any]) -> dict[str, str]:
+    """The environment every function sees locally: Globals plus each function's own variables,
+    intrinsics resolved via ``refs``; variables that resolve to nothing locally are left out.
+
+    All handlers share one process locally, so two functions giving one variable different
+    values is an error here rather than a silent surprise.
+    """
+    template = load()
+    env: dict[str, Any] = dict(template.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {}))
+    for fn in functions().values():
+        for name, value in fn.properties.get("Environment", {}).get("Variables", {}).items():
+            if name in env and env[name] != value:
+                raise ValueError(f"{fn.logical_id} gives {name} a value that differs from another function's")
+            env[name] = value
+    resolved = {name: resolve(value, refs) for name, value in env.items()}
+    return {name: str(value) for name, value in resolved.items() if value is not None}

@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+import math
+from typing import Annotated
+
+from pydantic import AfterValidator, Field, Strict, StringConstraints
+
+from clinic.models.base import Input, Shape
+from clinic.models.common import MAX_EPOCH_MS, BiomarkerStatus
+
+# A biomarker name is part of sort keys ("latest#<name>", "<name>#<ts>"), so '#' is excluded.
+NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9 ()\-/.,+%']{0,63}$"
+BiomarkerName = Annotated[str, StringConstraints(pattern=NAME_PATTERN, max_length=64)]
+Unit = Annotated[str, StringConstraints(min_length=1, max_length=16, pattern=r"^[A-Za-z0-9/%^.\-µ ]+$")]
+Category = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,31}$")]
+Source = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9._:-]{0,63}$")]
+SourceReadingId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._:/-]{1,128}$")]
+
+
+def _finite(value: float) -> float:
+    if not math.isfinite(value):
+        raise ValueError("must be a finite number")
+    return value
+
+
+FiniteFloat = Annotated[float, AfterValidator(_finite), Field(ge=-1e9, le=1e9)]
+EpochMs = Annotated[int, Field(ge=0, le=MAX_EPOCH_MS)]
+
+
+class NewReading(Input):
+    """A reading as a pipeline or a clinician delivers it; the owner is given separately.
+
+    ``source`` + ``sourceReadingId`` is the idempotency key: the same pair is the same reading.
+    Without ``status`` the reference-range catalog decides it.
+    """
+
+    name: BiomarkerName
+    value: FiniteFloat
+    unit: Unit
+    category: Category | None = None
+    recorded_at: EpochMs
+    status: Annotated[BiomarkerStatus, Strict(False)] | None = None  # enums arrive as strings
+    source: Source
+    source_reading_id: SourceReadingId
+
+
+class Reading(Shape):
+    """A stored reading (Biomarkers table) and the wire shape of one."""
+
+    reading_id: str
+    name: str
+    value: float
+    unit: str
+    status: BiomarkerStatus
+    category: str
+    recorded_at: int = Field(description="Epoch milliseconds")
+    source: str
+
+
+class ReadingPage(Shape):
+    items: list[Reading]
+    next_cursor: str | None

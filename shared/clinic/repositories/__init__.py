@@ -1,0 +1,1 @@
+"""All DynamoDB access. Nothing outside this package builds a request or touches a client."""

@@ -1,0 +1,103 @@
+"""Appointments table: (userId, "<startTime>#<appointmentId>"), with an index per filter so
+every filtered page is one Query of exactly the page's items (no FilterExpression, no short
+pages): ByType (type#sk), ByStatus (status#sk), ByTypeStatus (type#status#sk), and the local
+index ById for lookups by id."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from clinic import aws
+from clinic.repositories import dynamo, keys
+from clinic.settings import get_settings
+
+Item = dict[str, Any]
+
+# Index name -> its sort-key attribute.
+INDEX_SORT_KEYS = {None: "sk", "ByType": "typeSk", "ByStatus": "statusSk", "ByTypeStatus": "typeStatusSk"}
+
+
+def _table() -> str:
+    return get_settings().appointments_table
+
+
+def to_item(user_id: str, appointment: Mapping[str, Any]) -> Item:
+    sk = keys.timed(appointment["startTime"], appointment["appointmentId"])
+    return {
+        **appointment,
+        "userId": user_id,
+        "sk": sk,
+        "typeSk": keys.prefixed(appointment["type"], sk),
+        "statusSk": keys.prefixed(appointment["status"], sk),
+        "typeStatusSk": keys.prefixed(f"{appointment['type']}{keys.SEP}{appointment['status']}", sk),
+    }
+
+
+def put(user_id: str, appointment: Mapping[str, Any]) -> None:
+    aws.dynamodb().put_item(TableName=_table(), Item=dynamo.to_item(to_item(user_id, appointment)))
+
+
+def put_many(user_id: str, appointments: list[Mapping[str, Any]]) -> None:
+    dynamo.batch_write(_table(), (to_item(user_id, a) for a in appointments))
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Item]
+    last_key: dict[str, str] | None  # position after the last returned item, without userId
+
+
+def page(
+    user_id: str,
+    *,
+    type_: str | None,
+    status: str | None,
+    lower: int | None,
+    upper: int | None,
+    descending: bool,
+    limit: int,
+    after: Mapping[str, str] | None,
+) -> Page:
+    """One page of a user's appointments with startTime in [lower, upper), from one Query.
+
+    Sort keys are "<13-digit ts>#<id>", so BETWEEN "<lower>" AND "<upper>" includes lower and
+    excludes upper: every key at ``upper`` is longer than the bound and sorts after it.
+
+    Reads ``limit + 1`` items so the last page is known to be the last (no empty extra page).
+    """
+    if type_ and status:
+        index, prefix = "ByTypeStatus", f"{type_}{keys.SEP}{status}{keys.SEP}"
+    elif type_:
+        index, prefix = "ByType", f"{type_}{keys.SEP}"
+    elif status:
+        index, prefix = "ByStatus", f"{status}{keys.SEP}"
+    else:
+        index, prefix = None, ""
+    sort_key = INDEX_SORT_KEYS[index]
+    low = prefix + (keys.ts(lower) if lower is not None else keys.LOWEST)
+    high = prefix + (keys.ts(upper) if upper is not None else keys.HIGH)
+    request: dict[str, Any] = {
+        "TableName": _table(),
+        "KeyConditionExpression": "userId = :u AND #s BETWEEN :lo AND :hi",
+        "ExpressionAttributeNames": {"#s": sort_key},
+        "ExpressionAttributeValues": {":u": {"S": user_id}, ":lo": {"S": low}, ":hi": {"S": high}},
+        "ScanIndexForward": not descending,
+        "Limit": limit + 1,
+        "ReturnConsumedCapacity": "TOTAL",
+    }
+    if index:
+        request["IndexName"] = index
+    if after:
+        request["ExclusiveStartKey"] = dynamo.to_item({**after, "userId": user_id})
+    response = aws.dynamodb().query(**request)
+    items = [dynamo.from_item(i) for i in response.get("Items", [])]
+    if len(items) <= limit:
+        return Page(items, None)
+    items = items[:limit]
+    last = items[-1]
+    position = {"sk": last["sk"]}
+    if index:
+        position[sort_key] = last[sort_key]
+    return Page(items, position)

@@ -1,0 +1,177 @@
+"""Low-level DynamoDB helpers shared by the repositories: the attribute-value codec, batched
+reads and writes with bounded retries of unprocessed work, and transaction error decoding.
+
+moto never returns UnprocessedItems or throttles, so the retry paths here are exercised with
+botocore's Stubber in the tests.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from clinic import aws
+
+Item = dict[str, Any]
+AttributeValue = dict[str, Any]
+
+BATCH_WRITE_MAX = 25
+BATCH_GET_MAX = 100
+TRANSACT_MAX = 100
+
+# Bounded exponential backoff with full jitter (the AWS architecture blog's recommendation).
+MAX_ATTEMPTS = 6
+BASE_DELAY_S = 0.05
+MAX_DELAY_S = 1.0
+
+sleep: Callable[[float], None] = time.sleep  # tests replace it to run retries instantly
+
+
+# --- codec -----------------------------------------------------------------------------------
+
+
+def to_av(value: Any) -> AttributeValue:
+    if value is None:
+        return {"NULL": True}
+    if isinstance(value, bool):
+        return {"BOOL": value}
+    if isinstance(value, str):
+        return {"S": value}
+    if isinstance(value, int):
+        return {"N": str(value)}
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError("DynamoDB numbers must be finite")
+        return {"N": repr(value)}
+    if isinstance(value, Decimal):
+        return {"N": str(value)}
+    if isinstance(value, Mapping):
+        return {"M": {k: to_av(v) for k, v in value.items()}}
+    if isinstance(value, list | tuple):
+        return {"L": [to_av(v) for v in value]}
+    raise TypeError(f"cannot store a {type(value).__name__} in DynamoDB")
+
+
+def from_av(av: AttributeValue) -> Any:
+    ((tag, raw),) = av.items()
+    if tag == "S":
+        return raw
+    if tag == "N":
+        return int(raw) if raw.lstrip("-").isdigit() else float(raw)
+    if tag == "BOOL":
+        return raw
+    if tag == "NULL":
+        return None
+    if tag == "M":
+        return {k: from_av(v) for k, v in raw.items()}
+    if tag == "L":
+        return [from_av(v) for v in raw]
+    if tag == "SS":
+        return set(raw)
+    raise TypeError(f"unsupported DynamoDB type {tag}")
+
+
+def to_item(values: Mapping[str, Any]) -> dict[str, AttributeValue]:
+    return {k: to_av(v) for k, v in values.items() if v is not None}
+
+
+def from_item(item: Mapping[str, AttributeValue]) -> Item:
+    return {k: from_av(v) for k, v in item.items()}
+
+
+# --- retries ---------------------------------------------------------------------------------
+
+
+class UnprocessedError(RuntimeError):
+    """DynamoDB kept refusing part of a batch after every retry; ``remaining`` holds that part."""
+
+    def __init__(self, remaining: Any) -> None:
+        super().__init__("DynamoDB left part of a batch unprocessed after all retries")
+        self.remaining = remaining
+
+
+def backoff_delays() -> Iterator[float]:
+    for attempt in range(MAX_ATTEMPTS - 1):
+        yield random.uniform(0, min(MAX_DELAY_S, BASE_DELAY_S * 2**attempt))
+
+
+def chunked(seq: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(seq), size):
+        yield seq[start : start + size]
+
+
+# --- batched operations ----------------------------------------------------------------------
+
+
+def batch_get(
+    keys_by_table: Mapping[str, Sequence[Mapping[str, Any]]],
+    *,
+    consistent: bool = False,
+    projections: Mapping[str, str] | None = None,
+) -> dict[str, list[Item]]:
+    """Fetch every key (any number, any tables), 100 per request, retrying unprocessed keys.
+
+    ``projections`` maps a table to the attributes to return from it (keys only, say).
+    """
+    projections = projections or {}
+    flat = [(table, to_item(key)) for table, keys in keys_by_table.items() for key in keys]
+    found: dict[str, list[Item]] = {table: [] for table in keys_by_table}
+    client = aws.dynamodb()
+    for chunk in chunked(flat, BATCH_GET_MAX):
+        request: dict[str, Any] = {}
+        for table, key in chunk:
+            if table not in request:
+                request[table] = {"Keys": [], "ConsistentRead": consistent}
+                if table in projections:
+                    request[table]["ProjectionExpression"] = projections[table]
+            request[table]["Keys"].append(key)
+        delays = backoff_delays()
+        while request:
+            response = client.batch_get_item(RequestItems=request, ReturnConsumedCapacity="TOTAL")
+            for table, items in response.get("Responses", {}).items():
+                found[table].extend(from_item(i) for i in items)
+            request = response.get("UnprocessedKeys") or {}
+            if request:
+                delay = next(delays, None)
+                if delay is None:
+                    raise UnprocessedError(request)
+                sleep(delay)
+    return found
+
+
+def batch_write(table: str, items: Iterable[Mapping[str, Any]]) -> None:
+    """Put every item, 25 per request, retrying unprocessed items with backoff.
+
+    Raises ``UnprocessedError`` with what is left when retries are exhausted; whatever was
+    written stays written (every put here is idempotent, so a retry of the whole call converges).
+    """
+    requests = [{"PutRequest": {"Item": to_item(item)}} for item in items]
+    client = aws.dynamodb()
+    for index, chunk in enumerate(chunked(requests, BATCH_WRITE_MAX)):
+        pending: dict[str, Any] = {table: list(chunk)}
+        delays = backoff_delays()
+        while pending:
+            response = client.batch_write_item(RequestItems=pending, ReturnConsumedCapacity="TOTAL")
+            pending = response.get("UnprocessedItems") or {}
+            if pending:
+                delay = next(delays, None)
+                if delay is None:
+                    left = pending[table] + requests[(index + 1) * BATCH_WRITE_MAX :]
+                    raise UnprocessedError([r["PutRequest"]["Item"] for r in left])
+                sleep(delay)
+
+
+def cancellation_codes(error: ClientError) -> list[str]:
+    """The per-item reasons of a TransactionCanceledException ('None', 'ConditionalCheckFailed', ...)."""
+    reasons = error.response.get("CancellationReasons") or []
+    return [r.get("Code", "None") for r in reasons]
+
+
+def error_code(error: ClientError) -> str:
+    return str(error.response.get("Error", {}).get("Code", ""))

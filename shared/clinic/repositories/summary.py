@@ -1,0 +1,71 @@
+"""BiomarkerSummary: per user, one ``stats`` item (status counters + version) and one
+``latest#<name>`` item per biomarker. Stats are one GetItem; every change is one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from clinic import aws
+from clinic.repositories import dynamo, keys
+from clinic.settings import get_settings
+
+Item = dict[str, Any]
+
+
+class StaleSummary(Exception):
+    """Another writer changed this user's summary first; reload and recompute."""
+
+
+def _table() -> str:
+    return get_settings().summary_table
+
+
+def get_stats(user_id: str) -> Item | None:
+    response = aws.dynamodb().get_item(
+        TableName=_table(),
+        Key=dynamo.to_item({"userId": user_id, "sk": keys.STATS_SK}),
+        ReturnConsumedCapacity="TOTAL",
+    )
+    item = response.get("Item")
+    return dynamo.from_item(item) if item else None
+
+
+def stats_key(user_id: str) -> dict[str, str]:
+    return {"userId": user_id, "sk": keys.STATS_SK}
+
+
+def latest_key(user_id: str, name: str) -> dict[str, str]:
+    return {"userId": user_id, "sk": keys.latest_sk(name)}
+
+
+def commit(user_id: str, stats: Mapping[str, Any], expected_version: int | None, latest: Iterable[Mapping[str, Any]]) -> None:
+    """Write the new stats item and changed latest items atomically.
+
+    The stats item's ``version`` serializes every summary change of a user: the transaction
+    fails with ``StaleSummary`` when someone committed since ``expected_version`` was read.
+    """
+    table = _table()
+    if expected_version is None:
+        condition = {"ConditionExpression": "attribute_not_exists(sk)"}
+    else:
+        condition = {
+            "ConditionExpression": "version = :v",
+            "ExpressionAttributeValues": {":v": {"N": str(expected_version)}},
+        }
+    actions: list[dict[str, Any]] = [
+        {"Put": {"TableName": table, "Item": dynamo.to_item({**stats, **stats_key(user_id)}), **condition}}
+    ]
+    actions += [{"Put": {"TableName": table, "Item": dynamo.to_item(item)}} for item in latest]
+    if len(actions) > dynamo.TRANSACT_MAX:
+        raise ValueError("a summary commit holds at most 99 biomarkers")
+    try:
+        aws.dynamodb().transact_write_items(TransactItems=actions, ReturnConsumedCapacity="TOTAL")
+    except ClientError as error:
+        if dynamo.error_code(error) == "TransactionCanceledException":
+            codes = dynamo.cancellation_codes(error)
+            if "ConditionalCheckFailed" in codes or "TransactionConflict" in codes:
+                raise StaleSummary from None
+        raise

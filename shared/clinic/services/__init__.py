@@ -1,0 +1,1 @@
+"""Domain logic. Services take plain values and models, call repositories, return models."""

@@ -1,0 +1,68 @@
+"""The pure part of keeping BiomarkerSummary right: merging readings into the latest-per-
+biomarker entries and status counters. No I/O here, so it is property-tested directly."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from clinic.models.common import BiomarkerStatus
+from clinic.repositories import keys
+
+Item = dict[str, Any]
+
+COUNTER = {
+    BiomarkerStatus.OPTIMAL.value: "optimal",
+    BiomarkerStatus.IN_RANGE.value: "inRange",
+    BiomarkerStatus.OUT_OF_RANGE.value: "outOfRange",
+}
+LATEST_FIELDS = ("name", "value", "unit", "status", "category", "recordedAt", "readingId", "source")
+
+
+def order(reading: Mapping[str, Any]) -> tuple[int, str]:
+    """Which of two readings of a biomarker is the latest: recordedAt, then readingId."""
+    return (reading["recordedAt"], reading["readingId"])
+
+
+def empty_stats() -> Item:
+    return {"total": 0, "optimal": 0, "inRange": 0, "outOfRange": 0, "asOf": None, "version": 0}
+
+
+def merge(
+    user_id: str,
+    stats: Mapping[str, Any] | None,
+    latest: Mapping[str, Mapping[str, Any]],
+    readings: Iterable[Mapping[str, Any]],
+) -> tuple[Item, list[Item]]:
+    """New stats item and the latest items that change, given the stored ones and new readings.
+
+    Idempotent and order-free: merging the same readings again, or in any order or split, gives
+    the same result, which is what makes retries of a half-done batch converge.
+    """
+    newest: dict[str, Mapping[str, Any]] = {}
+    for reading in readings:
+        name = reading["name"]
+        if name not in newest or order(reading) > order(newest[name]):
+            newest[name] = reading
+
+    new_stats = dict(stats) if stats else empty_stats()
+    changed: list[Item] = []
+    for name, candidate in sorted(newest.items()):
+        current = latest.get(name)
+        if current is not None and order(candidate) <= order(current):
+            continue
+        if current is None:
+            new_stats["total"] += 1
+        else:
+            new_stats[COUNTER[current["status"]]] -= 1
+        new_stats[COUNTER[candidate["status"]]] += 1
+        changed.append({f: candidate[f] for f in LATEST_FIELDS} | {"userId": user_id, "sk": keys.latest_sk(name)})
+        if new_stats["asOf"] is None or candidate["recordedAt"] > new_stats["asOf"]:
+            new_stats["asOf"] = candidate["recordedAt"]
+    new_stats["version"] = (stats or {}).get("version", 0) + 1
+    return new_stats, changed
+
+
+def recompute(user_id: str, readings: Iterable[Mapping[str, Any]]) -> tuple[Item, list[Item]]:
+    """The summary from scratch, from every reading of a user (the reconciliation reference)."""
+    return merge(user_id, None, {}, readings)

@@ -1,0 +1,48 @@
+"""Environment variables, parsed once per process into a validated, frozen model.
+
+A missing or malformed variable fails at cold start with its name, never later in a request.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    users_table: str = Field(alias="USERS_TABLE", min_length=3)
+    biomarkers_table: str = Field(alias="BIOMARKERS_TABLE", min_length=3)
+    summary_table: str = Field(alias="BIOMARKER_SUMMARY_TABLE", min_length=3)
+    appointments_table: str = Field(alias="APPOINTMENTS_TABLE", min_length=3)
+    medications_table: str = Field(alias="MEDICATIONS_TABLE", min_length=3)
+    # Cursor signing key: the secret's ARN in AWS, the key itself locally and in tests.
+    cursor_secret_arn: str | None = Field(default=None, alias="CURSOR_SECRET_ARN")
+    cursor_key: str | None = Field(default=None, alias="CURSOR_KEY", min_length=32)
+    cursor_ttl_seconds: int = Field(default=86_400, alias="CURSOR_TTL_SECONDS", ge=60, le=7 * 86_400)
+    clinic_timezone: str = Field(default="America/New_York", alias="CLINIC_TIMEZONE")
+
+    @model_validator(mode="after")
+    def _one_cursor_key_source(self) -> Settings:
+        if not (self.cursor_secret_arn or self.cursor_key):
+            raise ValueError("set CURSOR_SECRET_ARN (AWS) or CURSOR_KEY (local)")
+        return self
+
+
+class SettingsError(RuntimeError):
+    """The environment does not describe a runnable function; the message names the variables."""
+
+
+@cache
+def get_settings() -> Settings:
+    try:
+        return Settings.model_validate(dict(os.environ))
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors(include_input=False, include_url=False):
+            name = ".".join(str(p) for p in err["loc"]) or "settings"
+            problems.append(f"{name}: {err['msg']}")
+        raise SettingsError("invalid environment: " + "; ".join(problems)) from None

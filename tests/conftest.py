@@ -1,0 +1,63 @@
+"""Fixtures shared by every test. The environment is set before anything imports ``clinic``:
+settings are parsed once per process, exactly as in Lambda."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.support import env
+
+os.environ.pop("AWS_ENDPOINT_URL", None)  # never let a developer's endpoint leak into tests
+os.environ.update(env.function_environment())
+
+from moto import mock_aws  # noqa: E402 - after the environment is set
+
+from clinic import aws  # noqa: E402
+from clinic.repositories import dynamo  # noqa: E402
+from clinic_local import template  # noqa: E402
+from tests.support.dynamo import CallCounter, Calls  # noqa: E402
+
+
+@pytest.fixture
+def tables() -> Iterator[dict[str, str]]:
+    """In-process moto with every table of template.yaml; yields logical id -> table name."""
+    with mock_aws():
+        aws.reset()
+        client = aws.dynamodb()
+        for args in template.table_definitions(env.TABLE_PREFIX).values():
+            args = {k: v for k, v in args.items() if not k.startswith("_")}
+            client.create_table(**args)
+        yield env.table_names()
+        aws.reset()
+
+
+@pytest.fixture
+def ddb_calls(tables: dict[str, str]) -> Iterator[Calls]:
+    """Counts DynamoDB requests made through the functions' client from here on."""
+    counter = CallCounter(aws.dynamodb())
+    yield counter.calls
+    counter.detach()
+
+
+@pytest.fixture
+def instant_retries(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Backoff sleeps recorded instead of slept."""
+    slept: list[float] = []
+    monkeypatch.setattr(dynamo, "sleep", slept.append)
+    return slept
+
+
+@pytest.fixture
+def invoke() -> Any:
+    """Call a function's handler from template.yaml with an event, as Lambda would."""
+    from clinic_local.gateway import LambdaContext
+
+    def _invoke(logical_id: str, event: dict[str, Any]) -> dict[str, Any]:
+        handler = template.load_handler(logical_id)
+        return handler(event, LambdaContext(logical_id))
+
+    return _invoke

@@ -1,0 +1,77 @@
+"""The local runner, started as its own process (as `make dev` starts it), for the HTTP suite."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from clinic_local import stack as local_stack
+from tests.http.client import Api
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def local_stack_state(tmp_path_factory: pytest.TempPathFactory) -> Iterator[local_stack.LocalStack]:
+    state_file = tmp_path_factory.mktemp("runner") / "stack.json"
+    api_port, moto_port = _free_port(), _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "CLINIC_", "USERS_", "POWERTOOLS_"))}
+    env.update({"PYTHONUNBUFFERED": "1"})
+    log = open(state_file.with_suffix(".log"), "w")  # noqa: SIM115 - closed at teardown
+    process = subprocess.Popen(
+        [sys.executable, "-m", "clinic_local.cli", "--state-file", str(state_file), "dev",
+         "--port", str(api_port), "--moto-port", str(moto_port)],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 120
+    while not state_file.exists():
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            log.close()
+            pytest.fail("local runner did not start:\n" + state_file.with_suffix(".log").read_text()[-3000:])
+        time.sleep(0.2)
+    stack = local_stack.LocalStack.load(state_file)
+    stack.api_url = f"http://127.0.0.1:{api_port}"  # type: ignore[attr-defined]
+    stack.log_path = state_file.with_suffix(".log")  # type: ignore[attr-defined]
+    yield stack
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(timeout=20)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        log.close()
+    assert process.returncode == 0, "the runner should stop cleanly on Ctrl-C"
+    assert not state_file.exists(), "the runner should remove its state file when it stops"
+
+
+@pytest.fixture(scope="session")
+def api(local_stack_state: local_stack.LocalStack) -> Api:
+    """The suite's one entry point: base URL and a token per role, here from the local pool."""
+    accounts = {a["role"] if a["role"] == "admin" else None: a for a in local_stack_state.accounts}
+    patients = [a for a in local_stack_state.accounts if a["role"] == "patient"]
+    admin = accounts["admin"]
+
+    def token(account: dict[str, str]) -> str:
+        return local_stack.id_token(local_stack_state, account["email"], account["password"])
+
+    return Api(
+        base_url=local_stack_state.api_url,  # type: ignore[attr-defined]
+        patient_token=token(patients[0]),
+        other_patient_token=token(patients[1]),
+        admin_token=token(admin),
+    )

@@ -1,0 +1,32 @@
+"""Building test data through the production write paths."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from clinic.models.biomarkers import NewReading
+from clinic.repositories import appointments, keys
+
+DAY_MS = 86_400_000
+# "Now" for test data: the real time (to the minute) so "upcoming" and "past" mean what they say.
+NOW_MS = int(time.time() // 60 * 60_000)
+
+
+def new_reading(name: str = "Glucose", value: float = 85.0, at: int = NOW_MS, *, unit: str = "mg/dL",
+                source: str = "lab.test", rid: str | None = None, **extra: Any) -> NewReading:
+    return NewReading.model_validate({
+        "name": name, "value": value, "unit": unit, "recordedAt": at, "source": source,
+        "sourceReadingId": rid or f"{name}-{at}-{value}".replace(" ", "_"), **extra,
+    })
+
+
+def appointment(i: int, *, type_: str = "checkup", status: str = "scheduled", start: int = NOW_MS) -> dict[str, Any]:
+    return {
+        "appointmentId": keys.reading_id("appointment", str(i))[:24], "title": f"Visit {i}", "date": "2026-11-25T09:00",
+        "type": type_, "status": status, "startTime": start, "durationMinutes": 30, "version": 1,
+    }
+
+
+def store_appointments(user_id: str, items: list[dict[str, Any]]) -> None:
+    appointments.put_many(user_id, items)

@@ -1,0 +1,28 @@
+"""The environment the functions see in tests, derived from template.yaml (not a second copy)."""
+
+from __future__ import annotations
+
+from clinic_local import template
+
+TABLE_PREFIX = "test"
+CURSOR_KEY = "test-cursor-key-0123456789abcdef0123456789abcdef"
+
+
+def table_names() -> dict[str, str]:
+    return {logical: args["TableName"] for logical, args in template.table_definitions(TABLE_PREFIX).items()}
+
+
+def function_environment() -> dict[str, str]:
+    refs = {**template.parameter_defaults(), **table_names(), "AWS::Region": "us-east-1"}
+    env = template.runtime_environment(refs)
+    env.pop("CURSOR_SECRET_ARN", None)
+    env.update({
+        "CURSOR_KEY": CURSOR_KEY,
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_REGION": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "POWERTOOLS_METRICS_NAMESPACE": "ClinicTest",
+        "POWERTOOLS_DEV": "false",
+    })
+    return env

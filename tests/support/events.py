@@ -1,0 +1,56 @@
+"""API Gateway events from events/ (the files `sam local invoke -e` uses), adapted per test."""
+
+from __future__ import annotations
+
+import copy
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+EVENTS = Path(__file__).resolve().parents[2] / "events"
+EVENT_SUB = "7d3f9a2e-4b1c-4e8f-9a6d-2c5b8e1f0a37"  # the caller in every API event file
+
+
+@cache
+def _load(name: str) -> dict[str, Any]:
+    return json.loads((EVENTS / name).read_text())
+
+
+def api_event(name: str, *, sub: str | None = None, groups: list[str] | None = None,
+              query: dict[str, str] | None = None, path_params: dict[str, str] | None = None,
+              body: Any = None, claims: dict[str, str] | None | bool = True) -> dict[str, Any]:
+    """The event file ``name`` with the caller, query, path parameters or body replaced.
+
+    ``query`` replaces the query string entirely (``{}`` for none); ``claims=False`` removes the
+    authorizer claims altogether (a misconfigured route); ``claims`` as a dict replaces them.
+    """
+    event = copy.deepcopy(_load(name))
+    context = event["requestContext"]
+    if claims is False:
+        context.pop("authorizer", None)
+    elif isinstance(claims, dict):
+        context["authorizer"] = {"claims": claims}
+    else:
+        if sub is not None:
+            context["authorizer"]["claims"]["sub"] = sub
+            context["authorizer"]["claims"]["cognito:username"] = sub
+        if groups is not None:
+            context["authorizer"]["claims"]["cognito:groups"] = ",".join(groups)
+    if query is not None:
+        event["queryStringParameters"] = dict(query) or None
+        event["multiValueQueryStringParameters"] = {k: [v] for k, v in query.items()} or None
+    if path_params is not None:
+        event["pathParameters"] = path_params
+        path = event["resource"]
+        for key, value in path_params.items():
+            path = path.replace("{" + key + "}", value)
+        event["path"] = path
+        context["path"] = f"/{context['stage']}{path}"
+    if body is not None:
+        event["body"] = body if isinstance(body, str) else json.dumps(body)
+    return event
+
+
+def response_json(result: dict[str, Any]) -> Any:
+    return json.loads(result["body"]) if result.get("body") else None
