@@ -10,6 +10,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -25,25 +26,36 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def local_stack_state(tmp_path_factory: pytest.TempPathFactory) -> Iterator[local_stack.LocalStack]:
-    state_file = tmp_path_factory.mktemp("runner") / "stack.json"
+def _start_runner(state_file: Path, log: Any) -> tuple[subprocess.Popen[bytes], int] | None:
+    """Start `clinic-local dev` on free ports; None if it exited early (a port taken meanwhile)."""
     api_port, moto_port = _free_port(), _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "CLINIC_", "USERS_", "POWERTOOLS_"))}
     env.update({"PYTHONUNBUFFERED": "1"})
-    log = open(state_file.with_suffix(".log"), "w")  # noqa: SIM115 - closed at teardown
     process = subprocess.Popen(
         [sys.executable, "-m", "clinic_local.cli", "--state-file", str(state_file), "dev",
          "--port", str(api_port), "--moto-port", str(moto_port)],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 180
     while not state_file.exists():
-        if process.poll() is not None or time.monotonic() > deadline:
+        if process.poll() is not None:
+            return None
+        if time.monotonic() > deadline:
             process.kill()
-            log.close()
-            pytest.fail("local runner did not start:\n" + state_file.with_suffix(".log").read_text()[-3000:])
+            return None
         time.sleep(0.2)
+    return process, api_port
+
+
+@pytest.fixture(scope="session")
+def local_stack_state(tmp_path_factory: pytest.TempPathFactory) -> Iterator[local_stack.LocalStack]:
+    state_file = tmp_path_factory.mktemp("runner") / "stack.json"
+    log = open(state_file.with_suffix(".log"), "w")  # noqa: SIM115 - closed at teardown
+    started = _start_runner(state_file, log) or _start_runner(state_file, log)
+    if started is None:
+        log.close()
+        pytest.fail("local runner did not start:\n" + state_file.with_suffix(".log").read_text()[-3000:])
+    process, api_port = started
     stack = local_stack.LocalStack.load(state_file)
     stack.api_url = f"http://127.0.0.1:{api_port}"  # type: ignore[attr-defined]
     stack.log_path = state_file.with_suffix(".log")  # type: ignore[attr-defined]

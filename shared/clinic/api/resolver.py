@@ -55,8 +55,12 @@ def _validation_details(errors: Any) -> list[dict[str, Any]]:
     return details
 
 
-def make_resolver() -> APIGatewayRestResolver:
-    app = APIGatewayRestResolver(enable_validation=True)
+def make_resolver(*, validate: bool = True) -> APIGatewayRestResolver:
+    """The resolver for one function. ``validate=False`` only for routes that take no input at
+    all (no path, query or body parameters): Powertools' validation machinery costs ~60 ms of
+    cold start and would check nothing there (docs/decisions.md). OpenAPI generation works
+    either way."""
+    app = APIGatewayRestResolver(enable_validation=validate)
 
     @app.exception_handler(DomainError)
     def _domain(error: DomainError) -> Response:
