@@ -6,7 +6,14 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help dev test test-fast token bench lint openapi build lock clean e2e
+.PHONY: help dev test test-fast token bench lint build lock clean e2e
+
+# SAM CLI and the SAM translator pin boto3 and pydantic differently from the project: own venv.
+SAM_VENV := .venv-sam
+SAM_STAMP := $(SAM_VENV)/.installed
+SAM_ENV := SAM_CLI_TELEMETRY=0 AWS_EC2_METADATA_DISABLED=true PYENV_VERSION=3.11.7:3.12.1
+# The Lambda runtime's Python, to precompile the build (see docs/decisions.md, cold start).
+PY312 ?= PYENV_VERSION=3.12.1 python3.12
 
 help:  ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -32,6 +39,24 @@ test-fast: $(STAMP)  ## unit and handler tests only
 
 e2e: $(STAMP)  ## the HTTP suite against a deployed stack (see README)
 	$(BIN)/python -m pytest tests/e2e
+
+$(SAM_STAMP): tools/requirements-sam.txt
+	@test -x $(SAM_VENV)/bin/python || $(PYTHON) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r tools/requirements-sam.txt
+	@touch $(SAM_STAMP)
+
+lint: $(STAMP) $(SAM_STAMP)  ## ruff, the template through sam validate --lint, and cfn-lint on the transformed template
+	$(BIN)/ruff check .
+	$(SAM_ENV) $(SAM_VENV)/bin/sam validate --lint
+	@mkdir -p build
+	$(SAM_VENV)/bin/python tools/transform_template.py template.yaml build/cfn.json
+	$(SAM_VENV)/bin/cfn-lint build/cfn.json
+
+build: $(SAM_STAMP)  ## sam build (python3.12, arm64) into .aws-sam/, with precompiled bytecode
+	$(SAM_ENV) $(SAM_VENV)/bin/sam build --parallel
+	@# Lambda's file system is read-only: without shipped .pyc files every cold start compiles
+	@# every imported module from source. unchecked-hash: zip timestamps must not invalidate them.
+	$(PY312) -m compileall -q -j 0 --invalidation-mode unchecked-hash .aws-sam/build
 
 bench: $(STAMP)  ## benchmarks, as ratios against baselines measured in the same run
 	$(BIN)/python -m benchmarks

@@ -7,6 +7,7 @@ interleaved, median of N runs each."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -57,8 +58,8 @@ def _time(code: str, cwd: Path, env: dict[str, str]) -> float:
 
 def run(quick: bool = False) -> list[Table]:
     repeats = 5 if quick else 15
-    env = {**os.environ, "AWS_LAMBDA_FUNCTION_NAME": "bench", "PYTHONPATH": str(ROOT / "shared") + os.pathsep + str(ROOT / "local"),
-           "PYTHONDONTWRITEBYTECODE": "0"}
+    path = os.pathsep.join([str(ROOT / "shared"), str(ROOT / "local")])
+    env = {**os.environ, "AWS_LAMBDA_FUNCTION_NAME": "bench", "PYTHONPATH": path}
     events = {
         "GetBiomarkerStatsFunction": ("biomarkers/get_stats.json", "get_item", "{}"),
         "ListAppointmentsFunction": ("appointments/list.json", "query", "{'Items': [], 'Count': 0, 'ScannedCount': 0}"),
@@ -92,5 +93,87 @@ def run(quick: bool = False) -> list[Table]:
         if key not in ("floor", "plain"):
             label = key.replace("+1st", " (init + first request)")
             table.add(label, median(samples[key]), ratio(median(samples[key]), floor))
-    table.notes.append(f"{repeats} runs each, interleaved; Python {sys.version.split()[0]}; process start included in all.")
-    return [table]
+    table.notes.append(
+        f"{repeats} runs each, interleaved; Python {sys.version.split()[0]}; process start included in all."
+    )
+    deployed = lambda_shaped(repeats)
+    return [table] + ([deployed] if deployed else [])
+
+
+# --- Lambda-shaped: python3.12, read-only code (no bytecode written), as deployed ------------
+
+LAYER_DIR = ROOT / "build" / "bench" / "py312"
+
+
+def _python312() -> str | None:
+    for candidate in ("/root/.pyenv/versions/3.12.1/bin/python3.12", shutil.which("python3.12") or ""):
+        if candidate and Path(candidate).exists():
+            return candidate
+    return None
+
+
+def _install(python: str, target: Path, *requirements: str) -> None:
+    if (target / ".done").exists():
+        return
+    shutil.rmtree(target, ignore_errors=True)
+    subprocess.run([python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-compile",
+                    "--target", str(target), *requirements], check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
+    (target / ".done").touch()
+
+
+def _strip_bytecode(root: Path) -> None:
+    for cache in root.rglob("__pycache__"):
+        shutil.rmtree(cache, ignore_errors=True)
+
+
+def _compile(python: str, root: Path) -> None:
+    subprocess.run([python, "-m", "compileall", "-q", "-j", "0", "--invalidation-mode", "unchecked-hash", str(root)],
+                   check=True, stdout=subprocess.DEVNULL)
+
+
+def lambda_shaped(repeats: int) -> Table | None:
+    """Our layer as `sam build` ships it (sources only) and as `make build` ships it (plus .pyc),
+    against the floor with a precompiled boto3 (as the Lambda runtime provides it)."""
+    python = _python312()
+    if python is None:
+        return None
+    deps, sdk = LAYER_DIR / "deps", LAYER_DIR / "sdk"
+    _install(python, deps, "-r", str(ROOT / "layers" / "deps" / "requirements.txt"))
+    pins = [line.split()[0] for line in (ROOT / "requirements" / "dev.lock").read_text().splitlines()
+            if line.startswith(("boto3==", "botocore==", "s3transfer==", "jmespath==", "urllib3==", "python-dateutil==",
+                                "six=="))]
+    _install(python, sdk, "--no-deps", *pins)
+    _compile(python, sdk)
+    layer = LAYER_DIR / "layer"
+    shutil.rmtree(layer, ignore_errors=True)
+    shutil.copytree(deps, layer, ignore=shutil.ignore_patterns(".done"))
+    shutil.copytree(ROOT / "shared" / "clinic", layer / "clinic", ignore=shutil.ignore_patterns("__pycache__"))
+    code = ROOT / "functions" / "biomarkers" / "get_stats"
+    base_env = {**os.environ, "AWS_LAMBDA_FUNCTION_NAME": "bench", "PYTHONDONTWRITEBYTECODE": "1"}
+
+    def timed(snippet: str, path: Path, cwd: Path) -> float:
+        started = time.perf_counter()
+        subprocess.run([python, "-B", "-c", snippet], cwd=cwd, env={**base_env, "PYTHONPATH": str(path)}, check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        return (time.perf_counter() - started) * 1000
+
+    samples: dict[str, list[float]] = {"floor": [], "source": [], "compiled": []}
+    _strip_bytecode(layer)
+    for _ in range(repeats):
+        samples["floor"].append(timed(FLOOR, sdk, ROOT))
+        samples["source"].append(timed(OURS, layer, code))
+    _compile(python, layer)
+    for _ in range(repeats):
+        samples["floor"].append(timed(FLOOR, sdk, ROOT))
+        samples["compiled"].append(timed(OURS, layer, code))
+    floor = median(samples["floor"])
+    table = Table("Cold start as deployed (python3.12, read-only code): GetBiomarkerStatsFunction",
+                  ["layer as shipped", "ms", "vs floor"])
+    table.add("floor: precompiled boto3, import + client", floor, "1.00x")
+    table.add("sam build alone (sources, compiled at every cold start)", median(samples["source"]),
+              ratio(median(samples["source"]), floor))
+    table.add("make build (precompiled .pyc, unchecked-hash)", median(samples["compiled"]),
+              ratio(median(samples["compiled"]), floor))
+    table.notes.append("host-architecture wheels of the same pins; run with -B so nothing is cached between runs.")
+    return table

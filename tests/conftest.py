@@ -14,12 +14,12 @@ from tests.support import env
 os.environ.pop("AWS_ENDPOINT_URL", None)  # never let a developer's endpoint leak into tests
 os.environ.update(env.function_environment())
 
-from moto import mock_aws  # noqa: E402 - after the environment is set
+from moto import mock_aws
 
-from clinic import aws  # noqa: E402
-from clinic.repositories import dynamo  # noqa: E402
-from clinic_local import template  # noqa: E402
-from tests.support.dynamo import CallCounter, Calls  # noqa: E402
+from clinic import aws
+from clinic.repositories import dynamo
+from clinic_local import template
+from tests.support.dynamo import CallCounter, Calls
 
 
 @pytest.fixture

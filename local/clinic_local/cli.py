@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import argparse
-import json
+import contextlib
 import os
 import signal
 import sys
@@ -25,7 +25,9 @@ def _env_int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
-def start(host: str, port: int, moto_port: int, state_file: Path, *, quiet: bool = False) -> tuple[local_stack.LocalStack, list[Any]]:
+def start(
+    host: str, port: int, moto_port: int, state_file: Path, *, quiet: bool = False
+) -> tuple[local_stack.LocalStack, list[Any]]:
     """Start (or attach to) the AWS endpoint, provision, seed and serve. Returns the stack and
     the things to stop, in order."""
     from moto.server import ThreadedMotoServer
@@ -77,10 +79,8 @@ def cmd_dev(args: argparse.Namespace) -> int:
     _, stoppers = start(args.host, args.port, args.moto_port, args.state_file)
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         done.wait()
-    except KeyboardInterrupt:
-        pass
     print("\nstopping...", flush=True)
     for stop in stoppers:
         stop()
@@ -107,8 +107,11 @@ def cmd_token(args: argparse.Namespace) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="clinic-local", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--state-file", type=Path, default=Path(os.environ.get("CLINIC_STATE_FILE", local_stack.STATE_FILE)),
+    p = argparse.ArgumentParser(
+        prog="clinic-local", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    state_file = Path(os.environ.get("CLINIC_STATE_FILE", local_stack.STATE_FILE))
+    p.add_argument("--state-file", type=Path, default=state_file,
                    help="where `dev` records the running stack (endpoints, demo accounts) for the other commands")
     sub = p.add_subparsers(dest="command", required=True)
     dev = sub.add_parser("dev", help="start moto, provision from template.yaml, seed, serve the API")

@@ -20,6 +20,7 @@ from clinic_local import template
 from clinic_local.authorizer import CognitoAuthorizer, as_rest_claims
 
 MAX_BODY_BYTES = 256 * 1024
+JSON_HEADERS = {"Content-Type": ["application/json"]}
 STAGE = "local"
 
 
@@ -59,7 +60,9 @@ class Gateway:
     """Route, authorize, build the event, invoke. One invocation at a time, as one Lambda
     instance would (handlers keep per-request state in module globals, as on Lambda)."""
 
-    def __init__(self, authorizer: CognitoAuthorizer, extra_routes: dict[str, Callable[[], tuple[int, bytes]]] | None = None) -> None:
+    def __init__(
+        self, authorizer: CognitoAuthorizer, extra_routes: dict[str, Callable[[], tuple[int, bytes]]] | None = None
+    ) -> None:
         self.authorizer = authorizer
         self.routes = [CompiledRoute.of(r) for r in template.routes()]
         self.extra = extra_routes or {}
@@ -77,16 +80,16 @@ class Gateway:
         url = urlsplit(raw_path)
         if method == "GET" and url.path in self.extra:
             status, payload = self.extra[url.path]()
-            return status, {"Content-Type": ["application/json"]}, payload
+            return status, JSON_HEADERS, payload
         matched = self.match(method, url.path)
         if matched is None:  # API Gateway: MISSING_AUTHENTICATION_TOKEN, mapped to 404 in the template
-            return 404, {"Content-Type": ["application/json"]}, _error_body("not_found", "no such resource")
+            return 404, JSON_HEADERS, _error_body("not_found", "no such resource")
         route, path_params = matched
         claims = None
         if route.authorized:
             verified = self.authorizer.verify(_header(headers, "authorization"))
             if verified is None:
-                return 401, {"Content-Type": ["application/json"]}, _error_body("unauthorized", "authentication required")
+                return 401, JSON_HEADERS, _error_body("unauthorized", "authentication required")
             claims = as_rest_claims(verified)
         event = build_event(route, url.path, url.query, headers, body, path_params, claims, source_ip)
         with self._invoke_lock:
@@ -102,8 +105,10 @@ def _header(headers: dict[str, str], name: str) -> str | None:
     return None
 
 
-def build_event(route: template.Route, path: str, query: str, headers: dict[str, str], body: bytes | None,
-                path_params: dict[str, str], claims: dict[str, str] | None, source_ip: str) -> dict[str, Any]:
+def build_event(
+    route: template.Route, path: str, query: str, headers: dict[str, str], body: bytes | None,
+    path_params: dict[str, str], claims: dict[str, str] | None, source_ip: str,
+) -> dict[str, Any]:
     """A REST API (v1) Lambda proxy event, as API Gateway builds it."""
     pairs = parse_qsl(query, keep_blank_values=True)
     multi_query: dict[str, list[str]] = {}
@@ -149,10 +154,7 @@ def _to_http(result: dict[str, Any]) -> tuple[int, dict[str, list[str]], bytes]:
     for key, values in (result.get("multiValueHeaders") or {}).items():
         headers[key] = [str(v) for v in values]
     body = result.get("body") or ""
-    if result.get("isBase64Encoded"):
-        payload = base64.b64decode(body)
-    else:
-        payload = body.encode()
+    payload = base64.b64decode(body) if result.get("isBase64Encoded") else body.encode()
     return int(result.get("statusCode", 502)), headers, payload
 
 
@@ -164,16 +166,18 @@ def serve(gateway: Gateway, host: str, port: int) -> ThreadingHTTPServer:
         def _dispatch(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             if length > MAX_BODY_BYTES:
-                self._send(413, {"Content-Type": ["application/json"]}, _error_body("validation_error", "body too large"))
+                self._send(413, JSON_HEADERS, _error_body("validation_error", "body too large"))
                 return
             body = self.rfile.read(length) if length else None
-            headers = {k: v for k, v in self.headers.items()}
+            headers = dict(self.headers.items())
             try:
-                status, out_headers, payload = gateway.handle(self.command, self.path, headers, body, self.client_address[0])
+                status, out_headers, payload = gateway.handle(
+                    self.command, self.path, headers, body, self.client_address[0]
+                )
             except Exception as exc:  # noqa: BLE001 - the runner must answer, as API Gateway would
                 # Like Lambda's own error report: the type and where, not the message (PHI).
                 print(f"[api] handler crashed: {error_fingerprint(exc)}", flush=True)
-                status, out_headers, payload = 502, {"Content-Type": ["application/json"]}, _error_body("internal", "bad gateway")
+                status, out_headers, payload = 502, JSON_HEADERS, _error_body("internal", "bad gateway")
             self._send(status, out_headers, payload)
 
         def _send(self, status: int, headers: dict[str, list[str]], payload: bytes) -> None:
@@ -187,7 +191,7 @@ def serve(gateway: Gateway, host: str, port: int) -> ThreadingHTTPServer:
             self.end_headers()
             self.wfile.write(payload)
 
-        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _dispatch
+        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _dispatch  # noqa: N815 - stdlib names
 
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
             # Paths and query strings can carry PHI: log only the method and the status.

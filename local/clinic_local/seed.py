@@ -32,9 +32,12 @@ class DemoPerson:
 
 
 DEMO_PEOPLE = (
-    DemoPerson("ava.patel@demo.clinic.test", "Ava Patel", "patient", biomarkers=86, lab_draws=5, appointments=56, seed=1),
-    DemoPerson("ben.ortiz@demo.clinic.test", "Ben Ortiz", "patient", biomarkers=20, lab_draws=3, appointments=8, seed=2),
-    DemoPerson("carmen.reyes@demo.clinic.test", "Dr. Carmen Reyes", "admin", biomarkers=0, lab_draws=0, appointments=0, seed=3),
+    DemoPerson("ava.patel@demo.clinic.test", "Ava Patel", "patient",
+               biomarkers=86, lab_draws=5, appointments=56, seed=1),
+    DemoPerson("ben.ortiz@demo.clinic.test", "Ben Ortiz", "patient",
+               biomarkers=20, lab_draws=3, appointments=8, seed=2),
+    DemoPerson("carmen.reyes@demo.clinic.test", "Dr. Carmen Reyes", "admin",
+               biomarkers=0, lab_draws=0, appointments=0, seed=3),
 )
 
 APPOINTMENT_TITLES = {
@@ -125,7 +128,9 @@ def demo_medications(person: DemoPerson, anchor_ms: int) -> list[dict[str, Any]]
     return out
 
 
-def seed(create_account: Callable[[str, str, str], dict[str, Any]], now: datetime | None = None) -> list[dict[str, Any]]:
+def seed(
+    create_account: Callable[[str, str, str], dict[str, Any]], now: datetime | None = None
+) -> list[dict[str, Any]]:
     """Create the demo accounts (via ``create_account(email, name, role)``) and their data."""
     anchor = today_ms(now)
     accounts = []

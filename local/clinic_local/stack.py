@@ -106,7 +106,7 @@ def create_user_pool(endpoint: str, prefix: str, region: str = REGION) -> tuple[
     pools = template.resources("AWS::Cognito::UserPool")
     if len(pools) != 1:
         raise ValueError("the template must define exactly one user pool")
-    ((pool_logical_id, pool),) = pools.items()
+    (pool,) = pools.values()
     props = pool["Properties"]
     pool_id = idp.create_user_pool(
         PoolName=f"{prefix}-users", **{k: props[k] for k in _POOL_FIELDS if k in props}

@@ -174,7 +174,8 @@ def runtime_environment(refs: dict[str, Any]) -> dict[str, str]:
     values is an error here rather than a silent surprise.
     """
     template = load()
-    env: dict[str, Any] = dict(template.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {}))
+    globals_ = template.get("Globals", {}).get("Function", {})
+    env: dict[str, Any] = dict(globals_.get("Environment", {}).get("Variables", {}))
     for fn in functions().values():
         for name, value in fn.properties.get("Environment", {}).get("Variables", {}).items():
             if name in env and env[name] != value:

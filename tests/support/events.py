@@ -19,7 +19,7 @@ def _load(name: str) -> dict[str, Any]:
 
 def api_event(name: str, *, sub: str | None = None, groups: list[str] | None = None,
               query: dict[str, str] | None = None, path_params: dict[str, str] | None = None,
-              body: Any = None, claims: dict[str, str] | None | bool = True) -> dict[str, Any]:
+              body: Any = None, claims: dict[str, str] | bool | None = True) -> dict[str, Any]:
     """The event file ``name`` with the caller, query, path parameters or body replaced.
 
     ``query`` replaces the query string entirely (``{}`` for none); ``claims=False`` removes the

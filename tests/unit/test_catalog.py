@@ -241,7 +241,7 @@ def test_reference_with_optimal_outside_normal_is_rejected() -> None:
     # Given ranges where optimal extends beyond normal
     # When a Reference is constructed
     # Then ValueError is raised
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="not within normal"):
         Reference("Bad Marker", "metabolic", "mg/dL", (70.0, 99.0), (60.0, 90.0), "lab")
 
 
@@ -249,5 +249,5 @@ def test_reference_with_hash_in_name_is_rejected() -> None:
     # Given a name containing '#'
     # When a Reference is constructed
     # Then ValueError is raised
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="invalid biomarker name"):
         Reference("Marker #1", "metabolic", "mg/dL", (70.0, 99.0), (75.0, 90.0), "lab")

@@ -85,7 +85,11 @@ scalars = st.one_of(
     st.none(), st.booleans(), st.text(max_size=20), st.integers(-(10**12), 10**12),
     st.floats(allow_nan=False, allow_infinity=False, width=64).filter(lambda f: f != int(f) or abs(f) < 1e15),
 )
-values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=4), max_leaves=12)
+values = st.recursive(
+    scalars,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=4),
+    max_leaves=12,
+)
 
 
 @given(values)

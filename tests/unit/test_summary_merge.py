@@ -37,7 +37,7 @@ def test_older_reading_arriving_late_does_not_replace_the_latest():
     # Given a stored latest glucose at t=2000 that is optimal
     state = apply((None, {}), [reading("Glucose", 2000, "optimal")])
     # When an out-of-range reading from t=1000 arrives late
-    new_stats, changed = merge(USER, state[0], state[1], [reading("Glucose", 1000, "out-of-range")])
+    _, changed = merge(USER, state[0], state[1], [reading("Glucose", 1000, "out-of-range")])
     # Then nothing changes: the stats still describe the t=2000 reading
     assert changed == []
     assert counters(apply(state, [reading("Glucose", 1000, "out-of-range")])[0]) == counters(state[0])

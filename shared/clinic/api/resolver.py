@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 
 from aws_lambda_powertools.event_handler.api_gateway import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
@@ -37,7 +37,7 @@ SECURITY_HEADERS = {
 }
 
 
-def error_response(status: int, code: str, message: str, details: list[dict[str, Any]] | None = None) -> Response:
+def error_response(status: int, code: str, message: str, details: list[dict[str, Any]] | None = None) -> Response[Any]:
     return Response(
         status_code=status,
         content_type="application/json",
@@ -63,20 +63,20 @@ def make_resolver(*, validate: bool = True) -> APIGatewayRestResolver:
     app = APIGatewayRestResolver(enable_validation=validate)
 
     @app.exception_handler(DomainError)
-    def _domain(error: DomainError) -> Response:
+    def _domain(error: DomainError) -> Response[Any]:
         status = STATUS.get(type(error), 500)
         return error_response(status, error.code, error.message, error.details)
 
     @app.exception_handler(RequestValidationError)
-    def _invalid(error: RequestValidationError) -> Response:
+    def _invalid(error: RequestValidationError) -> Response[Any]:
         return error_response(400, "validation_error", "the request is invalid", _validation_details(error.errors()))
 
     @app.not_found
-    def _no_route(_: NotFoundError) -> Response:
+    def _no_route(_: NotFoundError) -> Response[Any]:
         return error_response(404, "not_found", "no such resource")
 
     @app.exception_handler(Exception)
-    def _unexpected(error: Exception) -> Response:
+    def _unexpected(error: Exception) -> Response[Any]:
         logger.error("unhandled error", extra=error_fingerprint(error))
         metrics.add_metric(name="UnhandledErrors", unit="Count", value=1)
         return error_response(HTTPStatus.INTERNAL_SERVER_ERROR, "internal", "something went wrong; try again")
@@ -108,4 +108,4 @@ def lambda_entry(app: APIGatewayRestResolver) -> Callable[[dict[str, Any], Any],
             headers[name] = [value]
         return result
 
-    return handler
+    return cast(Callable[[dict[str, Any], Any], dict[str, Any]], handler)

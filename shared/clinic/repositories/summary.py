@@ -41,13 +41,16 @@ def latest_key(user_id: str, name: str) -> dict[str, str]:
     return {"userId": user_id, "sk": keys.latest_sk(name)}
 
 
-def commit(user_id: str, stats: Mapping[str, Any], expected_version: int | None, latest: Iterable[Mapping[str, Any]]) -> None:
+def commit(
+    user_id: str, stats: Mapping[str, Any], expected_version: int | None, latest: Iterable[Mapping[str, Any]]
+) -> None:
     """Write the new stats item and changed latest items atomically.
 
     The stats item's ``version`` serializes every summary change of a user: the transaction
     fails with ``StaleSummary`` when someone committed since ``expected_version`` was read.
     """
     table = _table()
+    condition: dict[str, Any]
     if expected_version is None:
         condition = {"ConditionExpression": "attribute_not_exists(sk)"}
     else:

@@ -73,4 +73,5 @@ def decode(cursor: str, user_id: str, scope: str) -> dict[str, Any]:
         raise invalid
     if not isinstance(payload.get("x"), int) or payload["x"] < time.time():
         raise invalid
-    return payload["k"]
+    position: dict[str, Any] = payload["k"]
+    return position
