@@ -1,5 +1,8 @@
 # Two commands on a fresh machine: `make dev` and `make test`. Everything else is optional.
 SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
+# pip on this kind of machine warns once per package about an absent local index; keep real output.
+QUIET_PIP := 2>&1 | { grep -v 'is ignored: it is neither a file nor a directory' || true; }
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -20,8 +23,8 @@ help:  ## list the targets
 
 $(STAMP): requirements/dev.lock layers/deps/requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements/dev.lock
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements/dev.lock $(QUIET_PIP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e . $(QUIET_PIP)
 	@touch $(STAMP)
 
 dev: $(STAMP)  ## run the whole stack locally: moto, seeded demo data, the API on 127.0.0.1:3000
@@ -42,7 +45,7 @@ e2e: $(STAMP)  ## the HTTP suite against a deployed stack (see README)
 
 $(SAM_STAMP): tools/requirements-sam.txt
 	@test -x $(SAM_VENV)/bin/python || $(PYTHON) -m venv $(SAM_VENV)
-	$(SAM_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r tools/requirements-sam.txt
+	$(SAM_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r tools/requirements-sam.txt $(QUIET_PIP)
 	@touch $(SAM_STAMP)
 
 lint: $(STAMP) $(SAM_STAMP)  ## ruff, the template through sam validate --lint, and cfn-lint on the transformed template
@@ -53,7 +56,7 @@ lint: $(STAMP) $(SAM_STAMP)  ## ruff, the template through sam validate --lint, 
 	$(SAM_VENV)/bin/cfn-lint build/cfn.json
 
 build: $(SAM_STAMP)  ## sam build (python3.12, arm64) into .aws-sam/, with precompiled bytecode
-	$(SAM_ENV) $(SAM_VENV)/bin/sam build --parallel
+	$(SAM_ENV) $(SAM_VENV)/bin/sam build --parallel $(QUIET_PIP)
 	@# Lambda's file system is read-only: without shipped .pyc files every cold start compiles
 	@# every imported module from source. unchecked-hash: zip timestamps must not invalidate them.
 	$(PY312) -m compileall -q -j 0 --invalidation-mode unchecked-hash .aws-sam/build
