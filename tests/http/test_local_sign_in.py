@@ -92,3 +92,17 @@ def test_make_token_carries_the_role_claim(api, local_stack_state):
                               admin["email"]], capture_output=True, text=True, timeout=60, check=True).stdout.strip()
     assert claims(printed)["role"] == "admin"
     assert api.get("/biomarkers/stats", token=printed).status_code == 200
+
+
+@pytest.mark.parametrize("body", [None, {"email": "a@example.com"}, {"token": "x"}, ["a", "b"]],
+                         ids=["empty", "no-token", "no-email", "array"])
+def test_completing_without_an_address_and_a_token_is_a_400(api, body):
+    assert_error(api.request("POST", COMPLETE, json=body), 400, "validation_error")
+
+
+def test_a_link_presented_for_another_address_is_refused_and_still_works(api, local_stack_state):
+    email = new_address()
+    assert ask_for_link(api, email).status_code == 202
+    token = link_token(local_stack_state, email)
+    assert_error(api.request("POST", COMPLETE, json={"email": new_address(), "token": token}), 401, "unauthorized")
+    assert api.request("POST", COMPLETE, json={"email": email, "token": token}).status_code == 200
