@@ -21,6 +21,7 @@ from clinic_local.authorizer import CognitoAuthorizer, as_rest_claims
 
 MAX_BODY_BYTES = 256 * 1024
 JSON_HEADERS = {"Content-Type": ["application/json"]}
+LocalPost = Callable[[bytes | None], tuple[int, bytes]]  # body -> (status, JSON payload)
 STAGE = "local"
 
 
@@ -60,12 +61,15 @@ class Gateway:
     """Route, authorize, build the event, invoke. One invocation at a time, as one Lambda
     instance would (handlers keep per-request state in module globals, as on Lambda)."""
 
-    def __init__(
-        self, authorizer: CognitoAuthorizer, extra_routes: dict[str, Callable[[], tuple[int, bytes]]] | None = None
-    ) -> None:
+    def __init__(self, authorizer: CognitoAuthorizer,
+                 extra_routes: dict[str, Callable[[], tuple[int, bytes]]] | None = None,
+                 local_posts: dict[str, LocalPost] | None = None) -> None:
         self.authorizer = authorizer
         self.routes = [CompiledRoute.of(r) for r in template.routes()]
         self.extra = extra_routes or {}
+        # Local-only POST endpoints that stand in for what AWS does outside the API (signing in
+        # by email link through Cognito's triggers); they run under the invocation lock.
+        self.local_posts = local_posts or {}
         self._invoke_lock = threading.Lock()
 
     def match(self, method: str, path: str) -> tuple[template.Route, dict[str, str]] | None:
@@ -80,6 +84,10 @@ class Gateway:
         url = urlsplit(raw_path)
         if method == "GET" and url.path in self.extra:
             status, payload = self.extra[url.path]()
+            return status, JSON_HEADERS, payload
+        if method == "POST" and url.path in self.local_posts:
+            with self._invoke_lock:
+                status, payload = self.local_posts[url.path](body)
             return status, JSON_HEADERS, payload
         matched = self.match(method, url.path)
         if matched is None:  # API Gateway: MISSING_AUTHENTICATION_TOKEN, mapped to 404 in the template

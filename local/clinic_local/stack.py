@@ -21,7 +21,9 @@ _POOL_FIELDS = ("UsernameAttributes", "AutoVerifiedAttributes", "Policies", "Sch
                 "AccountRecoverySetting", "AdminCreateUserConfig", "MfaConfiguration")
 _CLIENT_FIELDS = ("GenerateSecret", "ExplicitAuthFlows", "PreventUserExistenceErrors", "EnableTokenRevocation",
                   "AccessTokenValidity", "IdTokenValidity", "RefreshTokenValidity", "TokenValidityUnits",
-                  "AllowedOAuthFlows", "AllowedOAuthScopes", "CallbackURLs", "LogoutURLs", "SupportedIdentityProviders")
+                  "AllowedOAuthFlows", "AllowedOAuthScopes", "CallbackURLs", "LogoutURLs", "SupportedIdentityProviders",
+                  "AllowedOAuthFlowsUserPoolClient")
+_LIST_PARAMETERS = ("CallbackURLs", "LogoutURLs")  # CommaDelimitedList parameters in the template
 # Locally, tokens for demo accounts come from the admin password flow (IAM-only in AWS).
 LOCAL_AUTH_FLOW = "ALLOW_ADMIN_USER_PASSWORD_AUTH"
 
@@ -36,6 +38,7 @@ class LocalStack:
     client_ids: dict[str, str]  # logical id -> client id
     cursor_key: str
     accounts: list[dict[str, Any]] = field(default_factory=list)  # email, role, password, userId
+    auth_key: str = field(default_factory=lambda: secrets.token_urlsafe(48))  # keys the sign-in request counters
 
     @property
     def client_id(self) -> str:
@@ -58,11 +61,18 @@ class LocalStack:
         """The process environment the handlers run with locally."""
         env = template.runtime_environment(self.refs())
         env.pop("CURSOR_SECRET_ARN", None)
+        env.pop("AUTH_KEY_SECRET_ARN", None)
         env.update({
             "CURSOR_KEY": self.cursor_key,
+            "AUTH_KEY": self.auth_key,
+            # Sign-in links go to the runner's console instead of an inbox.
+            "EMAIL_SENDER": "console",
             "AWS_ENDPOINT_URL": self.endpoint,
             "AWS_DEFAULT_REGION": self.region,
             "AWS_REGION": self.region,
+            # Local endpoints accept any credentials; real ones already in the environment win.
+            "AWS_ACCESS_KEY_ID": os.environ.get("AWS_ACCESS_KEY_ID", "local"),
+            "AWS_SECRET_ACCESS_KEY": os.environ.get("AWS_SECRET_ACCESS_KEY", "local"),
             "POWERTOOLS_METRICS_NAMESPACE": env.get("POWERTOOLS_METRICS_NAMESPACE", "Clinic"),
         })
         return env
@@ -101,8 +111,8 @@ def create_tables(endpoint: str, prefix: str, region: str = REGION) -> dict[str,
     return names
 
 
-def create_user_pool(endpoint: str, prefix: str, region: str = REGION) -> tuple[str, dict[str, str]]:
-    idp = client("cognito-idp", endpoint, region)
+def create_user_pool(endpoint: str, prefix: str, region: str = REGION, idp: Any = None) -> tuple[str, dict[str, str]]:
+    idp = idp or client("cognito-idp", endpoint, region)
     pools = template.resources("AWS::Cognito::UserPool")
     if len(pools) != 1:
         raise ValueError("the template must define exactly one user pool")
@@ -112,9 +122,13 @@ def create_user_pool(endpoint: str, prefix: str, region: str = REGION) -> tuple[
         PoolName=f"{prefix}-users", **{k: props[k] for k in _POOL_FIELDS if k in props}
     )["UserPool"]["Id"]
     client_ids = {}
+    parameters = template.parameter_defaults()
     for logical_id, res in template.resources("AWS::Cognito::UserPoolClient").items():
         cprops = dict(res["Properties"])
-        kwargs = {k: cprops[k] for k in _CLIENT_FIELDS if k in cprops}
+        kwargs = {k: template.resolve(cprops[k], parameters) for k in _CLIENT_FIELDS if k in cprops}
+        for name in _LIST_PARAMETERS:
+            if isinstance(kwargs.get(name), str):
+                kwargs[name] = kwargs[name].split(",")
         kwargs["ExplicitAuthFlows"] = sorted(set(kwargs.get("ExplicitAuthFlows", [])) | {LOCAL_AUTH_FLOW})
         kwargs["SupportedIdentityProviders"] = ["COGNITO"]
         created = idp.create_user_pool_client(UserPoolId=pool_id, ClientName=f"{prefix}-{logical_id}", **kwargs)

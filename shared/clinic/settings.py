@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from functools import cache
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -24,6 +25,25 @@ class Settings(BaseModel):
     cursor_key: str | None = Field(default=None, alias="CURSOR_KEY", min_length=32)
     cursor_ttl_seconds: int = Field(default=86_400, alias="CURSOR_TTL_SECONDS", ge=60, le=7 * 86_400)
     clinic_timezone: str = Field(default="America/New_York", alias="CLINIC_TIMEZONE")
+
+    # --- sign-in and accounts. Only the functions that sign people in or manage accounts have
+    # these; they read them through ``require`` so that a missing one fails loudly by name.
+    auth_table: str | None = Field(default=None, alias="AUTH_TABLE", min_length=3)
+    user_pool_id: str | None = Field(default=None, alias="USER_POOL_ID", min_length=3)
+    # Keys the rate-limit counters (emails and IPs are never stored in clear): the secret's ARN in
+    # AWS, the key itself locally and in tests.
+    auth_key_secret_arn: str | None = Field(default=None, alias="AUTH_KEY_SECRET_ARN")
+    auth_key: str | None = Field(default=None, alias="AUTH_KEY", min_length=32)
+    email_sender: Literal["ses", "console"] = Field(default="ses", alias="EMAIL_SENDER")
+    email_from: str | None = Field(default=None, alias="EMAIL_FROM", min_length=3)
+    email_link_url: str | None = Field(default=None, alias="EMAIL_LINK_URL", min_length=8)
+    email_link_ttl_seconds: int = Field(default=900, alias="EMAIL_LINK_TTL_SECONDS", ge=60, le=3600)
+    email_link_window_seconds: int = Field(default=900, alias="EMAIL_LINK_WINDOW_SECONDS", ge=60, le=86_400)
+    email_link_max_per_email: int = Field(default=5, alias="EMAIL_LINK_MAX_PER_EMAIL", ge=1, le=100)
+    email_link_max_per_ip: int = Field(default=30, alias="EMAIL_LINK_MAX_PER_IP", ge=1, le=10_000)
+    # What happens to a deleted account's clinical records (docs/decisions.md).
+    record_retention: Literal["keep", "erase"] = Field(default="keep", alias="RECORD_RETENTION")
+    erasure_queue_url: str | None = Field(default=None, alias="ERASURE_QUEUE_URL", min_length=8)
 
     @model_validator(mode="after")
     def _one_cursor_key_source(self) -> Settings:
@@ -46,3 +66,14 @@ def get_settings() -> Settings:
             name = ".".join(str(p) for p in err["loc"]) or "settings"
             problems.append(f"{name}: {err['msg']}")
         raise SettingsError("invalid environment: " + "; ".join(problems)) from None
+
+
+def require(field: str) -> Any:
+    """A setting that only some functions have; its absence is a configuration error that names
+    the environment variable (at the first use, which for these functions is every invocation)."""
+    settings = get_settings()
+    value = getattr(settings, field)
+    if value is None:
+        alias = Settings.model_fields[field].alias or field
+        raise SettingsError(f"invalid environment: {alias} is required by this function")
+    return value

@@ -6,6 +6,7 @@ from clinic_local import template
 
 TABLE_PREFIX = "test"
 CURSOR_KEY = "test-cursor-key-0123456789abcdef0123456789abcdef"
+AUTH_KEY = "test-auth-key-0123456789abcdef0123456789abcdef"
 
 
 def table_names() -> dict[str, str]:
@@ -16,8 +17,10 @@ def function_environment() -> dict[str, str]:
     refs = {**template.parameter_defaults(), **table_names(), "AWS::Region": "us-east-1"}
     env = template.runtime_environment(refs)
     env.pop("CURSOR_SECRET_ARN", None)
+    env.pop("AUTH_KEY_SECRET_ARN", None)
     env.update({
         "CURSOR_KEY": CURSOR_KEY,
+        "AUTH_KEY": AUTH_KEY,
         "AWS_DEFAULT_REGION": "us-east-1",
         "AWS_REGION": "us-east-1",
         "AWS_ACCESS_KEY_ID": "testing",

@@ -175,3 +175,21 @@ def cancellation_codes(error: ClientError) -> list[str]:
 
 def error_code(error: ClientError) -> str:
     return str(error.response.get("Error", {}).get("Code", ""))
+
+
+def batch_delete(table: str, keys: Sequence[Mapping[str, Any]]) -> None:
+    """Delete every key, 25 per request, retrying unprocessed deletes with backoff (deleting an
+    absent item succeeds, so a retry of the whole call converges)."""
+    requests = [{"DeleteRequest": {"Key": to_item(key)}} for key in keys]
+    client = aws.dynamodb()
+    for chunk in chunked(requests, BATCH_WRITE_MAX):
+        pending: dict[str, Any] = {table: list(chunk)}
+        delays = backoff_delays()
+        while pending:
+            response = client.batch_write_item(RequestItems=pending, ReturnConsumedCapacity="TOTAL")
+            pending = response.get("UnprocessedItems") or {}
+            if pending:
+                delay = next(delays, None)
+                if delay is None:
+                    raise UnprocessedError(pending[table])
+                sleep(delay)

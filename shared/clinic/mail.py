@@ -1,0 +1,57 @@
+"""Outgoing email: one interface, two implementations chosen by ``EMAIL_SENDER``.
+
+``ses`` sends through Amazon SES (the sender address is a template parameter and the function may
+send only as that identity); ``console`` prints the message to standard output, which is how the
+local runner shows a sign-in link without an email service. Neither ever logs a message: a sign-in
+link is a credential and an address is personal data.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from functools import cache
+from typing import Protocol
+
+from clinic import aws
+from clinic.settings import get_settings, require
+
+
+@dataclass(frozen=True, slots=True)
+class Email:
+    to: str
+    subject: str
+    text: str
+
+
+class EmailSender(Protocol):
+    def send(self, email: Email) -> None: ...
+
+
+class SesSender:
+    def __init__(self, sender: str) -> None:
+        self._sender = sender
+
+    def send(self, email: Email) -> None:
+        aws.client("sesv2").send_email(
+            FromEmailAddress=self._sender,
+            Destination={"ToAddresses": [email.to]},
+            Content={"Simple": {
+                "Subject": {"Data": email.subject, "Charset": "UTF-8"},
+                "Body": {"Text": {"Data": email.text, "Charset": "UTF-8"}},
+            }},
+        )
+
+
+class ConsoleSender:
+    """Local development only: the message goes to the runner's console, never to a log."""
+
+    def send(self, email: Email) -> None:
+        print(f"\n[email] to {email.to}: {email.subject}\n{email.text}\n", file=sys.stdout, flush=True)
+
+
+@cache
+def sender() -> EmailSender:
+    if get_settings().email_sender == "console":
+        return ConsoleSender()
+    return SesSender(require("email_from"))
