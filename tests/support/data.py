@@ -6,7 +6,7 @@ import time
 from typing import Any
 
 from clinic.models.biomarkers import NewReading
-from clinic.repositories import appointments, keys
+from clinic.repositories import appointments, keys, users
 
 DAY_MS = 86_400_000
 # "Now" for test data: the real time (to the minute) so "upcoming" and "past" mean what they say.
@@ -30,3 +30,16 @@ def appointment(i: int, *, type_: str = "checkup", status: str = "scheduled", st
 
 def store_appointments(user_id: str, items: list[dict[str, Any]]) -> None:
     appointments.put_many(user_id, items)
+
+
+def ingest_reading(user_id: str, name: str = "Glucose", value: float = 85.0, at: int = NOW_MS, *,
+                   unit: str = "mg/dL", source: str = "device.test", rid: str | None = None,
+                   **extra: Any) -> dict[str, Any]:
+    """A reading as a pipeline sends it to the ingest function (JSON-shaped, camelCase)."""
+    return {"userId": user_id, "name": name, "value": value, "unit": unit, "recordedAt": at, "source": source,
+            "sourceReadingId": rid or f"{user_id[:8]}-{name}-{at}".replace(" ", "_"), **extra}
+
+
+def create_users(*user_ids: str) -> None:
+    for user_id in user_ids:
+        users.put({"userId": user_id, "email": f"{user_id}@example.test", "role": "patient", "createdAt": NOW_MS})
