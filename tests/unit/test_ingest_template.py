@@ -44,7 +44,7 @@ def table_arn(logical_id: str) -> dict[str, Any]:
 
 def test_the_ingest_function_has_no_api_route():
     assert [r for r in template.routes() if r.function == FUNCTION] == []
-    assert {e["Type"] for e in function()["Events"].values()} == {"SQS"}
+    assert function().get("Events", {}) == {}
     assert "FunctionUrlConfig" not in function()
     assert "AutoPublishAlias" not in function()
 
@@ -119,6 +119,8 @@ EXPECTED = {
     ("dynamodb:BatchWriteItem", "BiomarkersTable"),
     ("dynamodb:PutItem", "BiomarkerSummaryTable"),  # TransactWriteItems authorizes each Put as PutItem
 }
+# What Lambda's event source mapping does with the function's role: on the ingest queue only
+POLLING = {("sqs:ReceiveMessage", QUEUE), ("sqs:DeleteMessage", QUEUE), ("sqs:GetQueueAttributes", QUEUE)}
 
 
 # IAM authorizes each item of a TransactWriteItems as its own action
@@ -140,8 +142,8 @@ def granted() -> set[tuple[str, str]]:
     return pairs
 
 
-def test_the_policy_grants_exactly_the_actions_ingest_needs_on_its_tables():
-    assert granted() == EXPECTED
+def test_the_policy_grants_exactly_the_actions_ingest_needs_on_its_tables_and_queue():
+    assert granted() == EXPECTED | POLLING
     actions = {a for a, _ in granted()}
     assert not any("*" in a for a in actions)
     assert actions.isdisjoint({"dynamodb:Scan", "dynamodb:Query", "dynamodb:DeleteItem", "dynamodb:UpdateItem"})
@@ -175,17 +177,26 @@ def test_every_request_ingest_makes_is_covered_by_the_policy(tables, invoke):
     finally:
         aws.dynamodb().meta.events.unregister("before-parameter-build.dynamodb", record)
     assert used <= granted()
-    assert used == EXPECTED  # and nothing granted goes unused
+    assert used == EXPECTED  # and no DynamoDB grant goes unused
 
 
 # --- queue -----------------------------------------------------------------------------------
 
 
-def test_the_queue_event_reports_partial_batch_failures():
-    (event,) = function()["Events"].values()
-    assert event["Properties"]["Queue"] == table_arn(QUEUE)
-    assert event["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
-    assert 1 <= event["Properties"]["BatchSize"] <= 1000
+def test_no_function_uses_an_event_type_that_brings_a_broad_managed_policy():
+    # SAM attaches AWSLambdaSQSQueueExecutionRole (and the like) for these: actions on "*"
+    for logical_id, fn in template.functions().items():
+        kinds = {e["Type"] for e in (fn.properties.get("Events") or {}).values()}
+        assert kinds.isdisjoint({"SQS", "Kinesis", "DynamoDB", "MQ", "MSK"}), logical_id
+
+
+def test_the_queue_feeds_the_function_and_reports_partial_batch_failures():
+    (mapping,) = [r["Properties"] for r in resources().values() if r["Type"] == "AWS::Lambda::EventSourceMapping"
+                  and r["Properties"]["FunctionName"] == {"Ref": FUNCTION}]
+    assert mapping["EventSourceArn"] == table_arn(QUEUE)
+    assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert 1 <= mapping["BatchSize"] <= 1000
+    assert mapping["BatchSize"] <= 10 or mapping["MaximumBatchingWindowInSeconds"] >= 1  # SQS requires it above 10
 
 
 def test_the_queue_redrives_to_a_dead_letter_queue_and_outlives_the_function():
