@@ -75,15 +75,20 @@ def _one_at_a_time(app: Callable[..., Iterable[bytes]]) -> Callable[..., list[by
 
 
 class AtomicMotoServer(ThreadedMotoServer):
-    """moto's threaded server answering one request at a time (point 1 of the module docstring)."""
+    """moto's threaded server answering one request at a time (point 1 of the module docstring),
+    without a log line per request (every AWS call is a "POST / 200" there: noise, nothing more)."""
 
     def _server_entry(self) -> None:
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
         from werkzeug.serving import make_server
 
+        class QuietHandler(MotoRequestHandler):
+            def log_request(self, *args: Any, **kwargs: Any) -> None:
+                pass
+
         backup_tables_once()
         app = DomainDispatcherApplication(create_backend_app)
         self._server = make_server(self._ip_address, self._port, _one_at_a_time(app), True,
-                                   request_handler=MotoRequestHandler)
+                                   request_handler=QuietHandler)
         self._server_ready_event.set()
         self._server.serve_forever()

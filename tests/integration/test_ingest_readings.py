@@ -8,7 +8,7 @@ from clinic import aws
 from clinic.models.common import MIN_EPOCH_MS
 from clinic.repositories import dynamo, summary
 from clinic.services import stats
-from tests.support.data import DAY_MS, NOW_MS, create_users, ingest_reading
+from tests.support.data import DAY_MS, NOW_MS, create_users, ingest_reading, sensor_and_lab_batch
 from tests.support.dynamo import CallCounter
 from tests.support.env import table_names
 from tests.support.events import ingest_invoke_event, ingest_users, sqs_event
@@ -223,25 +223,6 @@ def test_an_unexpected_error_fails_the_invocation_with_a_fixed_message(invoke, u
 
 
 # --- request budget --------------------------------------------------------------------------
-
-
-def sensor_and_lab_batch(users_, per_user, start):
-    """Per user: a 30-biomarker lab panel sharing one recordedAt, then CGM glucose and heart rate
-    every 5 minutes, in order (what pipelines deliver)."""
-    from clinic import catalog
-    labs = [ref for ref in catalog.CATALOG.values() if ref.kind == "lab"][:30]
-    out = []
-    for u in users_:
-        out += [ingest_reading(u, ref.name, sum(ref.optimal) / 2, start, unit=ref.unit, source="lab.quest",
-                               rid=f"{u}-panel-{i}") for i, ref in enumerate(labs)]
-        sensor = per_user - len(labs)
-        for i in range(sensor):
-            at = start + (i // 2 + 1) * 300_000
-            if i % 2:
-                out.append(ingest_reading(u, "Heart Rate", 60 + i % 20, at, unit="bpm", rid=f"{u}-hr-{at}"))
-            else:
-                out.append(ingest_reading(u, "Continuous Glucose (CGM)", 90 + i % 30, at, rid=f"{u}-cgm-{at}"))
-    return out
 
 
 TEN_USERS = [f"user-{i:02d}" for i in range(10)]
