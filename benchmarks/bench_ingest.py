@@ -55,10 +55,11 @@ def baseline_ingest(raw_items: list[dict[str, Any]]) -> dict[str, int]:
     known: dict[str, bool] = {}
     for raw in raw_items:
         reading = ingest.validate(raw)
-        resolved = None if isinstance(reading, str) else readings.resolve(reading)
-        if reading is None or isinstance(reading, str) or isinstance(resolved, str) or resolved is None:
+        resolved = reading if isinstance(reading, str) else readings.resolve(reading)
+        if isinstance(resolved, str):
             counts["rejected"] += 1
             continue
+        assert not isinstance(reading, str)
         user = reading.user_id
         if user not in known:
             known[user] = "Item" in client.get_item(TableName=TABLES["UsersTable"], Key={"userId": {"S": user}},

@@ -120,6 +120,17 @@ def is_transient(error: BaseException) -> bool:
     return isinstance(error, TransportError | HTTPClientError)
 
 
+def _call(operation: Callable[..., dict[str, Any]], **params: Any) -> dict[str, Any] | None:
+    """The response, or None when DynamoDB stayed throttled or unreachable through botocore's own
+    retries (the caller then gives up on what it sent); other errors propagate."""
+    try:
+        return operation(**params)
+    except (ClientError, TransportError, HTTPClientError) as error:
+        if not is_transient(error):
+            raise
+        return None
+
+
 def backoff_delays() -> Iterator[float]:
     for attempt in range(MAX_ATTEMPTS - 1):
         yield random.uniform(0, min(MAX_DELAY_S, BASE_DELAY_S * 2**attempt))
@@ -157,17 +168,12 @@ def batch_get(
             request[table]["Keys"].append(key)
         delays = backoff_delays()
         while request:
-            try:
-                response = client.batch_get_item(RequestItems=request, ReturnConsumedCapacity="TOTAL")
-            except (ClientError, TransportError, HTTPClientError) as error:
-                if not is_transient(error):
-                    raise
-                raise UnprocessedError(request) from None  # botocore has retried it already
-            for table, items in response.get("Responses", {}).items():
+            response = _call(client.batch_get_item, RequestItems=request, ReturnConsumedCapacity="TOTAL")
+            for table, items in (response or {}).get("Responses", {}).items():
                 found[table].extend(from_item(i) for i in items)
-            request = response.get("UnprocessedKeys") or {}
+            request = request if response is None else response.get("UnprocessedKeys") or {}
             if request:
-                delay = next(delays, None)
+                delay = None if response is None else next(delays, None)
                 if delay is None:
                     raise UnprocessedError(request)
                 sleep(delay)
@@ -186,18 +192,11 @@ def batch_write(table: str, items: Iterable[Mapping[str, Any]]) -> None:
         pending: dict[str, Any] = {table: list(chunk)}
         delays = backoff_delays()
         while pending:
-            try:
-                response = client.batch_write_item(RequestItems=pending, ReturnConsumedCapacity="TOTAL")
-            except (ClientError, TransportError, HTTPClientError) as error:
-                if not is_transient(error):
-                    raise
-                # botocore has retried it already; a timeout may have written some or all of the
-                # chunk, which is harmless: every put here can be repeated.
-                left = pending[table] + requests[(index + 1) * BATCH_WRITE_MAX :]
-                raise UnprocessedError([r["PutRequest"]["Item"] for r in left]) from None
-            pending = response.get("UnprocessedItems") or {}
+            # A timeout may have written some or all of the chunk: harmless, every put here repeats.
+            response = _call(client.batch_write_item, RequestItems=pending, ReturnConsumedCapacity="TOTAL")
+            pending = pending if response is None else response.get("UnprocessedItems") or {}
             if pending:
-                delay = next(delays, None)
+                delay = None if response is None else next(delays, None)
                 if delay is None:
                     left = pending[table] + requests[(index + 1) * BATCH_WRITE_MAX :]
                     raise UnprocessedError([r["PutRequest"]["Item"] for r in left])
