@@ -214,6 +214,17 @@ def ingest_until_done(batches: list[list[dict[str, Any]]], errors: list[BaseExce
         errors.append(error)
 
 
+def run_concurrently(per_thread: list[list[list[dict[str, Any]]]]) -> list[BaseException]:
+    """One thread per pipeline, all started together; returns what any of them raised."""
+    errors: list[BaseException] = []
+    threads = [threading.Thread(target=ingest_until_done, args=(batches, errors)) for batches in per_thread]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return errors
+
+
 @settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.randoms(use_true_random=False))
 def test_threads_ingesting_overlapping_batches_for_the_same_users_keep_the_invariant(moto_server, instant_retries,
@@ -226,14 +237,8 @@ def test_threads_ingesting_overlapping_batches_for_the_same_users_keep_the_invar
     for _ in range(4):
         picks = [rnd.choice(pool) for _ in range(60)]
         per_thread.append([picks[i : i + 15] for i in range(0, len(picks), 15)])
-    errors: list[BaseException] = []
-    threads = [threading.Thread(target=ingest_until_done, args=(batches, errors)) for batches in per_thread]
     # When they all run at once
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert errors == []
+    assert run_concurrently(per_thread) == []
     # Then each user's summary is a recompute of what is stored, and everything sent is stored
     sent = [r for batches in per_thread for batch in batches for r in batch]
     for user in users:
@@ -260,12 +265,6 @@ def test_the_concurrent_test_does_contend(moto_server, instant_retries, monkeypa
     pool = universe(users)
     rnd = random.Random(7)
     per_thread = [[[rnd.choice(pool) for _ in range(8)] for _ in range(6)] for _ in range(4)]
-    errors: list[BaseException] = []
-    threads = [threading.Thread(target=ingest_until_done, args=(b, errors)) for b in per_thread]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert errors == []
+    assert run_concurrently(per_thread) == []
     assert lost["n"] > 0
     assert_summary_is_a_recompute(users[0])
