@@ -4,6 +4,7 @@ settings are parsed once per process, exactly as in Lambda."""
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,8 +19,10 @@ from moto import mock_aws
 
 from clinic import aws
 from clinic.repositories import dynamo
-from clinic_local import template
+from clinic_local import motoserver, template
 from tests.support.dynamo import CallCounter, Calls
+
+motoserver.backup_tables_once()  # moto copies a table per transaction item otherwise (see there)
 
 
 @pytest.fixture
@@ -61,3 +64,26 @@ def invoke() -> Any:
         return handler(event, LambdaContext(logical_id))
 
     return _invoke
+
+
+@pytest.fixture(scope="module")
+def moto_server() -> Iterator[str]:
+    """moto's server on a free port, with the clients of ``clinic.aws`` pointed at it (and the
+    template's tables created there); yields the endpoint. Requests are atomic, as in AWS
+    (clinic_local.motoserver). Module-scoped: tests share it and use their own user ids."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = motoserver.AtomicMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    endpoint = f"http://127.0.0.1:{port}"
+    os.environ["AWS_ENDPOINT_URL"] = endpoint
+    aws.reset()
+    try:
+        for args in template.table_definitions(env.TABLE_PREFIX).values():
+            aws.dynamodb().create_table(**{k: v for k, v in args.items() if not k.startswith("_")})
+        yield endpoint
+    finally:
+        os.environ.pop("AWS_ENDPOINT_URL", None)
+        aws.reset()
+        server.stop()

@@ -2,6 +2,9 @@
 
   clinic-local dev [--port 3000] [--moto-port 5000]   start everything (what `make dev` runs)
   clinic-local token EMAIL                            print an ID token for a demo account
+  clinic-local ingest FILE.jsonl [--via queue]        send readings (one JSON object a line) to ingest
+  clinic-local simulate --users N --rate R --seconds S
+                                                      stream realistic sensor and lab readings to ingest
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ import os
 import signal
 import sys
 import threading
+import time
+import uuid
 import warnings
 from pathlib import Path
 from typing import Any
@@ -34,12 +39,12 @@ def start(
 ) -> tuple[local_stack.LocalStack, list[Any]]:
     """Start (or attach to) the AWS endpoint, provision, seed and serve. Returns the stack and
     the things to stop, in order."""
-    from moto.server import ThreadedMotoServer
+    from clinic_local.motoserver import AtomicMotoServer
 
     stoppers: list[Any] = []
     endpoint = os.environ.get("AWS_ENDPOINT_URL")
     if not endpoint:
-        moto = ThreadedMotoServer(ip_address=host, port=moto_port, verbose=False)
+        moto = AtomicMotoServer(ip_address=host, port=moto_port, verbose=False)
         moto.start()
         stoppers.append(moto.stop)
         endpoint = f"http://{host}:{moto_port}"
@@ -88,8 +93,9 @@ def _error(code: str, message: str) -> bytes:
 
 def _banner(stack: local_stack.LocalStack, host: str, port: int, endpoint: str) -> None:
     base = f"http://{host}:{port}"
-    print(f"\nclinic-local is up\n  API          {base}\n  AWS endpoint {endpoint} (DynamoDB, Cognito)")
+    print(f"\nclinic-local is up\n  API          {base}\n  AWS endpoint {endpoint} (DynamoDB, Cognito, SQS)")
     print(f"  user pool    {stack.user_pool_id}\n  tables       {', '.join(sorted(stack.tables.values()))}")
+    print(f"  queues       {', '.join(sorted(q['name'] for q in stack.queues.values()))}")
     print("\nDemo accounts:")
     for account in stack.accounts:
         print(f"  {account['role']:<8} {account['email']}")
@@ -103,6 +109,7 @@ def _banner(stack: local_stack.LocalStack, host: str, port: int, endpoint: str) 
     print(f"""      -d '{{"email": "{example}"}}'""")
     print(f"  curl -s -X POST {base}{EMAIL_LINK_COMPLETE} \\")
     print(f"""      -d '{{"email": "{example}", "token": "<token= in the link>"}}'""")
+    print("  .venv/bin/clinic-local simulate --users 3 --rate 50 --seconds 10   # then ask for the stats again")
     print("\nCtrl-C stops everything.\n", flush=True)
 
 
@@ -142,6 +149,91 @@ def cmd_token(args: argparse.Namespace) -> int:
     return 0
 
 
+def _running_stack(state_file: Path) -> local_stack.LocalStack | None:
+    if not state_file.exists():
+        print("no local stack is running: start it with `make dev`", file=sys.stderr)
+        return None
+    from clinic_local import ingest
+
+    stack = local_stack.LocalStack.load(state_file)
+    if not stack.queues:
+        print("the running stack has no queues (started by an older runner): restart `make dev`", file=sys.stderr)
+        return None
+    ingest.attach(stack)
+    # The handler runs in this process: keep its per-invocation log lines and metrics off the terminal.
+    os.environ.update({"POWERTOOLS_LOG_LEVEL": "WARNING", "POWERTOOLS_METRICS_DISABLED": "true"})
+    return stack
+
+
+def _send(stack: local_stack.LocalStack, readings: list[Any], via: str, tally: Any) -> Any:
+    from clinic_local import ingest
+
+    if via == "invoke":
+        return ingest.invoke(readings, tally)
+    tally.sent += ingest.send_to_queue(stack, readings)
+    return ingest.drain(stack, tally)
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    stack = _running_stack(args.state_file)
+    if stack is None:
+        return 2
+    from clinic_local import ingest
+
+    readings, unreadable = [], []
+    with args.file.open() as lines:
+        for number, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            try:
+                readings.append(json.loads(line))
+            except ValueError:
+                unreadable.append(number)
+    for number in unreadable:
+        print(f"line {number}: not JSON, skipped", file=sys.stderr)
+    tally = _send(stack, readings, args.via, ingest.Tally())
+    print(tally.line())
+    for position, reason in tally.reasons[:20]:
+        print(f"  reading {position + 1}: {reason}")
+    if len(tally.reasons) > 20:
+        print(f"  ... and {len(tally.reasons) - 20} more")
+    return 0 if not unreadable and not tally.outcomes["failed"] and not tally.messages_failed else 1
+
+
+def _simulated_users(stack: local_stack.LocalStack, count: int) -> list[str]:
+    """The demo patients first (their dashboards come alive), then simulated patients."""
+    from clinic.repositories import users
+
+    chosen = [a["userId"] for a in stack.accounts if a["role"] == "patient"][:count]
+    for i in range(count - len(chosen)):
+        user_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"clinic-local/simulated-patient/{i}"))
+        users.put({"userId": user_id, "email": f"simulated.patient.{i}@demo.clinic.test",
+                   "name": f"Simulated Patient {i}", "role": "patient", "createdAt": int(time.time() * 1000)})
+        chosen.append(user_id)
+    return chosen
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    stack = _running_stack(args.state_file)
+    if stack is None:
+        return 2
+    from clinic_local import ingest
+    from clinic_local.simulate import Simulator
+
+    user_ids = _simulated_users(stack, args.users)
+    started = time.monotonic()
+    simulator = Simulator(user_ids, args.rate, args.seconds, int(time.time() * 1000), seed=args.seed)
+    total = ingest.Tally()
+    for second, batch in enumerate(simulator.ticks()):
+        tally = _send(stack, batch, args.via, ingest.Tally())
+        total.add(tally)
+        print(f"  {second + 1:>4} s  {tally.line()}", flush=True)
+        time.sleep(max(0.0, started + second + 1 - time.monotonic()))
+    elapsed = time.monotonic() - started
+    print(f"{len(user_ids)} patients, {elapsed:.1f} s, {total.sent / elapsed:.0f} readings/s: {total.line()}")
+    return 0 if not total.outcomes["failed"] and not total.messages_failed else 1
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="clinic-local", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -158,6 +250,20 @@ def parser() -> argparse.ArgumentParser:
     token = sub.add_parser("token", help="print an ID token for a demo account")
     token.add_argument("email")
     token.set_defaults(func=cmd_token)
+    via = {"choices": ["invoke", "queue"], "default": "invoke",
+           "help": "invoke the ingest function (default), or send to its queue and drain it as Lambda would"}
+    ingest = sub.add_parser("ingest", help="send readings from a JSON-lines file to the ingest function")
+    ingest.add_argument("file", type=Path, help="one reading a line: userId, name, value, unit, recordedAt, source, "
+                                                 "sourceReadingId[, category, status]")
+    ingest.add_argument("--via", **via)
+    ingest.set_defaults(func=cmd_ingest)
+    simulate = sub.add_parser("simulate", help="stream realistic readings (CGM, heart rate, lab panels) to ingest")
+    simulate.add_argument("--users", type=int, default=3, help="patients (the demo patients first)")
+    simulate.add_argument("--rate", type=float, default=50, help="readings per second")
+    simulate.add_argument("--seconds", type=int, default=10)
+    simulate.add_argument("--seed", type=int, default=0)
+    simulate.add_argument("--via", **via)
+    simulate.set_defaults(func=cmd_simulate)
     return p
 
 

@@ -1,5 +1,5 @@
-"""Provision the template's tables and user pool on a local endpoint (moto, or any compatible
-endpoint given by ``AWS_ENDPOINT_URL``)."""
+"""Provision the template's tables, queues and user pool on a local endpoint (moto, or any
+compatible endpoint given by ``AWS_ENDPOINT_URL``)."""
 
 from __future__ import annotations
 
@@ -39,6 +39,7 @@ class LocalStack:
     cursor_key: str
     accounts: list[dict[str, Any]] = field(default_factory=list)  # email, role, password, userId
     auth_key: str = field(default_factory=lambda: secrets.token_urlsafe(48))  # keys the sign-in request counters
+    queues: dict[str, dict[str, str]] = field(default_factory=dict)  # logical id -> url, arn, name
 
     @property
     def client_id(self) -> str:
@@ -53,6 +54,10 @@ class LocalStack:
         refs: dict[str, Any] = dict(template.parameter_defaults())
         refs.update(self.tables)
         refs["UserPool"] = self.user_pool_id
+        for logical_id, queue in self.queues.items():
+            refs[logical_id] = queue["url"]
+            refs[f"{logical_id}.Arn"] = queue["arn"]
+            refs[f"{logical_id}.QueueName"] = queue["name"]
         refs.update(self.client_ids)
         refs["AWS::Region"] = self.region
         return refs
@@ -111,6 +116,22 @@ def create_tables(endpoint: str, prefix: str, region: str = REGION) -> dict[str,
     return names
 
 
+def create_queues(endpoint: str, prefix: str, region: str = REGION) -> dict[str, dict[str, str]]:
+    """Every queue of the template (dead-letter queues first, redrive policies wired to them)."""
+    sqs = client("sqs", endpoint, region)
+    created: dict[str, dict[str, str]] = {}
+    for logical_id, args in template.queue_definitions(prefix).items():
+        attributes = dict(args["Attributes"])
+        if "_redrive" in args:
+            redrive = dict(args["_redrive"])
+            redrive["deadLetterTargetArn"] = created[redrive["deadLetterTargetArn"]]["arn"]
+            attributes["RedrivePolicy"] = json.dumps(redrive)
+        url = sqs.create_queue(QueueName=args["QueueName"], Attributes=attributes)["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        created[logical_id] = {"url": url, "arn": arn, "name": args["QueueName"]}
+    return created
+
+
 def create_user_pool(endpoint: str, prefix: str, region: str = REGION, idp: Any = None) -> tuple[str, dict[str, str]]:
     idp = idp or client("cognito-idp", endpoint, region)
     pools = template.resources("AWS::Cognito::UserPool")
@@ -141,9 +162,10 @@ def create_user_pool(endpoint: str, prefix: str, region: str = REGION, idp: Any 
 
 def provision(endpoint: str, prefix: str = "clinic-local", region: str = REGION) -> LocalStack:
     tables = create_tables(endpoint, prefix, region)
+    queues = create_queues(endpoint, prefix, region)
     pool_id, client_ids = create_user_pool(endpoint, prefix, region)
     return LocalStack(endpoint=endpoint, region=region, prefix=prefix, tables=tables, user_pool_id=pool_id,
-                      client_ids=client_ids, cursor_key=secrets.token_urlsafe(48))
+                      client_ids=client_ids, cursor_key=secrets.token_urlsafe(48), queues=queues)
 
 
 def id_token(stack: LocalStack, email: str, password: str) -> str:

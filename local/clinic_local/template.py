@@ -85,6 +85,79 @@ def table_definitions(prefix: str = "clinic-local") -> dict[str, dict[str, Any]]
     return definitions
 
 
+# --- queues ----------------------------------------------------------------------------------
+
+_QUEUE_ATTRIBUTES = ("DelaySeconds", "MaximumMessageSize", "MessageRetentionPeriod", "ReceiveMessageWaitTimeSeconds",
+                     "VisibilityTimeout", "FifoQueue", "ContentBasedDeduplication")
+
+
+def _queue_ref(value: Any) -> str | None:
+    """The logical id of a queue named by ``!GetAtt Q.Arn`` or ``!Ref Q``."""
+    if isinstance(value, dict) and "Fn::GetAtt" in value and value["Fn::GetAtt"][1] == "Arn":
+        return str(value["Fn::GetAtt"][0])
+    if isinstance(value, dict) and "Ref" in value:
+        return str(value["Ref"])
+    return None
+
+
+def queue_definitions(prefix: str = "clinic-local") -> dict[str, dict[str, Any]]:
+    """``create_queue`` arguments for every queue in the template, keyed by logical id, dead-letter
+    queues before the queues that redrive to them. ``_redrive`` (when present) holds the
+    RedrivePolicy with the target's logical id in place of its ARN, known only once it exists."""
+    queues = resources("AWS::SQS::Queue")
+    definitions: dict[str, dict[str, Any]] = {}
+
+    def add(logical_id: str) -> None:
+        if logical_id in definitions:
+            return
+        props = queues[logical_id].get("Properties", {})
+        name = local_table_name(logical_id, prefix) + (".fifo" if props.get("FifoQueue") else "")
+        attributes = {k: str(props[k]).lower() if isinstance(props[k], bool) else str(props[k])
+                      for k in _QUEUE_ATTRIBUTES if k in props}
+        args: dict[str, Any] = {"QueueName": name, "Attributes": attributes}
+        redrive = props.get("RedrivePolicy")
+        if redrive:
+            target = _queue_ref(redrive["deadLetterTargetArn"])
+            if target not in queues:
+                raise ValueError(f"{logical_id}: dead-letter target is not a queue of this template")
+            add(target)
+            args["_redrive"] = {"deadLetterTargetArn": target, "maxReceiveCount": int(redrive["maxReceiveCount"])}
+        definitions[logical_id] = args
+
+    for logical_id in queues:
+        add(logical_id)
+    return definitions
+
+
+@dataclass(frozen=True)
+class QueueSource:
+    """A queue feeding a function (an event source mapping, or a SAM event of type SQS)."""
+
+    function: str
+    queue: str
+    batch_size: int
+    partial_failures: bool
+
+
+def queue_sources() -> list[QueueSource]:
+    template = load()
+    found = []
+    for res in resources("AWS::Lambda::EventSourceMapping").values():
+        props = res["Properties"]
+        queue, function = _queue_ref(props["EventSourceArn"]), _queue_ref(props["FunctionName"])
+        if queue in template["Resources"] and function in template["Resources"]:
+            found.append(QueueSource(function, queue, int(props.get("BatchSize", 10)),
+                                     "ReportBatchItemFailures" in props.get("FunctionResponseTypes", [])))
+    for logical_id, fn in functions().items():
+        for event in (fn.properties.get("Events") or {}).values():
+            if event["Type"] == "SQS":
+                props = event["Properties"]
+                found.append(QueueSource(logical_id, str(_queue_ref(props["Queue"])),
+                                         int(props.get("BatchSize", 10)),
+                                         "ReportBatchItemFailures" in props.get("FunctionResponseTypes", [])))
+    return found
+
+
 # --- functions and routes --------------------------------------------------------------------
 
 

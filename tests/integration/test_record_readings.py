@@ -3,7 +3,8 @@
 import pytest
 from botocore.exceptions import ClientError
 
-from clinic.repositories import summary
+from clinic import aws
+from clinic.repositories import dynamo, summary
 from clinic.services import readings, stats
 from clinic.services.readings import Outcome
 from tests.support.data import DAY_MS, NOW_MS, new_reading
@@ -72,7 +73,7 @@ def test_lost_commit_race_is_retried_with_a_fresh_read(tables, monkeypatch, inst
     real_commit = summary.commit
     calls = {"n": 0}
 
-    def racing_commit(user_id, new_stats, expected, latest):
+    def racing_commit(user_id, new_stats, expected, latest, *extra):
         calls["n"] += 1
         if calls["n"] == 1:
             real_commit(user_id, {"total": 1, "optimal": 0, "inRange": 1, "outOfRange": 0, "asOf": NOW_MS + 5,
@@ -80,7 +81,7 @@ def test_lost_commit_race_is_retried_with_a_fresh_read(tables, monkeypatch, inst
                         [{"userId": user_id, "sk": "latest#TSH", "name": "TSH", "value": 3.0, "unit": "mIU/L",
                           "status": "in-range", "category": "thyroid", "recordedAt": NOW_MS + 5, "readingId": "z",
                           "source": "lab.other"}])
-        return real_commit(user_id, new_stats, expected, latest)
+        return real_commit(user_id, new_stats, expected, latest, *extra)
 
     monkeypatch.setattr(summary, "commit", racing_commit)
     # When we record a glucose reading
@@ -98,10 +99,13 @@ def test_summary_that_stays_contended_reports_the_readings_as_failed_for_retry(t
     monkeypatch.setattr(summary, "commit", always_stale)
     results = readings.record(USER, [new_reading("Glucose", 85)])
     assert outcomes(results) == [Outcome.FAILED]
-    # And a retry, once the contention is gone, finds the stored reading and completes the merge
+    # And a retry, once the contention is gone, completes the merge (the call that makes the
+    # reading count reports it accepted); one more retry finds it merged: a duplicate
     monkeypatch.undo()
     retry = readings.record(USER, [new_reading("Glucose", 85)])
-    assert outcomes(retry) == [Outcome.DUPLICATE]
+    assert outcomes(retry) == [Outcome.ACCEPTED]
+    assert stats.for_user(USER).total == 1
+    assert outcomes(readings.record(USER, [new_reading("Glucose", 85)])) == [Outcome.DUPLICATE]
     assert stats.for_user(USER).total == 1
 
 
@@ -120,3 +124,87 @@ def test_more_than_99_biomarkers_in_one_call_commit_in_groups(tables):
     results = readings.record(USER, batch)
     assert set(outcomes(results)) == {Outcome.ACCEPTED}
     assert stats.for_user(USER).total == 120
+
+
+# --- items that ride in the summary transaction (e.g. rollups' activity markers) --------------
+
+
+def day_markers(table):
+    """A companion like the rollups' activity marker: one item per user and day with data."""
+    def companion(user_id, stored):
+        days = sorted({r["recordedAt"] // DAY_MS for r in stored})
+        return [dynamo.put_action(table, {"userId": user_id, "sk": f"test-marker#{day}"}) for day in days]
+    return companion
+
+
+def marker_days(table):
+    items = aws.dynamodb().query(TableName=table, KeyConditionExpression="userId = :u AND begins_with(sk, :p)",
+                                 ExpressionAttributeValues={":u": {"S": USER}, ":p": {"S": "test-marker#"}})["Items"]
+    return sorted(int(i["sk"]["S"].split("#")[1]) for i in items)
+
+
+def test_companion_items_are_written_in_the_users_one_summary_transaction(tables, ddb_calls, monkeypatch):
+    table = tables["BiomarkerSummaryTable"]
+    monkeypatch.setattr(readings, "SUMMARY_COMPANIONS", [day_markers(table)])
+    readings.record(USER, [new_reading("Glucose", 85, NOW_MS), new_reading("LDL Cholesterol", 90, NOW_MS - 3 * DAY_MS)])
+    assert ddb_calls.operations["TransactWriteItems"] == 1
+    assert marker_days(table) == [NOW_MS // DAY_MS - 3, NOW_MS // DAY_MS]
+
+
+def test_a_late_reading_still_commits_its_companion_items(tables, ddb_calls, monkeypatch):
+    # Given a stored latest glucose, so a week-old glucose changes no summary item
+    table = tables["BiomarkerSummaryTable"]
+    readings.record(USER, [new_reading("Glucose", 85, NOW_MS)])
+    monkeypatch.setattr(readings, "SUMMARY_COMPANIONS", [day_markers(table)])
+    before = summary.get_stats(USER)
+    ddb_calls.reset()
+    readings.record(USER, [new_reading("Glucose", 250, NOW_MS - 7 * DAY_MS)])
+    # Then the companion's item is written, with the summary transaction (counters unchanged)
+    assert ddb_calls.operations["TransactWriteItems"] == 1
+    assert marker_days(table) == [NOW_MS // DAY_MS - 7]
+    after = summary.get_stats(USER)
+    assert {k: after[k] for k in ("total", "optimal", "inRange", "outOfRange", "asOf")} == \
+           {k: before[k] for k in ("total", "optimal", "inRange", "outOfRange", "asOf")}
+
+
+def test_companion_items_are_not_written_when_the_summary_transaction_fails(tables, monkeypatch, instant_retries):
+    table = tables["BiomarkerSummaryTable"]
+    monkeypatch.setattr(readings, "SUMMARY_COMPANIONS", [day_markers(table)])
+    client = aws.dynamodb()
+    real = client.transact_write_items
+
+    def conflicting(**kwargs):
+        # DynamoDB cancels the whole transaction: nothing of it is applied
+        raise ClientError({"Error": {"Code": "TransactionCanceledException", "Message": "conflict"},
+                           "CancellationReasons": [{"Code": "TransactionConflict"}]}, "TransactWriteItems")
+
+    client.transact_write_items = conflicting
+    try:
+        results = readings.record(USER, [new_reading("Glucose", 85)])
+    finally:
+        client.transact_write_items = real
+    assert outcomes(results) == [Outcome.FAILED]
+    assert marker_days(table) == []
+
+
+def test_companion_items_take_room_from_the_biomarkers_in_a_transaction(tables, monkeypatch):
+    table = tables["BiomarkerSummaryTable"]
+    monkeypatch.setattr(readings, "SUMMARY_COMPANIONS", [day_markers(table)])
+    sizes = []
+    client = aws.dynamodb()
+    real = client.transact_write_items
+
+    def measuring(**kwargs):
+        sizes.append(len(kwargs["TransactItems"]))
+        return real(**kwargs)
+
+    client.transact_write_items = measuring
+    try:
+        batch = [new_reading(f"Custom Marker {i}", 1.0, NOW_MS - (i % 3) * DAY_MS, unit="U", status="optimal",
+                             category="metabolic", rid=str(i)) for i in range(120)]
+        results = readings.record(USER, batch)
+    finally:
+        client.transact_write_items = real
+    assert set(outcomes(results)) == {Outcome.ACCEPTED}
+    assert stats.for_user(USER).total == 120
+    assert sizes == [100, 25]  # stats + 96 biomarkers + 3 day markers, then stats + 24

@@ -88,3 +88,14 @@ class CallCounter:
     def detach(self) -> None:
         self._client.meta.events.unregister("before-call.dynamodb", self._before)
         self._client.meta.events.unregister("after-call.dynamodb", self._after)
+
+
+def recreate_tables(client: Any) -> None:
+    """Empty every table of template.yaml by deleting and creating it again (moto answers a Query
+    by scanning the whole table, so tests that run many examples start each one afresh)."""
+    from clinic_local import template
+    from tests.support import env
+
+    for args in template.table_definitions(env.TABLE_PREFIX).values():
+        client.delete_table(TableName=args["TableName"])
+        client.create_table(**{k: v for k, v in args.items() if not k.startswith("_")})

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
+import uuid
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -54,3 +56,34 @@ def api_event(name: str, *, sub: str | None = None, groups: list[str] | None = N
 
 def response_json(result: dict[str, Any]) -> Any:
     return json.loads(result["body"]) if result.get("body") else None
+
+
+def ingest_invoke_event(readings: list[Any] | None = None) -> dict[str, Any]:
+    """events/ingest/invoke.json, or the same envelope around ``readings``."""
+    event = copy.deepcopy(_load("ingest/invoke.json"))
+    if readings is not None:
+        event["readings"] = readings
+    return event
+
+
+def ingest_users() -> set[str]:
+    """The users the ingest event files name (tests create them in the Users table)."""
+    return {r["userId"] for r in _load("ingest/invoke.json")["readings"]}
+
+
+def sqs_event(bodies: list[Any] | None = None) -> dict[str, Any]:
+    """events/ingest/sqs.json, or one record per body shaped like its first record (a body that is
+    not a string is sent as JSON), with fresh message ids and checksums."""
+    event = copy.deepcopy(_load("ingest/sqs.json"))
+    if bodies is None:
+        return event
+    template = event["Records"][0]
+    records = []
+    for body in bodies:
+        text = body if isinstance(body, str) else json.dumps(body)
+        record = copy.deepcopy(template)
+        record.update({"messageId": str(uuid.uuid4()), "body": text,
+                       "md5OfBody": hashlib.md5(text.encode()).hexdigest()})
+        records.append(record)
+    event["Records"] = records
+    return event

@@ -91,7 +91,11 @@ def test_the_pool_invokes_each_trigger_and_each_may_be_invoked_only_by_the_pool(
         assert config[key] == {"Fn::GetAtt": [function, "Arn"]}
     assert config["PreTokenGenerationConfig"] == {"LambdaArn": {"Fn::GetAtt": ["PreTokenGenerationFunction", "Arn"]},
                                                   "LambdaVersion": "V1_0"}
-    permissions = {res["Properties"]["FunctionName"]["Fn::GetAtt"][0]: res["Properties"]
+    def function_of(permission):
+        name = permission["FunctionName"]
+        return name["Fn::GetAtt"][0] if "Fn::GetAtt" in name else name["Ref"]
+
+    permissions = {function_of(res["Properties"]): res["Properties"]
                    for res in template.resources("AWS::Lambda::Permission").values()}
     for function in [*TRIGGERS.values(), "PreTokenGenerationFunction"]:
         assert permissions[function]["Principal"] == "cognito-idp.amazonaws.com"

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 import math
+import time
 from typing import Annotated
 
 from pydantic import AfterValidator, Field, Strict, StringConstraints
 
 from clinic.models.base import Input, Shape
-from clinic.models.common import MAX_EPOCH_MS, BiomarkerStatus
+from clinic.models.common import DAY_MS, MIN_EPOCH_MS, BiomarkerStatus
 
 # A biomarker name is part of sort keys ("latest#<name>", "<name>#<ts>"), so '#' is excluded.
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9 ()\-/.,+%']{0,63}$"
@@ -23,8 +24,18 @@ def _finite(value: float) -> float:
     return value
 
 
+def _plausible_time(epoch_ms: int) -> int:
+    """1900 or later and at most a day ahead (clock skew, time zones): anything else is a broken
+    clock or a unit mix-up (seconds for milliseconds), never a reading."""
+    if epoch_ms < MIN_EPOCH_MS:
+        raise ValueError("must not be before 1900-01-01")
+    if epoch_ms > time.time() * 1000 + DAY_MS:
+        raise ValueError("must not be more than a day in the future")
+    return epoch_ms
+
+
 FiniteFloat = Annotated[float, AfterValidator(_finite), Field(ge=-1e9, le=1e9)]
-EpochMs = Annotated[int, Field(ge=0, le=MAX_EPOCH_MS)]
+ReadingTime = Annotated[int, AfterValidator(_plausible_time)]
 
 
 class NewReading(Input):
@@ -38,7 +49,7 @@ class NewReading(Input):
     value: FiniteFloat
     unit: Unit
     category: Category | None = None
-    recorded_at: EpochMs
+    recorded_at: ReadingTime = Field(description="Epoch milliseconds, from 1900 to a day ahead of now")
     status: Annotated[BiomarkerStatus, Strict(False)] | None = None  # enums arrive as strings
     source: Source
     source_reading_id: SourceReadingId

@@ -2,9 +2,11 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-# Epoch milliseconds between 1900-01-01 and 9999-12-31: a 13-digit zero-padded sort key covers it
-# for every date after 1970; earlier ones are rejected by the models that accept timestamps.
-MAX_EPOCH_MS = 253_402_300_799_999
+# Epoch milliseconds from 1900-01-01T00:00Z to 2286-11-20 (the last 13-digit value): the range in
+# which timestamp-first sort keys keep time order (clinic.repositories.keys.ts).
+MIN_EPOCH_MS = -2_208_988_800_000
+MAX_EPOCH_MS = 9_999_999_999_999
+DAY_MS = 86_400_000
 
 PAGE_LIMIT_DEFAULT = 20
 PAGE_LIMIT_MAX = 100

@@ -3,6 +3,10 @@ reads and writes with bounded retries of unprocessed work, and transaction error
 
 moto never returns UnprocessedItems or throttles, so the retry paths here are exercised with
 botocore's Stubber in the tests.
+
+Two kinds of refusal end the same way: UnprocessedItems/Keys that outlast our backoff, and
+throttling or transport errors that outlast botocore's own retries (standard mode). Both raise
+``UnprocessedError`` with what was not done, so callers report exactly those items as failed.
 """
 
 from __future__ import annotations
@@ -14,7 +18,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, HTTPClientError
+from botocore.exceptions import ConnectionError as TransportError
 
 from clinic import aws
 
@@ -96,6 +101,36 @@ class UnprocessedError(RuntimeError):
         self.remaining = remaining
 
 
+# Errors that say "not now" rather than "never": worth reporting as retryable, never as bad input.
+RETRYABLE_CODES = frozenset({
+    "ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded",
+    "InternalServerError", "ServiceUnavailable", "TransactionInProgressException",
+})
+# Reasons inside a TransactionCanceledException that a fresh attempt can get past.
+RETRYABLE_CANCELLATIONS = frozenset({
+    "None", "ConditionalCheckFailed", "TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded",
+})
+
+
+def is_transient(error: BaseException) -> bool:
+    """Throttling, a server-side hiccup, or a transport failure (timeouts, connection errors:
+    the request may or may not have been applied). Not: validation, access, missing tables."""
+    if isinstance(error, ClientError):
+        return error_code(error) in RETRYABLE_CODES
+    return isinstance(error, TransportError | HTTPClientError)
+
+
+def _call(operation: Callable[..., dict[str, Any]], **params: Any) -> dict[str, Any] | None:
+    """The response, or None when DynamoDB stayed throttled or unreachable through botocore's own
+    retries (the caller then gives up on what it sent); other errors propagate."""
+    try:
+        return operation(**params)
+    except (ClientError, TransportError, HTTPClientError) as error:
+        if not is_transient(error):
+            raise
+        return None
+
+
 def backoff_delays() -> Iterator[float]:
     for attempt in range(MAX_ATTEMPTS - 1):
         yield random.uniform(0, min(MAX_DELAY_S, BASE_DELAY_S * 2**attempt))
@@ -133,12 +168,12 @@ def batch_get(
             request[table]["Keys"].append(key)
         delays = backoff_delays()
         while request:
-            response = client.batch_get_item(RequestItems=request, ReturnConsumedCapacity="TOTAL")
-            for table, items in response.get("Responses", {}).items():
+            response = _call(client.batch_get_item, RequestItems=request, ReturnConsumedCapacity="TOTAL")
+            for table, items in (response or {}).get("Responses", {}).items():
                 found[table].extend(from_item(i) for i in items)
-            request = response.get("UnprocessedKeys") or {}
+            request = request if response is None else response.get("UnprocessedKeys") or {}
             if request:
-                delay = next(delays, None)
+                delay = None if response is None else next(delays, None)
                 if delay is None:
                     raise UnprocessedError(request)
                 sleep(delay)
@@ -157,14 +192,20 @@ def batch_write(table: str, items: Iterable[Mapping[str, Any]]) -> None:
         pending: dict[str, Any] = {table: list(chunk)}
         delays = backoff_delays()
         while pending:
-            response = client.batch_write_item(RequestItems=pending, ReturnConsumedCapacity="TOTAL")
-            pending = response.get("UnprocessedItems") or {}
+            # A timeout may have written some or all of the chunk: harmless, every put here repeats.
+            response = _call(client.batch_write_item, RequestItems=pending, ReturnConsumedCapacity="TOTAL")
+            pending = pending if response is None else response.get("UnprocessedItems") or {}
             if pending:
-                delay = next(delays, None)
+                delay = None if response is None else next(delays, None)
                 if delay is None:
                     left = pending[table] + requests[(index + 1) * BATCH_WRITE_MAX :]
                     raise UnprocessedError([r["PutRequest"]["Item"] for r in left])
                 sleep(delay)
+
+
+def put_action(table: str, item: Mapping[str, Any], condition: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """One Put of a TransactWriteItems request (``condition``: ConditionExpression and its values)."""
+    return {"Put": {"TableName": table, "Item": to_item(item), **(condition or {})}}
 
 
 def cancellation_codes(error: ClientError) -> list[str]:

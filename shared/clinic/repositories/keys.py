@@ -1,5 +1,10 @@
 """Sort-key formats. Every user-data sort key starts with a 13-digit epoch-ms timestamp and ends
-with a unique id, so two items recorded in the same millisecond never overwrite each other."""
+with a unique id, so two items recorded in the same millisecond never overwrite each other.
+
+Timestamps before 1970 (negative epoch ms; readings go back to 1900) are written as ``-`` plus the
+13-digit complement ``10**13 + ms``: ``-`` sorts before every digit and the complement grows with
+the time, so string order is time order across the whole range, 1970 included.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +13,21 @@ import uuid
 
 SEP = "#"
 # Bounds of a prefix range: every timestamp-first key sorts between them.
-LOWEST = "0"
+LOWEST = "-"
 HIGH = "~"
+# The range ``ts`` keeps in order: 13 digits either side of 1970 (until 2286-11-20).
+TS_LIMIT = 10**13
 
 STATS_SK = "stats"
 LATEST_PREFIX = "latest#"
 
 
 def ts(epoch_ms: int) -> str:
-    return f"{epoch_ms:013d}"
+    if 0 <= epoch_ms < TS_LIMIT:
+        return f"{epoch_ms:013d}"
+    if -TS_LIMIT < epoch_ms < 0:
+        return f"-{TS_LIMIT + epoch_ms:013d}"
+    raise ValueError("timestamp outside the range sort keys keep in order")
 
 
 def timed(epoch_ms: int, item_id: str) -> str:

@@ -1,6 +1,7 @@
 """Biomarkers table: one item per reading, keyed (userId, "<recordedAt>#<readingId>").
 
-The record path reads what it needs from Biomarkers and BiomarkerSummary in one batched read.
+The record path learns what it needs (summaries, users, which readings exist) with batched reads
+shared by every user of a call.
 """
 
 from __future__ import annotations
@@ -37,32 +38,59 @@ def put_many(items: Iterable[Mapping[str, Any]]) -> None:
 
 
 @dataclass
-class RecordState:
-    """What the record path needs to know before writing: which readings exist already, and
-    the user's current summary (stats item and the latest item of each affected biomarker)."""
+class SummaryState:
+    """A user's current summary as the record path needs it: the stats item and the latest item
+    of each biomarker the batch touches."""
 
-    existing: set[str] = field(default_factory=set)
     stats: Item | None = None
     latest: dict[str, Item] = field(default_factory=dict)
 
 
-def load_record_state(user_id: str, sks: Sequence[str], names: Iterable[str]) -> RecordState:
-    summary_table = get_settings().summary_table
-    summary_keys = [summary.stats_key(user_id)] + [summary.latest_key(user_id, n) for n in sorted(set(names))]
-    found = dynamo.batch_get(
-        {_table(): [{"userId": user_id, "sk": sk} for sk in sks], summary_table: summary_keys},
-        consistent=True,
-        projections={_table(): "sk"},
-    )
-    state = RecordState(existing={item["sk"] for item in found[_table()]})
-    for item in found[summary_table]:
+@dataclass
+class BatchState:
+    """What one recording call learns before writing, for every user in it at once."""
+
+    summaries: dict[str, SummaryState]
+    known_users: set[str] | None  # None when the users were not looked up
+
+
+def load_batch_state(names_by_user: Mapping[str, Iterable[str]], *, check_users: bool) -> BatchState:
+    """Every user's stats item and the latest items of the named biomarkers (and, if asked,
+    whether the user exists), in one consistent BatchGetItem round: the keys of all users share
+    requests, 100 keys each."""
+    settings = get_settings()
+    summary_keys = []
+    for user_id, names in names_by_user.items():
+        summary_keys.append(summary.stats_key(user_id))
+        summary_keys += [summary.latest_key(user_id, name) for name in sorted(set(names))]
+    wanted: dict[str, Sequence[Mapping[str, Any]]] = {settings.summary_table: summary_keys}
+    if check_users:
+        wanted[settings.users_table] = [{"userId": user_id} for user_id in names_by_user]
+    found = dynamo.batch_get(wanted, consistent=True, projections={settings.users_table: "userId"})
+    state = BatchState({user_id: SummaryState() for user_id in names_by_user}, None)
+    for item in found[settings.summary_table]:
+        user_state = state.summaries[item["userId"]]
         if item["sk"] == keys.STATS_SK:
-            state.stats = item
+            user_state.stats = item
         else:
-            state.latest[item["name"]] = item
+            user_state.latest[item["name"]] = item
+    if check_users:
+        state.known_users = {item["userId"] for item in found[settings.users_table]}
     return state
 
 
-def load_summary_state(user_id: str, names: Iterable[str]) -> RecordState:
-    """Reload only the summary part (after losing a commit race)."""
-    return load_record_state(user_id, (), names)
+def load_summary_state(user_id: str, names: Iterable[str]) -> SummaryState:
+    """Reload one user's summary part (after losing a commit race)."""
+    return load_batch_state({user_id: names}, check_users=False).summaries[user_id]
+
+
+def existing(reading_keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Which of these (userId, sk) readings are stored: one consistent, keys-only BatchGetItem
+    round, shared across users."""
+    table = _table()
+    found = dynamo.batch_get(
+        {table: [{"userId": user_id, "sk": sk} for user_id, sk in reading_keys]},
+        consistent=True,
+        projections={table: "userId, sk"},
+    )
+    return {(item["userId"], item["sk"]) for item in found[table]}

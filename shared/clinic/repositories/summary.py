@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -42,12 +42,20 @@ def latest_key(user_id: str, name: str) -> dict[str, str]:
 
 
 def commit(
-    user_id: str, stats: Mapping[str, Any], expected_version: int | None, latest: Iterable[Mapping[str, Any]]
+    user_id: str,
+    stats: Mapping[str, Any],
+    expected_version: int | None,
+    latest: Iterable[Mapping[str, Any]],
+    extra: Sequence[Mapping[str, Any]] = (),
 ) -> None:
-    """Write the new stats item and changed latest items atomically.
+    """Write the new stats item, the changed latest items and ``extra`` actions atomically.
 
     The stats item's ``version`` serializes every summary change of a user: the transaction
-    fails with ``StaleSummary`` when someone committed since ``expected_version`` was read.
+    fails with ``StaleSummary`` when someone committed since ``expected_version`` was read (or
+    DynamoDB cancelled it for a reason a fresh attempt gets past: a conflict, throttling).
+    ``extra`` holds ready-made TransactWriteItems actions (``dynamo.put_action``) for other items
+    that must change together with the summary. Throttling and transport errors that outlast
+    botocore's retries propagate (``dynamo.is_transient`` tells them apart).
     """
     table = _table()
     condition: dict[str, Any]
@@ -58,17 +66,16 @@ def commit(
             "ConditionExpression": "version = :v",
             "ExpressionAttributeValues": {":v": {"N": str(expected_version)}},
         }
-    actions: list[dict[str, Any]] = [
-        {"Put": {"TableName": table, "Item": dynamo.to_item({**stats, **stats_key(user_id)}), **condition}}
-    ]
-    actions += [{"Put": {"TableName": table, "Item": dynamo.to_item(item)}} for item in latest]
+    actions: list[Mapping[str, Any]] = [dynamo.put_action(table, {**stats, **stats_key(user_id)}, condition)]
+    actions += [dynamo.put_action(table, item) for item in latest]
+    actions += extra
     if len(actions) > dynamo.TRANSACT_MAX:
-        raise ValueError("a summary commit holds at most 99 biomarkers")
+        raise ValueError("a summary commit holds at most 100 items")
     try:
         aws.dynamodb().transact_write_items(TransactItems=actions, ReturnConsumedCapacity="TOTAL")
     except ClientError as error:
         if dynamo.error_code(error) == "TransactionCanceledException":
-            codes = dynamo.cancellation_codes(error)
-            if "ConditionalCheckFailed" in codes or "TransactionConflict" in codes:
+            codes = set(dynamo.cancellation_codes(error))
+            if codes and codes <= dynamo.RETRYABLE_CANCELLATIONS:
                 raise StaleSummary from None
         raise

@@ -1,16 +1,24 @@
 """The one write path for biomarker readings: seed data, clinicians' lab entries and the sensor
 and lab ingest all record readings here, and BiomarkerSummary stays exact whatever arrives.
 
-Per user and call: one batched read (which readings exist, the current summary), batched
-idempotent puts of the new readings, then ONE conditional transaction for the summary. Reading
-ids are derived from (source, sourceReadingId), so a retry or duplicate writes the same key, and
-the summary merge is a max over readings, so replaying any part of a batch converges.
+Per call, for any number of users: one packed batched read of every user's summary (and, for
+ingest, the Users items); a second one only for readings not newer than their biomarker's stored
+latest (the only ones that can already be merged); batched idempotent puts across users; then ONE
+conditional transaction per user whose summary changes. Reading ids are derived from (source,
+sourceReadingId), so a retry or duplicate writes the same key, and the summary merge is a max over
+readings, so replaying any part of a batch converges.
+
+Why a reading newer than the stored latest needs no existence check: the latest is a max over
+merged readings, so such a reading is not merged yet. It may be stored (an earlier call wrote it
+and failed before its commit); putting it again rewrites the same key and the merge completes the
+earlier call's work.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -21,6 +29,11 @@ from clinic.repositories import dynamo, keys, readings, summary
 from clinic.services import summary as merging
 
 COMMIT_ATTEMPTS = 8
+
+# Reasons are fixed sentences: they reach callers and logs and never carry a reading's content.
+UNKNOWN_USER = "unknown user"
+STORAGE_BUSY = "storage busy; retry"
+SUMMARY_BUSY = "summary busy; retry"
 
 
 class Outcome(StrEnum):
@@ -40,6 +53,15 @@ class Result:
 
 class SummaryContention(RuntimeError):
     """The summary kept changing under us for every attempt; the readings are stored."""
+
+
+# Items that must change atomically with a user's summary, derived from the readings a call
+# stored for that user (late ones included): each function returns ready TransactWriteItems
+# actions (``dynamo.put_action``). They ride in the user's one summary transaction, which then
+# happens even when no latest reading changes. Nightly rollups' activity markers (one per user
+# and local day with data) are meant to be registered here.
+SummaryCompanion = Callable[[str, Sequence[Mapping[str, Any]]], list[dict[str, Any]]]
+SUMMARY_COMPANIONS: list[SummaryCompanion] = []
 
 
 def resolve(reading: NewReading) -> dict[str, Any] | str:
@@ -68,77 +90,154 @@ def resolve(reading: NewReading) -> dict[str, Any] | str:
     }
 
 
+@dataclass(slots=True)
+class _Pending:
+    """A resolved reading on its way to storage, with its place in the caller's batch."""
+
+    index: int
+    user_id: str
+    sk: str
+    reading: dict[str, Any]
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.user_id, self.sk)
+
+
 def record(user_id: str, batch: Sequence[NewReading]) -> list[Result]:
-    """Record one user's readings; returns one result per input, in input order."""
-    results: list[Result | None] = [None] * len(batch)
-    stored: dict[str, tuple[int, dict[str, Any]]] = {}  # sk -> (first index, reading)
-    for index, reading in enumerate(batch):
+    """Record one user's readings (seed data, a clinician's entry: the user is known)."""
+    return record_many([(user_id, reading) for reading in batch], check_users=False)
+
+
+def record_many(entries: Sequence[tuple[str, NewReading]], *, check_users: bool = True) -> list[Result]:
+    """Record readings of any number of users; one result per entry, in input order.
+
+    ``check_users``: readings of a user missing from the Users table are rejected (ingest, where
+    user ids come from a pipeline, not from a verified token).
+    """
+    results: list[Result | None] = [None] * len(entries)
+    pending: dict[tuple[str, str], _Pending] = {}
+    for index, (user_id, reading) in enumerate(entries):
         resolved = resolve(reading)
         if isinstance(resolved, str):
             results[index] = Result(index, Outcome.REJECTED, resolved)
             continue
-        sk = keys.timed(resolved["recordedAt"], resolved["readingId"])
-        if sk in stored:
+        entry = _Pending(index, user_id, keys.timed(resolved["recordedAt"], resolved["readingId"]), resolved)
+        if entry.key in pending:
             results[index] = Result(index, Outcome.DUPLICATE, reading_id=resolved["readingId"])
         else:
-            stored[sk] = (index, resolved)
-
-    if stored:
-        names = {r["name"] for _, r in stored.values()}
-        state = readings.load_record_state(user_id, list(stored), names)
-        new = {sk: entry for sk, entry in stored.items() if sk not in state.existing}
-        failed = _write(user_id, new)
-        for sk, (index, reading) in stored.items():
-            if sk in failed:
-                results[index] = Result(index, Outcome.FAILED, "storage busy; retry", reading["readingId"])
-            elif sk in state.existing:
-                results[index] = Result(index, Outcome.DUPLICATE, reading_id=reading["readingId"])
-            else:
-                results[index] = Result(index, Outcome.ACCEPTED, reading_id=reading["readingId"])
-        durable = [reading for sk, (_, reading) in stored.items() if sk not in failed]
-        try:
-            _commit_summary(user_id, durable, state)
-        except SummaryContention:
-            # The readings are stored but the summary is not yet merged: report them as failed so
-            # the caller retries; the retry finds them as duplicates and completes the merge.
-            for sk, (index, reading) in stored.items():
-                if sk not in failed:
-                    results[index] = Result(index, Outcome.FAILED, "summary busy; retry", reading["readingId"])
-    return [r for r in results if r is not None]
+            pending[entry.key] = entry
+    if pending:
+        _store(list(pending.values()), results, check_users)
+    return [r if r is not None else Result(i, Outcome.FAILED, STORAGE_BUSY) for i, r in enumerate(results)]
 
 
-def _write(user_id: str, new: dict[str, tuple[int, dict[str, Any]]]) -> set[str]:
-    """Put the new readings; the sort keys of those DynamoDB would not take after all retries."""
+def _store(pending: list[_Pending], results: list[Result | None], check_users: bool) -> None:
+    def done(entry: _Pending, outcome: Outcome, reason: str | None = None) -> None:
+        results[entry.index] = Result(entry.index, outcome, reason, entry.reading["readingId"])
+
+    names_by_user: dict[str, set[str]] = defaultdict(set)
+    for entry in pending:
+        names_by_user[entry.user_id].add(entry.reading["name"])
     try:
-        readings.put_many(readings.to_item(user_id, reading) for _, reading in new.values())
+        state = readings.load_batch_state(names_by_user, check_users=check_users)
+    except dynamo.UnprocessedError:
+        for entry in pending:
+            done(entry, Outcome.FAILED, STORAGE_BUSY)
+        return
+
+    to_write: list[_Pending] = []
+    to_check: list[_Pending] = []
+    for entry in pending:
+        if state.known_users is not None and entry.user_id not in state.known_users:
+            results[entry.index] = Result(entry.index, Outcome.REJECTED, UNKNOWN_USER)
+            continue
+        latest = state.summaries[entry.user_id].latest.get(entry.reading["name"])
+        if latest is None or merging.order(entry.reading) > merging.order(latest):
+            to_write.append(entry)  # not merged yet (see the module docstring): no read needed
+        elif merging.order(entry.reading) == merging.order(latest):
+            done(entry, Outcome.DUPLICATE)  # it IS the stored latest
+        else:
+            to_check.append(entry)  # older than the latest: stored before, or arriving late
+
+    if to_check:
+        try:
+            stored = readings.existing(entry.key for entry in to_check)
+        except dynamo.UnprocessedError:
+            for entry in to_check:
+                done(entry, Outcome.FAILED, STORAGE_BUSY)
+        else:
+            for entry in to_check:
+                if entry.key in stored:
+                    done(entry, Outcome.DUPLICATE)
+                else:
+                    to_write.append(entry)
+
+    failed = _write(to_write)
+    written: dict[str, list[_Pending]] = defaultdict(list)
+    for entry in to_write:
+        if entry.key in failed:
+            done(entry, Outcome.FAILED, STORAGE_BUSY)
+        else:
+            done(entry, Outcome.ACCEPTED)
+            written[entry.user_id].append(entry)
+
+    for user_id, entries in written.items():
+        try:
+            _commit_summary(user_id, [entry.reading for entry in entries], state.summaries[user_id])
+        except (SummaryContention, dynamo.UnprocessedError) as error:
+            # The readings are stored but not merged: reported failed, their retry finds them newer
+            # than the latest (so not merged) and completes the merge.
+            reason = SUMMARY_BUSY if isinstance(error, SummaryContention) else STORAGE_BUSY
+            for entry in entries:
+                done(entry, Outcome.FAILED, reason)
+        except Exception as error:
+            if not dynamo.is_transient(error):
+                raise
+            # Throttled, or timed out with the commit's fate unknown: a retry converges either way.
+            for entry in entries:
+                done(entry, Outcome.FAILED, STORAGE_BUSY)
+
+
+def _write(entries: list[_Pending]) -> set[tuple[str, str]]:
+    """Put the readings, 25 per request across users; the keys DynamoDB would not take."""
+    if not entries:
+        return set()
+    try:
+        readings.put_many(readings.to_item(entry.user_id, entry.reading) for entry in entries)
     except dynamo.UnprocessedError as error:
-        return {item["sk"]["S"] for item in error.remaining}
+        return {(item["userId"]["S"], item["sk"]["S"]) for item in error.remaining}
     return set()
 
 
-def _commit_summary(user_id: str, durable: list[dict[str, Any]], state: readings.RecordState) -> None:
-    """Merge stored readings into the summary, one conditional transaction per group of up to 99
-    biomarkers (one group in practice), retrying a lost race with a fresh read. Readings stored
-    before (duplicates included) take part, so the retry of a batch whose summary commit failed
-    repairs it."""
-    names = sorted({r["name"] for r in durable})
-    for number, group in enumerate(dynamo.chunked(names, dynamo.TRANSACT_MAX - 1)):
+def _commit_summary(user_id: str, stored: list[dict[str, Any]], state: readings.SummaryState) -> None:
+    """Merge the readings this call stored into the user's summary: one conditional transaction
+    per group of biomarkers that fits in one (one group in practice), carrying the companions'
+    items in the first, retrying a lost race with a fresh read."""
+    extra = [action for companion in SUMMARY_COMPANIONS for action in companion(user_id, stored)]
+    room = dynamo.TRANSACT_MAX - 1 - len(extra)  # one slot is the stats item
+    if room < 1:
+        raise ValueError("summary companions leave no room in the transaction")
+    names = sorted({r["name"] for r in stored})
+    for number, group in enumerate(dynamo.chunked(names, room)):
         wanted = set(group)
         if number:
             state = readings.load_summary_state(user_id, wanted)
-        _commit_group(user_id, [r for r in durable if r["name"] in wanted], state, wanted)
+            extra = []
+        _commit_group(user_id, [r for r in stored if r["name"] in wanted], state, wanted, extra)
 
 
-def _commit_group(user_id: str, part: list[dict[str, Any]], state: readings.RecordState, names: set[str]) -> None:
+def _commit_group(user_id: str, part: list[dict[str, Any]], state: readings.SummaryState, names: set[str],
+                  extra: list[dict[str, Any]]) -> None:
     delays = dynamo.backoff_delays()
     for _ in range(COMMIT_ATTEMPTS):
         stats, changed = merging.merge(user_id, state.stats, state.latest, part)
-        if not changed:
+        if not changed and not extra:
             return
         stats["updatedAt"] = int(time.time() * 1000)
         expected = state.stats["version"] if state.stats else None
         try:
-            summary.commit(user_id, stats, expected, changed)
+            summary.commit(user_id, stats, expected, changed, extra)
             return
         except summary.StaleSummary:
             dynamo.sleep(next(delays, dynamo.MAX_DELAY_S))

@@ -45,7 +45,8 @@ def merge(
         if name not in newest or order(reading) > order(newest[name]):
             newest[name] = reading
 
-    new_stats = dict(stats) if stats else empty_stats()
+    # A stored item has no asOf attribute while it is None (None values are not stored).
+    new_stats = {"asOf": None, **stats} if stats else empty_stats()
     changed: list[Item] = []
     for name, candidate in sorted(newest.items()):
         current = latest.get(name)
@@ -57,7 +58,7 @@ def merge(
             new_stats[COUNTER[current["status"]]] -= 1
         new_stats[COUNTER[candidate["status"]]] += 1
         changed.append({f: candidate[f] for f in LATEST_FIELDS} | {"userId": user_id, "sk": keys.latest_sk(name)})
-        if new_stats["asOf"] is None or candidate["recordedAt"] > new_stats["asOf"]:
+        if new_stats.get("asOf") is None or candidate["recordedAt"] > new_stats["asOf"]:
             new_stats["asOf"] = candidate["recordedAt"]
     new_stats["version"] = (stats or {}).get("version", 0) + 1
     return new_stats, changed

@@ -1,0 +1,8 @@
+"""IngestReadingsFunction: readings from sensor and lab pipelines, by direct Invoke
+(``{"readings": [...]}``, per-item results) or from the ingest queue (partial batch failures).
+Internal only: no API route; IAM decides who may invoke or send (template.yaml)."""
+
+from clinic.internal import internal_entry
+from clinic.services import ingest
+
+handler = internal_entry(ingest.handle)

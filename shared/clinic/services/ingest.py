@@ -1,0 +1,120 @@
+"""Sensor and lab ingest: two entry points (direct Invoke, SQS), one code path.
+
+Each item is validated on its own (a bad one is rejected with a reason, the rest proceed), then
+every valid reading of every user goes through ``readings.record_many`` in one call, which
+checks that the users exist, writes what is new and merges the summaries.
+
+- Invoke: ``{"readings": [...]}`` (at most 1,000) returns counts and one result per item.
+  A malformed envelope or too many readings is an error result and nothing is written.
+- SQS: one reading per message. A message whose reading is rejected or failed is reported in
+  ``batchItemFailures`` (SQS makes it visible again; after the redrive policy's receive count it
+  moves to the dead-letter queue); the others are deleted.
+
+Logs and metrics carry counts only: never a reading, a user id or a reason.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+from pydantic import ValidationError
+
+from clinic.models.ingest import MAX_READINGS_PER_CALL, IngestReading, IngestResult, ItemResult
+from clinic.observability import logger, metrics
+from clinic.services import readings
+from clinic.services.readings import Outcome, Result
+
+_UNREADABLE = object()  # an SQS body that is not JSON
+NOT_JSON = "message body is not JSON"
+RETRY_LATER = (Outcome.REJECTED, Outcome.FAILED)
+
+
+def describe(error: ValidationError) -> str:
+    """Which fields are wrong and how, without the values (``include_input=False``)."""
+    problems = []
+    for err in error.errors(include_input=False, include_url=False, include_context=False):
+        where = ".".join(str(part) for part in err["loc"]) or "reading"
+        problems.append(f"{where}: {err['msg']}")
+    return "; ".join(problems)
+
+
+def validate(raw: Any) -> IngestReading | str:
+    if raw is _UNREADABLE:
+        return NOT_JSON
+    try:
+        return IngestReading.model_validate(raw)
+    except ValidationError as error:
+        return describe(error)
+
+
+def ingest(raw_items: Sequence[Any]) -> list[Result]:
+    """Validate each item, record the valid ones; one result per item, in order."""
+    checked = [validate(raw) for raw in raw_items]
+    valid = [(index, item) for index, item in enumerate(checked) if isinstance(item, IngestReading)]
+    recorded = readings.record_many([(item.user_id, item) for _, item in valid], check_users=True)
+    results: list[Result] = [
+        Result(index, Outcome.REJECTED, item) if isinstance(item, str) else Result(index, Outcome.FAILED)
+        for index, item in enumerate(checked)
+    ]
+    for (index, _), result in zip(valid, recorded, strict=True):
+        results[index] = replace(result, index=index)
+    return results
+
+
+def handle(event: Any) -> dict[str, Any]:
+    """The Lambda entry: an SQS batch or a direct invocation."""
+    if isinstance(event, dict) and "Records" in event:
+        return from_queue(event)
+    return from_invoke(event)
+
+
+def from_invoke(event: Any) -> dict[str, Any]:
+    if not isinstance(event, dict) or set(event) != {"readings"} or not isinstance(event["readings"], list):
+        return _error('the event must be {"readings": [...]} and nothing else')
+    items = event["readings"]
+    if len(items) > MAX_READINGS_PER_CALL:
+        return _error(f"at most {MAX_READINGS_PER_CALL} readings per call; split the batch")
+    results = ingest(items)
+    counts = _observe("invoke", results)
+    return IngestResult(
+        accepted=counts[Outcome.ACCEPTED],
+        duplicate=counts[Outcome.DUPLICATE],
+        rejected=counts[Outcome.REJECTED],
+        failed=counts[Outcome.FAILED],
+        results=[ItemResult(index=r.index, outcome=r.outcome.value, reason=r.reason, reading_id=r.reading_id)
+                 for r in results],
+    ).model_dump(exclude_none=True)
+
+
+def from_queue(event: dict[str, Any]) -> dict[str, Any]:
+    records = event["Records"]
+    bodies = []
+    for record in records:
+        try:
+            bodies.append(json.loads(record["body"]))
+        except (ValueError, TypeError, KeyError):
+            bodies.append(_UNREADABLE)
+    results = ingest(bodies)
+    _observe("queue", results)
+    return {"batchItemFailures": [{"itemIdentifier": records[r.index]["messageId"]}
+                                  for r in results if r.outcome in RETRY_LATER]}
+
+
+def _error(message: str) -> dict[str, Any]:
+    metrics.add_metric(name="IngestCallsRefused", unit=MetricUnit.Count, value=1)
+    logger.warning("ingest call refused", extra={"entry": "invoke"})
+    return {"error": {"code": "validation_error", "message": message, "details": []}}
+
+
+def _observe(entry: str, results: Sequence[Result]) -> Counter[Outcome]:
+    counts = Counter(r.outcome for r in results)
+    logger.info("readings ingested", extra={"entry": entry, "items": len(results),
+                                            **{outcome.value: counts[outcome] for outcome in Outcome}})
+    for outcome in Outcome:
+        metrics.add_metric(name=f"Readings{outcome.value.title()}", unit=MetricUnit.Count, value=counts[outcome])
+    return counts

@@ -1,0 +1,218 @@
+"""The ingest function in template.yaml: internal only, least privilege, only the pipeline may call
+it, a dead-letter queue behind its queue, and a stack that deploys without a pipeline named."""
+
+from typing import Any
+
+import pytest
+
+from clinic_local import template
+
+FUNCTION = "IngestReadingsFunction"
+QUEUE = "ReadingsIngestQueue"
+DLQ = "ReadingsIngestDeadLetterQueue"
+PARAMETER = "PipelinePrincipalArn"
+CONDITION = "HasPipelinePrincipal"
+
+
+def resources() -> dict[str, Any]:
+    return template.load()["Resources"]
+
+
+def function() -> dict[str, Any]:
+    return resources()[FUNCTION]["Properties"]
+
+
+def statements() -> list[dict[str, Any]]:
+    out = []
+    for policy in function()["Policies"]:
+        assert isinstance(policy, dict), "only inline statements, no managed policies"
+        assert set(policy) == {"Statement"}
+        out += policy["Statement"]
+    return out
+
+
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def table_arn(logical_id: str) -> dict[str, Any]:
+    return {"Fn::GetAtt": [logical_id, "Arn"]}
+
+
+# --- reachability ----------------------------------------------------------------------------
+
+
+def test_the_ingest_function_has_no_api_route():
+    assert [r for r in template.routes() if r.function == FUNCTION] == []
+    assert function().get("Events", {}) == {}
+    assert "FunctionUrlConfig" not in function()
+    assert "AutoPublishAlias" not in function()
+
+
+def test_only_the_pipeline_principal_is_granted_invoke_and_only_when_one_is_named():
+    permissions = {k: r for k, r in resources().items() if r["Type"] == "AWS::Lambda::Permission"
+                   and r["Properties"]["FunctionName"] in ({"Ref": FUNCTION}, table_arn(FUNCTION))}
+    assert len(permissions) == 1
+    (permission,) = permissions.values()
+    assert permission["Condition"] == CONDITION
+    assert permission["Properties"]["Action"] == "lambda:InvokeFunction"
+    assert permission["Properties"]["Principal"] == {"Ref": PARAMETER}
+
+
+def _queue_policy_statements(branch: bool) -> list[dict[str, Any]]:
+    (policy,) = [r for r in resources().values() if r["Type"] == "AWS::SQS::QueuePolicy"
+                 and {"Ref": QUEUE} in r["Properties"]["Queues"]]
+    condition, when_named, when_not = policy["Properties"]["PolicyDocument"]["Statement"]["Fn::If"]
+    assert condition == CONDITION
+    return when_named if branch else when_not
+
+
+def test_with_a_pipeline_named_only_it_may_send_to_the_queue():
+    allow = [s for s in _queue_policy_statements(True) if s["Effect"] == "Allow"]
+    deny = [s for s in _queue_policy_statements(True) if s["Effect"] == "Deny"]
+    assert [(s["Principal"], as_list(s["Action"])) for s in allow] == [
+        ({"AWS": {"Ref": PARAMETER}}, ["sqs:SendMessage"])]
+    # an explicit deny for every other principal: no identity policy in the account can grant it
+    (others,) = deny
+    assert others["Principal"] == "*"
+    assert as_list(others["Action"]) == ["sqs:SendMessage"]
+    assert others["Condition"] == {"ArnNotEquals": {"aws:PrincipalArn": {"Ref": PARAMETER}}}
+    assert all(s["Resource"] == table_arn(QUEUE) for s in allow + deny)
+
+
+def test_without_a_pipeline_named_nobody_may_send_to_the_queue():
+    (deny,) = _queue_policy_statements(False)
+    assert (deny["Effect"], deny["Principal"], as_list(deny["Action"])) == ("Deny", "*", ["sqs:SendMessage"])
+    assert "Condition" not in deny
+
+
+def _refs_outside_condition(node: Any, guarded: bool) -> list[Any]:
+    """References to the parameter not guarded by the condition (directly or via Fn::If)."""
+    if isinstance(node, dict):
+        if node == {"Ref": PARAMETER}:
+            return [] if guarded else [node]
+        if "Fn::If" in node and node["Fn::If"][0] == CONDITION:
+            _, when_true, when_false = node["Fn::If"]
+            return _refs_outside_condition(when_true, True) + _refs_outside_condition(when_false, guarded)
+        return [r for value in node.values() for r in _refs_outside_condition(value, guarded)]
+    if isinstance(node, list):
+        return [r for value in node for r in _refs_outside_condition(value, guarded)]
+    return []
+
+
+def test_the_stack_deploys_without_a_pipeline_named():
+    params = template.load()["Parameters"]
+    assert params[PARAMETER]["Default"] == ""
+    assert template.load()["Conditions"][CONDITION] == {"Fn::Not": [{"Fn::Equals": [{"Ref": PARAMETER}, ""]}]}
+    # Every use of the (possibly empty) ARN sits under the condition
+    for logical_id, resource in resources().items():
+        guarded = resource.get("Condition") == CONDITION
+        assert _refs_outside_condition(resource, guarded) == [], logical_id
+
+
+# --- least privilege -------------------------------------------------------------------------
+
+EXPECTED = {
+    ("dynamodb:BatchGetItem", "UsersTable"),
+    ("dynamodb:BatchGetItem", "BiomarkersTable"),
+    ("dynamodb:BatchGetItem", "BiomarkerSummaryTable"),
+    ("dynamodb:BatchWriteItem", "BiomarkersTable"),
+    ("dynamodb:PutItem", "BiomarkerSummaryTable"),  # TransactWriteItems authorizes each Put as PutItem
+}
+# What Lambda's event source mapping does with the function's role: on the ingest queue only
+POLLING = {("sqs:ReceiveMessage", QUEUE), ("sqs:DeleteMessage", QUEUE), ("sqs:GetQueueAttributes", QUEUE)}
+
+
+# IAM authorizes each item of a TransactWriteItems as its own action
+TRANSACT_ACTIONS = {"Put": "dynamodb:PutItem", "Update": "dynamodb:UpdateItem", "Delete": "dynamodb:DeleteItem",
+                    "ConditionCheck": "dynamodb:ConditionCheckItem"}
+
+
+def granted() -> set[tuple[str, str]]:
+    pairs = set()
+    for statement in statements():
+        assert statement["Effect"] == "Allow"
+        for action in as_list(statement["Action"]):
+            for resource in as_list(statement["Resource"]):
+                assert isinstance(resource, dict), "resources are ARNs of our tables"
+                assert "Fn::GetAtt" in resource
+                logical_id, attribute = resource["Fn::GetAtt"]
+                assert attribute == "Arn"
+                pairs.add((action, logical_id))
+    return pairs
+
+
+def test_the_policy_grants_exactly_the_actions_ingest_needs_on_its_tables_and_queue():
+    assert granted() == EXPECTED | POLLING
+    actions = {a for a, _ in granted()}
+    assert not any("*" in a for a in actions)
+    assert actions.isdisjoint({"dynamodb:Scan", "dynamodb:Query", "dynamodb:DeleteItem", "dynamodb:UpdateItem"})
+
+
+def test_every_request_ingest_makes_is_covered_by_the_policy(tables, invoke):
+    # Given the requests the function makes while ingesting (moto does not enforce IAM, so record
+    # them and check each against the policy: enough, as well as no more than needed)
+    from clinic import aws
+    from tests.support.data import create_users
+    from tests.support.events import ingest_invoke_event, ingest_users
+
+    by_table = {name: logical for logical, name in tables.items()}
+    used: set[tuple[str, str]] = set()
+
+    def record(model, params, **_):
+        if model.name == "TransactWriteItems":
+            for item in params["TransactItems"]:
+                ((kind, action),) = item.items()
+                used.add((TRANSACT_ACTIONS[kind], by_table[action["TableName"]]))
+        elif "RequestItems" in params:
+            used.update((f"dynamodb:{model.name}", by_table[t]) for t in params["RequestItems"])
+        else:
+            used.add((f"dynamodb:{model.name}", by_table[params["TableName"]]))
+
+    create_users(*ingest_users())
+    aws.dynamodb().meta.events.register("before-parameter-build.dynamodb", record)
+    try:
+        invoke(FUNCTION, ingest_invoke_event())
+        invoke(FUNCTION, ingest_invoke_event())  # duplicates: the existence reads
+    finally:
+        aws.dynamodb().meta.events.unregister("before-parameter-build.dynamodb", record)
+    assert used <= granted()
+    assert used == EXPECTED  # and no DynamoDB grant goes unused
+
+
+# --- queue -----------------------------------------------------------------------------------
+
+
+def test_no_function_uses_an_event_type_that_brings_a_broad_managed_policy():
+    # SAM attaches AWSLambdaSQSQueueExecutionRole (and the like) for these: actions on "*"
+    for logical_id, fn in template.functions().items():
+        kinds = {e["Type"] for e in (fn.properties.get("Events") or {}).values()}
+        assert kinds.isdisjoint({"SQS", "Kinesis", "DynamoDB", "MQ", "MSK"}), logical_id
+
+
+def test_the_queue_feeds_the_function_and_reports_partial_batch_failures():
+    (mapping,) = [r["Properties"] for r in resources().values() if r["Type"] == "AWS::Lambda::EventSourceMapping"
+                  and r["Properties"]["FunctionName"] == {"Ref": FUNCTION}]
+    assert mapping["EventSourceArn"] == table_arn(QUEUE)
+    assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert 1 <= mapping["BatchSize"] <= 1000
+    assert mapping["BatchSize"] <= 10 or mapping["MaximumBatchingWindowInSeconds"] >= 1  # SQS requires it above 10
+
+
+def test_the_queue_redrives_to_a_dead_letter_queue_and_outlives_the_function():
+    queue = resources()[QUEUE]["Properties"]
+    assert queue["RedrivePolicy"]["deadLetterTargetArn"] == table_arn(DLQ)
+    assert 1 < queue["RedrivePolicy"]["maxReceiveCount"] <= 10
+    # Lambda's guidance: visibility at least six times the function timeout
+    assert queue["VisibilityTimeout"] >= 6 * function()["Timeout"]
+    assert resources()[DLQ]["Properties"]["MessageRetentionPeriod"] > queue["MessageRetentionPeriod"]
+
+
+@pytest.mark.parametrize("queue", [QUEUE, DLQ])
+def test_queues_are_encrypted(queue):
+    assert resources()[queue]["Properties"]["SqsManagedSseEnabled"] is True
+
+
+def test_the_function_has_its_own_log_group_with_retention():
+    log_group = function()["LoggingConfig"]["LogGroup"]
+    assert resources()[log_group["Ref"]]["Properties"]["RetentionInDays"] == {"Ref": "LogRetentionDays"}
