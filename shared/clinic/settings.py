@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import os
 from functools import cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 
 class Settings(BaseModel):
@@ -24,6 +25,16 @@ class Settings(BaseModel):
     cursor_key: str | None = Field(default=None, alias="CURSOR_KEY", min_length=32)
     cursor_ttl_seconds: int = Field(default=86_400, alias="CURSOR_TTL_SECONDS", ge=60, le=7 * 86_400)
     clinic_timezone: str = Field(default="America/New_York", alias="CLINIC_TIMEZONE")
+
+    @field_validator("clinic_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        # Local day boundaries depend on it: an unknown zone (or no tz database) fails at cold start.
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("not an IANA time zone known to this runtime") from None
+        return value
 
     @model_validator(mode="after")
     def _one_cursor_key_source(self) -> Settings:

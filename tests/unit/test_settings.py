@@ -23,3 +23,14 @@ def test_a_cursor_key_source_is_required(monkeypatch):
 
 def test_settings_are_parsed_once_per_process():
     assert get_settings() is get_settings()
+
+
+def test_an_unknown_clinic_time_zone_fails_loudly_with_its_name(monkeypatch):
+    monkeypatch.setenv("CLINIC_TIMEZONE", "America/Nowhere")
+    get_settings.cache_clear()
+    try:
+        with pytest.raises(SettingsError, match="CLINIC_TIMEZONE"):
+            get_settings()
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
