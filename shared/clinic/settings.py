@@ -25,6 +25,8 @@ class Settings(BaseModel):
     cursor_key: str | None = Field(default=None, alias="CURSOR_KEY", min_length=32)
     cursor_ttl_seconds: int = Field(default=86_400, alias="CURSOR_TTL_SECONDS", ge=60, le=7 * 86_400)
     clinic_timezone: str = Field(default="America/New_York", alias="CLINIC_TIMEZONE")
+    # Nightly rollups (issue 6): the activity markers the readings write path adds.
+    rollup_markers_table: str = Field(alias="ROLLUP_MARKERS_TABLE", min_length=3)
 
     @field_validator("clinic_timezone")
     @classmethod

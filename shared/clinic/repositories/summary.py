@@ -42,12 +42,14 @@ def latest_key(user_id: str, name: str) -> dict[str, str]:
 
 
 def commit(
-    user_id: str, stats: Mapping[str, Any], expected_version: int | None, latest: Iterable[Mapping[str, Any]]
+    user_id: str, stats: Mapping[str, Any], expected_version: int | None, latest: Iterable[Mapping[str, Any]],
+    extra: Iterable[Mapping[str, Any]] = (),
 ) -> None:
     """Write the new stats item and changed latest items atomically.
 
     The stats item's ``version`` serializes every summary change of a user: the transaction
     fails with ``StaleSummary`` when someone committed since ``expected_version`` was read.
+    ``extra``: more TransactWriteItems actions committed with it (the rollups' activity marker).
     """
     table = _table()
     condition: dict[str, Any]
@@ -62,8 +64,9 @@ def commit(
         {"Put": {"TableName": table, "Item": dynamo.to_item({**stats, **stats_key(user_id)}), **condition}}
     ]
     actions += [{"Put": {"TableName": table, "Item": dynamo.to_item(item)}} for item in latest]
+    actions += [dict(action) for action in extra]
     if len(actions) > dynamo.TRANSACT_MAX:
-        raise ValueError("a summary commit holds at most 99 biomarkers")
+        raise ValueError("a summary commit holds at most 100 items")
     try:
         aws.dynamodb().transact_write_items(TransactItems=actions, ReturnConsumedCapacity="TOTAL")
     except ClientError as error:

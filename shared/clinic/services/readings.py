@@ -18,6 +18,7 @@ from typing import Any
 from clinic import catalog
 from clinic.models.biomarkers import NewReading
 from clinic.repositories import dynamo, keys, readings, summary
+from clinic.services import activity
 from clinic.services import summary as merging
 
 COMMIT_ATTEMPTS = 8
@@ -122,7 +123,8 @@ def _commit_summary(user_id: str, durable: list[dict[str, Any]], state: readings
     before (duplicates included) take part, so the retry of a batch whose summary commit failed
     repairs it."""
     names = sorted({r["name"] for r in durable})
-    for number, group in enumerate(dynamo.chunked(names, dynamo.TRANSACT_MAX - 1)):
+    room = dynamo.TRANSACT_MAX - 1 - activity.TRANSACT_ITEMS  # stats item, activity marker
+    for number, group in enumerate(dynamo.chunked(names, room)):
         wanted = set(group)
         if number:
             state = readings.load_summary_state(user_id, wanted)
@@ -133,12 +135,15 @@ def _commit_group(user_id: str, part: list[dict[str, Any]], state: readings.Reco
     delays = dynamo.backoff_delays()
     for _ in range(COMMIT_ATTEMPTS):
         stats, changed = merging.merge(user_id, state.stats, state.latest, part)
-        if not changed:
+        # Rollups: mark the days these readings are for, in the same transaction (late readings
+        # included: they change no latest value but their day must be rolled up again).
+        marks = activity.marking(user_id, part, state.stats)
+        if not changed and not marks:
             return
         stats["updatedAt"] = int(time.time() * 1000)
         expected = state.stats["version"] if state.stats else None
         try:
-            summary.commit(user_id, stats, expected, changed)
+            summary.commit(user_id, marks.stamp(stats), expected, changed, extra=marks.actions())
             return
         except summary.StaleSummary:
             dynamo.sleep(next(delays, dynamo.MAX_DELAY_S))
