@@ -61,3 +61,13 @@ def invoke() -> Any:
         return handler(event, LambdaContext(logical_id))
 
     return _invoke
+
+
+@pytest.fixture
+def queues(tables: dict[str, str]) -> dict[str, str]:
+    """The template's SQS queues in the same moto; logical id -> URL (the URL the functions see)."""
+    from clinic_local import stack
+
+    urls = stack.create_queues(aws.client("sqs"), env.TABLE_PREFIX)
+    assert urls == env.queue_urls()
+    return urls

@@ -36,6 +36,7 @@ class LocalStack:
     client_ids: dict[str, str]  # logical id -> client id
     cursor_key: str
     accounts: list[dict[str, Any]] = field(default_factory=list)  # email, role, password, userId
+    queues: dict[str, str] = field(default_factory=dict)  # logical id -> queue URL
 
     @property
     def client_id(self) -> str:
@@ -49,6 +50,7 @@ class LocalStack:
         """What !Ref / !GetAtt resolve to locally."""
         refs: dict[str, Any] = dict(template.parameter_defaults())
         refs.update(self.tables)
+        refs.update(self.queues)  # !Ref of a queue is its URL
         refs["UserPool"] = self.user_pool_id
         refs.update(self.client_ids)
         refs["AWS::Region"] = self.region
@@ -101,6 +103,21 @@ def create_tables(endpoint: str, prefix: str, region: str = REGION) -> dict[str,
     return names
 
 
+def create_queues(sqs: Any, prefix: str) -> dict[str, str]:
+    """Every SQS queue of the template (dead-letter queues first, then the queues that redrive to
+    them), on the given client's endpoint. Returns logical id -> queue URL."""
+    urls: dict[str, str] = {}
+    for logical_id, definition in template.queue_definitions(prefix).items():
+        args = {k: v for k, v in definition.items() if not k.startswith("_")}
+        attributes = dict(args.pop("Attributes"))
+        if "_dead_letter" in definition:
+            target = sqs.get_queue_attributes(QueueUrl=urls[definition["_dead_letter"]], AttributeNames=["QueueArn"])
+            attributes["RedrivePolicy"] = json.dumps({"deadLetterTargetArn": target["Attributes"]["QueueArn"],
+                                                      "maxReceiveCount": definition["_max_receive_count"]})
+        urls[logical_id] = sqs.create_queue(QueueName=args["QueueName"], Attributes=attributes)["QueueUrl"]
+    return urls
+
+
 def create_user_pool(endpoint: str, prefix: str, region: str = REGION) -> tuple[str, dict[str, str]]:
     idp = client("cognito-idp", endpoint, region)
     pools = template.resources("AWS::Cognito::UserPool")
@@ -127,9 +144,10 @@ def create_user_pool(endpoint: str, prefix: str, region: str = REGION) -> tuple[
 
 def provision(endpoint: str, prefix: str = "clinic-local", region: str = REGION) -> LocalStack:
     tables = create_tables(endpoint, prefix, region)
+    queues = create_queues(client("sqs", endpoint, region), prefix)
     pool_id, client_ids = create_user_pool(endpoint, prefix, region)
     return LocalStack(endpoint=endpoint, region=region, prefix=prefix, tables=tables, user_pool_id=pool_id,
-                      client_ids=client_ids, cursor_key=secrets.token_urlsafe(48))
+                      client_ids=client_ids, cursor_key=secrets.token_urlsafe(48), queues=queues)
 
 
 def id_token(stack: LocalStack, email: str, password: str) -> str:

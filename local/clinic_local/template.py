@@ -85,6 +85,29 @@ def table_definitions(prefix: str = "clinic-local") -> dict[str, dict[str, Any]]
     return definitions
 
 
+# --- queues ----------------------------------------------------------------------------------
+
+_QUEUE_ATTRIBUTES = ("VisibilityTimeout", "MessageRetentionPeriod", "DelaySeconds", "ReceiveMessageWaitTimeSeconds")
+
+
+def queue_definitions(prefix: str = "clinic-local") -> dict[str, dict[str, Any]]:
+    """``create_queue`` arguments for every SQS queue in the template, keyed by logical id, dead-letter
+    queues first. A redrive target is given by logical id in ``_dead_letter`` (its ARN exists only
+    once it is created) with ``_max_receive_count``."""
+    definitions: dict[str, dict[str, Any]] = {}
+    for logical_id, res in resources("AWS::SQS::Queue").items():
+        props = res.get("Properties") or {}
+        args: dict[str, Any] = {"QueueName": local_table_name(logical_id, prefix),
+                                "Attributes": {k: str(props[k]) for k in _QUEUE_ATTRIBUTES if k in props}}
+        redrive = props.get("RedrivePolicy")
+        if redrive:
+            target = redrive["deadLetterTargetArn"]["Fn::GetAtt"][0]
+            args["_dead_letter"] = target
+            args["_max_receive_count"] = int(redrive["maxReceiveCount"])
+        definitions[logical_id] = args
+    return dict(sorted(definitions.items(), key=lambda kv: "_dead_letter" in kv[1]))
+
+
 # --- functions and routes --------------------------------------------------------------------
 
 

@@ -25,8 +25,10 @@ class Settings(BaseModel):
     cursor_key: str | None = Field(default=None, alias="CURSOR_KEY", min_length=32)
     cursor_ttl_seconds: int = Field(default=86_400, alias="CURSOR_TTL_SECONDS", ge=60, le=7 * 86_400)
     clinic_timezone: str = Field(default="America/New_York", alias="CLINIC_TIMEZONE")
-    # Nightly rollups (issue 6): the activity markers the readings write path adds.
+    # Nightly rollups (issue 6): the Rollups table, the activity markers, the work queue.
+    rollups_table: str = Field(alias="ROLLUPS_TABLE", min_length=3)
     rollup_markers_table: str = Field(alias="ROLLUP_MARKERS_TABLE", min_length=3)
+    rollup_queue_url: str = Field(alias="ROLLUP_QUEUE_URL", min_length=8)
 
     @field_validator("clinic_timezone")
     @classmethod

@@ -1,5 +1,5 @@
 """Helpers for the nightly rollup tests: clinic-local instants, controlling when readings
-"arrive" (the activity marker's night), and reading back markers by Query."""
+"arrive" (the activity marker's night), and reading back rollups and markers by Query."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from clinic.repositories import markers
+from clinic import aws
+from clinic.repositories import dynamo, markers
 from clinic.services import activity
+from tests.support import env
 
 NY = ZoneInfo("America/New_York")
 
@@ -22,6 +24,22 @@ def local_ms(day: str, hour: int = 12, minute: int = 0, *, fold: int = 0) -> int
 def arriving(monkeypatch: Any, day: str, hour: int = 18) -> None:
     """Readings recorded from now on arrive at ``hour`` on ``day`` (the night that rolls them up)."""
     monkeypatch.setattr(activity, "clock", lambda: local_ms(day, hour))
+
+
+def rollups_of(user_id: str) -> dict[tuple[str, str], dict[str, Any]]:
+    """Every rollup of a user, by (name, day): one Query of the user's partition."""
+    names = env.table_names()
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+    request: dict[str, Any] = {"TableName": names["RollupsTable"], "KeyConditionExpression": "userId = :u",
+                               "ExpressionAttributeValues": {":u": {"S": user_id}}}
+    while True:
+        page = aws.dynamodb().query(**request)
+        for raw in page["Items"]:
+            item = dynamo.from_item(raw)
+            out[(item["name"], item["day"])] = item
+        if "LastEvaluatedKey" not in page:
+            return out
+        request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
 def markers_of(due: str) -> dict[str, tuple[str, ...]]:
