@@ -87,3 +87,13 @@ def moto_server() -> Iterator[str]:
         os.environ.pop("AWS_ENDPOINT_URL", None)
         aws.reset()
         server.stop()
+
+
+@pytest.fixture
+def queues(tables: dict[str, str]) -> dict[str, str]:
+    """The template's SQS queues in the same moto; logical id -> URL (the URL the functions see)."""
+    from clinic_local import stack
+
+    urls = {k: q["url"] for k, q in stack.create_queues(aws.client("sqs"), env.TABLE_PREFIX).items()}
+    assert urls == env.queue_urls()
+    return urls

@@ -5,6 +5,7 @@
   clinic-local ingest FILE.jsonl [--via queue]        send readings (one JSON object a line) to ingest
   clinic-local simulate --users N --rate R --seconds S
                                                       stream realistic sensor and lab readings to ingest
+  clinic-local rollup [--day YYYY-MM-DD]              run the nightly rollups (a night's backfill with --day)
 """
 
 from __future__ import annotations
@@ -234,6 +235,42 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     return 0 if not total.outcomes["failed"] and not total.messages_failed else 1
 
 
+def cmd_rollup(args: argparse.Namespace) -> int:
+    """The nightly job against the running stack: planner, then worker batches from the queue."""
+    if not args.state_file.exists():
+        print("no local stack is running: start it with `make dev`", file=sys.stderr)
+        return 2
+    stack = local_stack.LocalStack.load(args.state_file)
+    if "RollupWorkQueue" not in stack.queues:
+        print("the running stack has no rollup queue: restart `make dev`", file=sys.stderr)
+        return 2
+    os.environ.update(stack.environment())
+    # Import after the environment is set: settings are parsed once per process.
+    from clinic_local import rollup, template
+    from clinic_local.gateway import LambdaContext
+
+    def invoke(logical_id: str, event: dict[str, Any]) -> dict[str, Any]:
+        return dict(template.load_handler(logical_id)(event, LambdaContext(logical_id)))
+
+    event = {"day": args.day} if args.day else {}
+    sqs = local_stack.client("sqs", stack.endpoint, stack.region)
+    report = rollup.run(event, sqs, stack.queues["RollupWorkQueue"]["url"], invoke)
+    print(json.dumps({**report.planned, "workerInvocations": report.invocations,
+                      "failedAttempts": len(report.failed_batches)}))
+    return 1 if report.failed_batches else 0
+
+
+def _day(text: str) -> str:
+    from datetime import date
+
+    try:
+        if len(text) == 10:
+            return date.fromisoformat(text).isoformat()
+    except ValueError:
+        pass
+    raise argparse.ArgumentTypeError("expected a day as YYYY-MM-DD")
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="clinic-local", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -264,6 +301,10 @@ def parser() -> argparse.ArgumentParser:
     simulate.add_argument("--seed", type=int, default=0)
     simulate.add_argument("--via", **via)
     simulate.set_defaults(func=cmd_simulate)
+    rollup = sub.add_parser("rollup", help="run the nightly rollups against the running stack")
+    rollup.add_argument("--day", type=_day, help="backfill: re-run the night of this clinic-local day "
+                        "(the days whose readings arrived that day); default: the scheduled run")
+    rollup.set_defaults(func=cmd_rollup)
     return p
 
 

@@ -116,9 +116,9 @@ def create_tables(endpoint: str, prefix: str, region: str = REGION) -> dict[str,
     return names
 
 
-def create_queues(endpoint: str, prefix: str, region: str = REGION) -> dict[str, dict[str, str]]:
-    """Every queue of the template (dead-letter queues first, redrive policies wired to them)."""
-    sqs = client("sqs", endpoint, region)
+def create_queues(sqs: Any, prefix: str) -> dict[str, dict[str, str]]:
+    """Every queue of the template on the given client's endpoint (dead-letter queues first,
+    redrive policies wired to them). Returns logical id -> url, arn, name."""
     created: dict[str, dict[str, str]] = {}
     for logical_id, args in template.queue_definitions(prefix).items():
         attributes = dict(args["Attributes"])
@@ -162,7 +162,7 @@ def create_user_pool(endpoint: str, prefix: str, region: str = REGION, idp: Any 
 
 def provision(endpoint: str, prefix: str = "clinic-local", region: str = REGION) -> LocalStack:
     tables = create_tables(endpoint, prefix, region)
-    queues = create_queues(endpoint, prefix, region)
+    queues = create_queues(client("sqs", endpoint, region), prefix)
     pool_id, client_ids = create_user_pool(endpoint, prefix, region)
     return LocalStack(endpoint=endpoint, region=region, prefix=prefix, tables=tables, user_pool_id=pool_id,
                       client_ids=client_ids, cursor_key=secrets.token_urlsafe(48), queues=queues)

@@ -8,8 +8,9 @@ from __future__ import annotations
 import os
 from functools import cache
 from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 
 class Settings(BaseModel):
@@ -25,6 +26,20 @@ class Settings(BaseModel):
     cursor_key: str | None = Field(default=None, alias="CURSOR_KEY", min_length=32)
     cursor_ttl_seconds: int = Field(default=86_400, alias="CURSOR_TTL_SECONDS", ge=60, le=7 * 86_400)
     clinic_timezone: str = Field(default="America/New_York", alias="CLINIC_TIMEZONE")
+    # Nightly rollups (issue 6): the Rollups table, the activity markers, the work queue.
+    rollups_table: str = Field(alias="ROLLUPS_TABLE", min_length=3)
+    rollup_markers_table: str = Field(alias="ROLLUP_MARKERS_TABLE", min_length=3)
+    rollup_queue_url: str = Field(alias="ROLLUP_QUEUE_URL", min_length=8)
+
+    @field_validator("clinic_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        # Local day boundaries depend on it: an unknown zone (or no tz database) fails at cold start.
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("not an IANA time zone known to this runtime") from None
+        return value
 
     # --- sign-in and accounts. Only the functions that sign people in or manage accounts have
     # these; they read them through ``require`` so that a missing one fails loudly by name.

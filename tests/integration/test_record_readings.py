@@ -4,7 +4,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from clinic import aws
-from clinic.repositories import dynamo, summary
+from clinic.repositories import summary
 from clinic.services import readings, stats
 from clinic.services.readings import Outcome
 from tests.support.data import DAY_MS, NOW_MS, new_reading
@@ -36,9 +36,12 @@ def test_reading_older_than_the_latest_is_stored_but_does_not_change_stats(table
     before = summary.get_stats(USER)
     # When an out-of-range glucose from last week arrives late
     results = readings.record(USER, [new_reading("Glucose", 250, NOW_MS - 7 * DAY_MS)])
-    # Then it is stored, and the stats still describe the newest reading (no commit at all)
+    # Then it is stored, and the stats still describe the newest reading (only the rollups'
+    # activity mark for last week's day changes: see tests/integration/test_activity_markers.py)
     assert outcomes(results) == [Outcome.ACCEPTED]
-    assert summary.get_stats(USER) == before
+    after = summary.get_stats(USER)
+    counted = ("total", "optimal", "inRange", "outOfRange", "asOf")
+    assert {k: after[k] for k in counted} == {k: before[k] for k in counted}
 
 
 def test_duplicate_is_reported_and_never_counts_twice(tables):
@@ -73,7 +76,7 @@ def test_lost_commit_race_is_retried_with_a_fresh_read(tables, monkeypatch, inst
     real_commit = summary.commit
     calls = {"n": 0}
 
-    def racing_commit(user_id, new_stats, expected, latest, *extra):
+    def racing_commit(user_id, new_stats, expected, latest, extra=()):
         calls["n"] += 1
         if calls["n"] == 1:
             real_commit(user_id, {"total": 1, "optimal": 0, "inRange": 1, "outOfRange": 0, "asOf": NOW_MS + 5,
@@ -81,7 +84,7 @@ def test_lost_commit_race_is_retried_with_a_fresh_read(tables, monkeypatch, inst
                         [{"userId": user_id, "sk": "latest#TSH", "name": "TSH", "value": 3.0, "unit": "mIU/L",
                           "status": "in-range", "category": "thyroid", "recordedAt": NOW_MS + 5, "readingId": "z",
                           "source": "lab.other"}])
-        return real_commit(user_id, new_stats, expected, latest, *extra)
+        return real_commit(user_id, new_stats, expected, latest, extra)
 
     monkeypatch.setattr(summary, "commit", racing_commit)
     # When we record a glucose reading
@@ -93,7 +96,7 @@ def test_lost_commit_race_is_retried_with_a_fresh_read(tables, monkeypatch, inst
 
 
 def test_summary_that_stays_contended_reports_the_readings_as_failed_for_retry(tables, monkeypatch, instant_retries):
-    def always_stale(*_):
+    def always_stale(*_, **__):
         raise summary.StaleSummary
 
     monkeypatch.setattr(summary, "commit", always_stale)
@@ -126,50 +129,10 @@ def test_more_than_99_biomarkers_in_one_call_commit_in_groups(tables):
     assert stats.for_user(USER).total == 120
 
 
-# --- items that ride in the summary transaction (e.g. rollups' activity markers) --------------
+# --- the activity marker rides in the summary transaction (see test_activity_markers.py) ---------
 
 
-def day_markers(table):
-    """A companion like the rollups' activity marker: one item per user and day with data."""
-    def companion(user_id, stored):
-        days = sorted({r["recordedAt"] // DAY_MS for r in stored})
-        return [dynamo.put_action(table, {"userId": user_id, "sk": f"test-marker#{day}"}) for day in days]
-    return companion
-
-
-def marker_days(table):
-    items = aws.dynamodb().query(TableName=table, KeyConditionExpression="userId = :u AND begins_with(sk, :p)",
-                                 ExpressionAttributeValues={":u": {"S": USER}, ":p": {"S": "test-marker#"}})["Items"]
-    return sorted(int(i["sk"]["S"].split("#")[1]) for i in items)
-
-
-def test_companion_items_are_written_in_the_users_one_summary_transaction(tables, ddb_calls, monkeypatch):
-    table = tables["BiomarkerSummaryTable"]
-    monkeypatch.setattr(readings, "SUMMARY_COMPANIONS", [day_markers(table)])
-    readings.record(USER, [new_reading("Glucose", 85, NOW_MS), new_reading("LDL Cholesterol", 90, NOW_MS - 3 * DAY_MS)])
-    assert ddb_calls.operations["TransactWriteItems"] == 1
-    assert marker_days(table) == [NOW_MS // DAY_MS - 3, NOW_MS // DAY_MS]
-
-
-def test_a_late_reading_still_commits_its_companion_items(tables, ddb_calls, monkeypatch):
-    # Given a stored latest glucose, so a week-old glucose changes no summary item
-    table = tables["BiomarkerSummaryTable"]
-    readings.record(USER, [new_reading("Glucose", 85, NOW_MS)])
-    monkeypatch.setattr(readings, "SUMMARY_COMPANIONS", [day_markers(table)])
-    before = summary.get_stats(USER)
-    ddb_calls.reset()
-    readings.record(USER, [new_reading("Glucose", 250, NOW_MS - 7 * DAY_MS)])
-    # Then the companion's item is written, with the summary transaction (counters unchanged)
-    assert ddb_calls.operations["TransactWriteItems"] == 1
-    assert marker_days(table) == [NOW_MS // DAY_MS - 7]
-    after = summary.get_stats(USER)
-    assert {k: after[k] for k in ("total", "optimal", "inRange", "outOfRange", "asOf")} == \
-           {k: before[k] for k in ("total", "optimal", "inRange", "outOfRange", "asOf")}
-
-
-def test_companion_items_are_not_written_when_the_summary_transaction_fails(tables, monkeypatch, instant_retries):
-    table = tables["BiomarkerSummaryTable"]
-    monkeypatch.setattr(readings, "SUMMARY_COMPANIONS", [day_markers(table)])
+def test_no_activity_marker_is_written_when_the_summary_transaction_fails(tables, instant_retries):
     client = aws.dynamodb()
     real = client.transact_write_items
 
@@ -184,27 +147,5 @@ def test_companion_items_are_not_written_when_the_summary_transaction_fails(tabl
     finally:
         client.transact_write_items = real
     assert outcomes(results) == [Outcome.FAILED]
-    assert marker_days(table) == []
-
-
-def test_companion_items_take_room_from_the_biomarkers_in_a_transaction(tables, monkeypatch):
-    table = tables["BiomarkerSummaryTable"]
-    monkeypatch.setattr(readings, "SUMMARY_COMPANIONS", [day_markers(table)])
-    sizes = []
-    client = aws.dynamodb()
-    real = client.transact_write_items
-
-    def measuring(**kwargs):
-        sizes.append(len(kwargs["TransactItems"]))
-        return real(**kwargs)
-
-    client.transact_write_items = measuring
-    try:
-        batch = [new_reading(f"Custom Marker {i}", 1.0, NOW_MS - (i % 3) * DAY_MS, unit="U", status="optimal",
-                             category="metabolic", rid=str(i)) for i in range(120)]
-        results = readings.record(USER, batch)
-    finally:
-        client.transact_write_items = real
-    assert set(outcomes(results)) == {Outcome.ACCEPTED}
-    assert stats.for_user(USER).total == 120
-    assert sizes == [100, 25]  # stats + 96 biomarkers + 3 day markers, then stats + 24
+    markers = client.scan(TableName=tables["RollupMarkersTable"])["Items"]  # test inspection, not a user path
+    assert markers == []

@@ -13,8 +13,14 @@ def table_names() -> dict[str, str]:
     return {logical: args["TableName"] for logical, args in template.table_definitions(TABLE_PREFIX).items()}
 
 
+def queue_urls() -> dict[str, str]:
+    """The URL in-process moto gives each template queue (the `queues` fixture checks it)."""
+    return {logical: f"https://sqs.us-east-1.amazonaws.com/123456789012/{args['QueueName']}"
+            for logical, args in template.queue_definitions(TABLE_PREFIX).items()}
+
+
 def function_environment() -> dict[str, str]:
-    refs = {**template.parameter_defaults(), **table_names(), "AWS::Region": "us-east-1"}
+    refs = {**template.parameter_defaults(), **table_names(), **queue_urls(), "AWS::Region": "us-east-1"}
     env = template.runtime_environment(refs)
     env.pop("CURSOR_SECRET_ARN", None)
     env.pop("AUTH_KEY_SECRET_ARN", None)

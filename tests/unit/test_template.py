@@ -79,6 +79,7 @@ def test_tables_are_on_demand_encrypted_recoverable_and_retained(logical_id):
 # Tables whose items are not one user's records, each with the reason.
 NOT_USER_PARTITIONED = {
     "AuthTable": "short-lived sign-in links and rate counters, keyed by a keyed hash of the address or IP",
+    "RollupMarkersTable": "which users had readings on a day, keyed by day and shard (see test_rollups_template.py)",
 }
 
 

@@ -31,7 +31,7 @@ from clinic.settings import get_settings, require
 # account; a table that must outlive it (an audit trail) is deliberately not here. A test fails
 # when the template gains a userId-keyed table that is in neither list, so a new table gets a
 # retention decision.
-ERASED_TABLES = ("biomarkers_table", "summary_table", "appointments_table", "medications_table")
+ERASED_TABLES = ("biomarkers_table", "summary_table", "appointments_table", "medications_table", "rollups_table")
 NOT_ERASED_TABLE_IDS = ("UsersTable", "AuthTable")
 
 ERASE_BUDGET = 1000  # items deleted per invocation (40 BatchWriteItem requests at most)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -26,6 +26,7 @@ from typing import Any
 from clinic import catalog
 from clinic.models.biomarkers import NewReading
 from clinic.repositories import dynamo, keys, readings, summary
+from clinic.services import activity
 from clinic.services import summary as merging
 
 COMMIT_ATTEMPTS = 8
@@ -55,13 +56,6 @@ class SummaryContention(RuntimeError):
     """The summary kept changing under us for every attempt; the readings are stored."""
 
 
-# Items that must change atomically with a user's summary, derived from the readings a call
-# stored for that user (late ones included): each function returns ready TransactWriteItems
-# actions (``dynamo.put_action``). They ride in the user's one summary transaction, which then
-# happens even when no latest reading changes. Nightly rollups' activity markers (one per user
-# and local day with data) are meant to be registered here.
-SummaryCompanion = Callable[[str, Sequence[Mapping[str, Any]]], list[dict[str, Any]]]
-SUMMARY_COMPANIONS: list[SummaryCompanion] = []
 
 
 def resolve(reading: NewReading) -> dict[str, Any] | str:
@@ -212,32 +206,30 @@ def _write(entries: list[_Pending]) -> set[tuple[str, str]]:
 
 def _commit_summary(user_id: str, stored: list[dict[str, Any]], state: readings.SummaryState) -> None:
     """Merge the readings this call stored into the user's summary: one conditional transaction
-    per group of biomarkers that fits in one (one group in practice), carrying the companions'
-    items in the first, retrying a lost race with a fresh read."""
-    extra = [action for companion in SUMMARY_COMPANIONS for action in companion(user_id, stored)]
-    room = dynamo.TRANSACT_MAX - 1 - len(extra)  # one slot is the stats item
-    if room < 1:
-        raise ValueError("summary companions leave no room in the transaction")
+    per group of biomarkers that fits in one (one group in practice), with the activity marker the
+    nightly rollups read (``clinic.services.activity``), retrying a lost race with a fresh read."""
+    room = dynamo.TRANSACT_MAX - 1 - activity.TRANSACT_ITEMS  # one slot is the stats item
     names = sorted({r["name"] for r in stored})
     for number, group in enumerate(dynamo.chunked(names, room)):
         wanted = set(group)
         if number:
             state = readings.load_summary_state(user_id, wanted)
-            extra = []
-        _commit_group(user_id, [r for r in stored if r["name"] in wanted], state, wanted, extra)
+        _commit_group(user_id, [r for r in stored if r["name"] in wanted], state, wanted)
 
 
-def _commit_group(user_id: str, part: list[dict[str, Any]], state: readings.SummaryState, names: set[str],
-                  extra: list[dict[str, Any]]) -> None:
+def _commit_group(user_id: str, part: list[dict[str, Any]], state: readings.SummaryState, names: set[str]) -> None:
     delays = dynamo.backoff_delays()
     for _ in range(COMMIT_ATTEMPTS):
         stats, changed = merging.merge(user_id, state.stats, state.latest, part)
-        if not changed and not extra:
+        # Recomputed on every attempt: the stats item read says which days are already marked.
+        marks = activity.marking(user_id, part, state.stats)
+        if not changed and not marks:
             return
+        stats = marks.stamp(stats)
         stats["updatedAt"] = int(time.time() * 1000)
         expected = state.stats["version"] if state.stats else None
         try:
-            summary.commit(user_id, stats, expected, changed, extra)
+            summary.commit(user_id, stats, expected, changed, marks.actions())
             return
         except summary.StaleSummary:
             dynamo.sleep(next(delays, dynamo.MAX_DELAY_S))

@@ -1,0 +1,164 @@
+"""The nightly rollup job: the planner (which nights, which users) and the worker (one batch of
+users: rollups of their marked days, reconciliation of their summaries).
+
+Cost follows the night's activity. The planner reads only the markers of the nights it plans
+(``markers.SHARDS`` Queries per night when nobody had data); the worker reads, per user, the
+readings of the marked days and the user's summary partition, and writes one rollup per
+biomarker and day. Users without readings that night cost nothing, however many there are.
+
+Idempotent: a night planned twice queues the same work; a batch processed twice writes the same
+rollups (whole-item puts computed from the same readings) and finds nothing left to repair.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from clinic.models.rollups import MAX_USER_DAYS_PER_MESSAGE, MAX_USERS_PER_MESSAGE, PlanRequest, WorkMessage
+from clinic.observability import logger, metrics
+from clinic.repositories import dynamo, markers, nightly, rollups, summary, work_queue
+from clinic.services import days, reconcile
+from clinic.services import rollups as rolling
+
+# If nights were missed (the schedule's spring-forward hour does not exist; a failed night), the
+# next run plans them too, up to this many; older ones are backfilled by hand.
+CATCH_UP_NIGHTS = 7
+REPAIR_ATTEMPTS = 5
+
+
+# --- planner ---------------------------------------------------------------------------------
+
+
+def nights_to_plan(request: PlanRequest, *, last_planned: str | None, now_ms: int) -> list[str]:
+    """Which nights (due days) a run plans. A backfill names its night. A scheduled run plans the
+    clinic-local day before its scheduled time, plus the nights missed since the checkpoint."""
+    if request.day:
+        return [request.day]
+    zone = days.clinic_zone()
+    if request.scheduled_time:
+        when = datetime.fromisoformat(request.scheduled_time.replace("Z", "+00:00"))
+        if when.tzinfo is None:
+            raise ValueError("scheduledTime must carry its offset")
+        at_ms = int(when.timestamp() * 1000)
+    else:
+        at_ms = now_ms
+    yesterday = days.local_day(at_ms, zone) - timedelta(days=1)
+    first = yesterday
+    if last_planned is not None:
+        first = max(date.fromisoformat(last_planned) + timedelta(days=1),
+                    yesterday - timedelta(days=CATCH_UP_NIGHTS - 1))
+    return [d.isoformat() for d in days.days_between(first, yesterday)]
+
+
+def messages(due: str, found: Iterable[markers.Marker]) -> Iterator[dict[str, Any]]:
+    """Work message bodies for one night: at most MAX_USERS_PER_MESSAGE users and
+    MAX_USER_DAYS_PER_MESSAGE (user, day) pairs each; a user with more days is split."""
+    users: list[dict[str, Any]] = []
+    pairs = 0
+    for marker in found:
+        for part in dynamo.chunked(list(marker.days), MAX_USER_DAYS_PER_MESSAGE):
+            if users and (len(users) == MAX_USERS_PER_MESSAGE or pairs + len(part) > MAX_USER_DAYS_PER_MESSAGE):
+                yield {"due": due, "users": users}
+                users, pairs = [], 0
+            users.append({"userId": marker.user_id, "days": list(part)})
+            pairs += len(part)
+    if users:
+        yield {"due": due, "users": users}
+
+
+@dataclass
+class PlanResult:
+    nights: list[str]
+    users: int = 0
+    messages: int = 0
+
+
+def plan(request: PlanRequest, *, now_ms: int | None = None) -> PlanResult:
+    """Queue the work of every night the request covers. The checkpoint moves only after a
+    night's messages are all sent (a failure mid-night re-plans it: duplicates are harmless),
+    and only for scheduled runs: a backfill re-runs a night without moving it."""
+    now_ms = now_ms if now_ms is not None else int(time.time() * 1000)
+    last = None if request.day else markers.last_planned()
+    result = PlanResult(nights_to_plan(request, last_planned=last, now_ms=now_ms))
+    for due in result.nights:
+        found = list(markers.markers_due(due))
+        bodies = list(messages(due, found))
+        work_queue.send_all(bodies)
+        result.users += len(found)
+        result.messages += len(bodies)
+        if not request.day:
+            markers.advance_checkpoint(due)
+    metrics.add_metric(name="RollupNightsPlanned", unit="Count", value=len(result.nights))
+    metrics.add_metric(name="RollupUsersQueued", unit="Count", value=result.users)
+    logger.info("rollups planned", extra={"nights": result.nights, "users": result.users,
+                                          "messages": result.messages})
+    return result
+
+
+# --- worker ----------------------------------------------------------------------------------
+
+
+@dataclass
+class WorkResult:
+    users: int = 0
+    rollups: int = 0
+    repaired_items: int = 0
+    repaired_users: int = 0
+    items: list[dict[str, Any]] = field(default_factory=list, repr=False)
+
+
+def roll_up_user(user_id: str, marked_days: Sequence[str]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The rollups of each marked day, and every reading of those days (for reconciliation)."""
+    zone = days.clinic_zone()
+    items: list[dict[str, Any]] = []
+    seen: list[dict[str, Any]] = []
+    for day in sorted(set(marked_days)):
+        start, end = days.day_bounds(date.fromisoformat(day), zone)
+        readings = nightly.readings_between(user_id, start, end)
+        items += rolling.daily(user_id, day, readings)
+        seen += readings
+    return items, seen
+
+
+def repair_summary(user_id: str, readings: Sequence[dict[str, Any]]) -> int:
+    """Make the user's summary agree with ``readings``; how many summary items it changed.
+    A lost race with a concurrent writer re-reads and re-checks (the write may have fixed it)."""
+    delays = dynamo.backoff_delays()
+    for _ in range(REPAIR_ATTEMPTS):
+        repair = reconcile.reconcile(user_id, nightly.summary_partition(user_id), readings)
+        if repair is None:
+            return 0
+        repair.stats["updatedAt"] = int(time.time() * 1000)
+        try:
+            summary.commit(user_id, repair.stats, repair.expected_version, repair.latest)
+            return repair.items_repaired
+        except summary.StaleSummary:
+            dynamo.sleep(next(delays, dynamo.MAX_DELAY_S))
+    raise summary.StaleSummary
+
+
+def work(message: WorkMessage) -> WorkResult:
+    """One batch: every user's rollups (written together, 25 per request) and repairs."""
+    result = WorkResult()
+    for entry in message.users:
+        items, readings = roll_up_user(entry.user_id, entry.days)
+        result.items += items
+        repaired = repair_summary(entry.user_id, readings)
+        result.users += 1
+        result.repaired_items += repaired
+        result.repaired_users += 1 if repaired else 0
+    rollups.put_many(result.items)
+    result.rollups = len(result.items)
+    metrics.add_metric(name="RollupUsersProcessed", unit="Count", value=result.users)
+    metrics.add_metric(name="RollupsWritten", unit="Count", value=result.rollups)
+    # Expected to stay 0 (an alarm watches it): anything else is drift the write path let through.
+    metrics.add_metric(name="SummaryItemsRepaired", unit="Count", value=result.repaired_items)
+    metrics.add_metric(name="SummaryUsersRepaired", unit="Count", value=result.repaired_users)
+    if result.repaired_items:
+        logger.warning("summary drift repaired", extra={"items": result.repaired_items,
+                                                        "users": result.repaired_users})
+    return result
