@@ -35,10 +35,12 @@ token: $(STAMP)  ## print an ID token for a demo account: make token EMAIL=ava.p
 	@$(BIN)/clinic-local token "$(EMAIL)"
 
 test: $(STAMP)  ## every test (unit, handler, HTTP); e2e runs only when CLINIC_E2E_API_URL is set
-	$(BIN)/python -m pytest -n auto
+	$(BIN)/python -m pytest -n auto -m "not serial"
+	$(BIN)/python -m pytest -p no:xdist -m serial
 
 test-fast: $(STAMP)  ## unit and handler tests only
-	$(BIN)/python -m pytest -n auto -m "not http"
+	$(BIN)/python -m pytest -n auto -m "not http and not serial"
+	$(BIN)/python -m pytest -p no:xdist -m "serial and not http"
 
 e2e: $(STAMP)  ## the HTTP suite against a deployed stack (see README)
 	$(BIN)/python -m pytest tests/e2e
@@ -63,6 +65,9 @@ build: $(SAM_STAMP)  ## sam build (python3.12, arm64) into .aws-sam/, with preco
 
 bench: $(STAMP)  ## benchmarks, as ratios against baselines measured in the same run
 	$(BIN)/python -m benchmarks
+
+openapi: $(STAMP)  ## regenerate docs/openapi.json from the code (a test fails when it drifts)
+	$(BIN)/python -m clinic_local.openapi --write
 
 lock:  ## re-pin dependencies (layer and dev) with hashes
 	$(BIN)/pip-compile --generate-hashes --strip-extras --no-header --no-emit-index-url --no-emit-find-links --allow-unsafe -q -o layers/deps/requirements.txt requirements/runtime.in

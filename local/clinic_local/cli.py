@@ -55,13 +55,15 @@ def start(
     os.environ.update(stack.environment())
 
     # Import after the environment is set: settings are parsed once per process.
-    from clinic_local import gateway, seed
+    from clinic_local import gateway, openapi, seed
     from clinic_local.authorizer import CognitoAuthorizer
 
     seed.seed(lambda email, name, role: local_stack.create_account(stack, email, name, role))
     authorizer = CognitoAuthorizer(endpoint, stack.user_pool_id, stack.issuer, set(stack.client_ids.values()))
     local_posts = {EMAIL_LINK_COMPLETE: lambda body: _complete_email_link(stack, body)}
-    server = gateway.serve(gateway.Gateway(authorizer, local_posts=local_posts), host, port)
+    # The OpenAPI document the code generates (docs/openapi.json is its committed copy), no auth.
+    extra = {"/openapi.json": lambda: (200, openapi.render().encode())}
+    server = gateway.serve(gateway.Gateway(authorizer, extra_routes=extra, local_posts=local_posts), host, port)
     stoppers.insert(0, server.shutdown)
     # Written once the API answers: its presence is what `token` and the tests wait for.
     stack.save(state_file)
@@ -118,6 +120,9 @@ def cmd_dev(args: argparse.Namespace) -> int:
     _, stoppers = start(args.host, args.port, args.moto_port, args.state_file)
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())
+    # Also Ctrl-C explicitly: a process started in the background (a test fixture, `&` in a
+    # script) may inherit SIGINT as ignored, and would then never stop on it.
+    signal.signal(signal.SIGINT, lambda *_: done.set())
     with contextlib.suppress(KeyboardInterrupt):
         done.wait()
     print("\nstopping...", flush=True)

@@ -197,9 +197,12 @@ def serve(gateway: Gateway, host: str, port: int) -> ThreadingHTTPServer:
                     self.send_header(key, value)
             self.send_header("Content-Length", str(len(payload)))
             self.end_headers()
-            self.wfile.write(payload)
+            if self.command != "HEAD":  # a HEAD answer carries the headers of the body, not the body
+                self.wfile.write(payload)
 
-        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _dispatch  # noqa: N815 - stdlib names
+        # Every method reaches the router, as at API Gateway: a method no route declares (TRACE,
+        # HEAD, ...) is the gateway's 404 in the error shape, not the HTTP server's own 501 page.
+        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = do_TRACE = _dispatch  # noqa: N815
 
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
             # Paths and query strings can carry PHI: log only the method and the status.

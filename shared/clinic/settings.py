@@ -21,12 +21,13 @@ class Settings(BaseModel):
     summary_table: str = Field(alias="BIOMARKER_SUMMARY_TABLE", min_length=3)
     appointments_table: str = Field(alias="APPOINTMENTS_TABLE", min_length=3)
     medications_table: str = Field(alias="MEDICATIONS_TABLE", min_length=3)
+    audit_table: str = Field(alias="AUDIT_TABLE", min_length=3)
     # Cursor signing key: the secret's ARN in AWS, the key itself locally and in tests.
     cursor_secret_arn: str | None = Field(default=None, alias="CURSOR_SECRET_ARN")
     cursor_key: str | None = Field(default=None, alias="CURSOR_KEY", min_length=32)
     cursor_ttl_seconds: int = Field(default=86_400, alias="CURSOR_TTL_SECONDS", ge=60, le=7 * 86_400)
     clinic_timezone: str = Field(default="America/New_York", alias="CLINIC_TIMEZONE")
-    # Nightly rollups (issue 6): the Rollups table, the activity markers, the work queue.
+    # Nightly rollups: the Rollups table, the activity markers, the work queue.
     rollups_table: str = Field(alias="ROLLUPS_TABLE", min_length=3)
     rollup_markers_table: str = Field(alias="ROLLUP_MARKERS_TABLE", min_length=3)
     rollup_queue_url: str = Field(alias="ROLLUP_QUEUE_URL", min_length=8)

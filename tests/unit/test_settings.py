@@ -15,7 +15,8 @@ def test_a_missing_variable_fails_loudly_with_its_name(monkeypatch):
 
 
 def test_a_cursor_key_source_is_required(monkeypatch):
-    names = ("USERS_TABLE", "BIOMARKERS_TABLE", "BIOMARKER_SUMMARY_TABLE", "APPOINTMENTS_TABLE", "MEDICATIONS_TABLE")
+    names = ("USERS_TABLE", "BIOMARKERS_TABLE", "BIOMARKER_SUMMARY_TABLE", "APPOINTMENTS_TABLE", "MEDICATIONS_TABLE",
+             "AUDIT_TABLE")
     env = dict.fromkeys(names, "some-table")
     env |= {"ROLLUPS_TABLE": "some-table", "ROLLUP_MARKERS_TABLE": "some-table", "ROLLUP_QUEUE_URL": "https://q"}
     with pytest.raises(ValueError, match="CURSOR"):

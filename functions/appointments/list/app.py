@@ -4,7 +4,7 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from clinic.api import current_user, lambda_entry, make_resolver
+from clinic.api import current_user, lambda_entry, make_resolver, responses
 from clinic.models.appointments import AppointmentPage, AppointmentStatus, AppointmentType, When
 from clinic.models.common import PAGE_LIMIT_DEFAULT, PAGE_LIMIT_MAX
 from clinic.services import appointments
@@ -12,7 +12,7 @@ from clinic.services import appointments
 app = make_resolver()
 
 
-@app.get("/appointments", summary="The caller's appointments, exactly `limit` per page")
+@app.get("/appointments", summary="The caller's appointments, exactly `limit` per page", responses=responses())
 def list_appointments(
     type: Annotated[AppointmentType | None, Query()] = None,  # noqa: A002 - the API's name
     status: Annotated[AppointmentStatus | None, Query()] = None,

@@ -22,6 +22,7 @@ class Caller:
     user_id: str
     email: str | None
     groups: frozenset[str]
+    name: str | None = None  # the token's `name` claim, if any (a profile's first display name)
 
     @property
     def is_admin(self) -> bool:
@@ -43,8 +44,9 @@ def caller_from_claims(claims: Any) -> Caller:
     if not isinstance(sub, str) or not _SUB.match(sub) or claims.get("token_use", "id") != "id":
         raise Unauthorized("authentication required")
     email = claims.get("email")
+    name = claims.get("name")
     return Caller(user_id=sub, email=email if isinstance(email, str) else None,
-                  groups=parse_groups(claims.get("cognito:groups")))
+                  groups=parse_groups(claims.get("cognito:groups")), name=name if isinstance(name, str) else None)
 
 
 def require_admin(caller: Caller) -> Caller:

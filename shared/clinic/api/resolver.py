@@ -8,17 +8,20 @@ anything unexpected is a 500 whose message says nothing and whose log says only 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any, cast
+from urllib.parse import unquote
 
 from aws_lambda_powertools.event_handler.api_gateway import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestUnsupportedContentType, RequestValidationError
 from aws_lambda_powertools.logging import correlation_paths
 
 from clinic.api.auth import Caller, caller_from_claims, require_admin
 from clinic.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound, RateLimited, Unauthorized
+from clinic.models.errors import ErrorBody
 from clinic.observability import error_fingerprint, logger, metrics
 
 STATUS: dict[type[DomainError], int] = {
@@ -35,6 +38,12 @@ SECURITY_HEADERS = {
     "Strict-Transport-Security": "max-age=63072000; includeSubDomains",
     "X-Content-Type-Options": "nosniff",
 }
+
+
+def status_of(error: DomainError) -> int:
+    """The HTTP status of a domain error (subclasses map like their base: a lost conditional
+    write is a ``Conflict``)."""
+    return next((status for kind, status in STATUS.items() if isinstance(error, kind)), 500)
 
 
 def error_response(status: int, code: str, message: str, details: list[dict[str, Any]] | None = None) -> Response[Any]:
@@ -55,6 +64,31 @@ def _validation_details(errors: Any) -> list[dict[str, Any]]:
     return details
 
 
+ERROR_DESCRIPTIONS = {
+    400: "The request is invalid: `details` names each field and issue (never the value)",
+    401: "No valid ID token (answered by the API Gateway authorizer)",
+    403: "The caller is not clinic staff",
+    404: "No such resource for this caller (another user's resource is also a 404)",
+    409: "The resource changed meanwhile, or its state does not allow this change",
+    429: "Too many requests",
+    500: "Something went wrong; the message says nothing more",
+}
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+
+
+def responses(*errors: int, status: int = 200, admin: bool = False, description: str = "OK") -> dict[int, Any]:
+    """The OpenAPI responses of a route: its success and every error it can answer, all errors
+    in the one error shape. 400, 401, 429 and 500 are possible everywhere; 403 on staff routes."""
+    codes = {400, 401, 429, 500, *errors} | ({403} if admin else set())
+    documented: dict[int, Any] = {status: {"description": description}}
+    for code in sorted(codes):
+        documented[code] = {
+            "description": ERROR_DESCRIPTIONS[code],
+            "content": {"application/json": {"model": ErrorBody}},
+        }
+    return documented
+
+
 def make_resolver(*, validate: bool = True) -> APIGatewayRestResolver:
     """The resolver for one function. ``validate=False`` only for routes that take no input at
     all (no path, query or body parameters): Powertools' validation machinery costs ~60 ms of
@@ -64,12 +98,15 @@ def make_resolver(*, validate: bool = True) -> APIGatewayRestResolver:
 
     @app.exception_handler(DomainError)
     def _domain(error: DomainError) -> Response[Any]:
-        status = STATUS.get(type(error), 500)
-        return error_response(status, error.code, error.message, error.details)
+        return error_response(status_of(error), error.code, error.message, error.details)
 
     @app.exception_handler(RequestValidationError)
     def _invalid(error: RequestValidationError) -> Response[Any]:
         return error_response(400, "validation_error", "the request is invalid", _validation_details(error.errors()))
+
+    @app.exception_handler(RequestUnsupportedContentType)
+    def _unsupported(_: RequestUnsupportedContentType) -> Response[Any]:
+        return _unsupported_media()
 
     @app.not_found
     def _no_route(_: NotFoundError) -> Response[Any]:
@@ -95,17 +132,69 @@ def current_admin(app: APIGatewayRestResolver) -> Caller:
     return require_admin(current_user(app))
 
 
-def lambda_entry(app: APIGatewayRestResolver) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+def lambda_entry(
+    app: APIGatewayRestResolver, *, staff_only: bool = False
+) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
     """The Lambda handler for ``app``: structured logs with the request id (never the event),
-    metrics flushed per invocation, security headers on every response."""
+    metrics flushed per invocation, security headers on every response. ``staff_only`` routes
+    answer a non-admin with 403 before looking at any input (authorization before validation)."""
 
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)
     @metrics.log_metrics(capture_cold_start_metric=True)
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-        result = app.resolve(event, context)
+        refused = _refuse_early(event, staff_only)
+        result = refused if refused is not None else app.resolve(event, context)
         headers = result.setdefault("multiValueHeaders", {})
         for name, value in SECURITY_HEADERS.items():
             headers[name] = [value]
         return result
 
     return cast(Callable[[dict[str, Any], Any], dict[str, Any]], handler)
+
+
+def _refuse_early(event: dict[str, Any], staff_only: bool) -> dict[str, Any] | None:
+    """The response to a request refused before routing (not staff on a staff route; a body
+    that is not JSON), or None."""
+    response = None
+    if staff_only:
+        claims = ((event.get("requestContext") or {}).get("authorizer") or {}).get("claims")
+        try:
+            require_admin(caller_from_claims(claims))
+        except DomainError as error:
+            response = error_response(status_of(error), error.code, error.message)
+    if response is None and _not_json(event):
+        response = _unsupported_media()
+    if response is None:
+        return None
+    return {
+        "statusCode": response.status_code,
+        "body": json.dumps(response.body),
+        "isBase64Encoded": False,
+        "multiValueHeaders": {"Content-Type": ["application/json"]},
+    }
+
+
+def _unsupported_media() -> Response[Any]:
+    return error_response(
+        400,
+        "validation_error",
+        "the request body must be JSON",
+        [{"in": "header", "field": "Content-Type", "issue": "unsupported_media_type"}],
+    )
+
+
+def _not_json(event: dict[str, Any]) -> bool:
+    """A body sent as anything but JSON (bodies are JSON only; Powertools would try to parse
+    forms and multipart, and fail on some of them with an unexpected error)."""
+    if event.get("httpMethod") not in BODY_METHODS or not event.get("body"):
+        return False
+    headers = event.get("headers") or {}
+    content_type = next((str(v) for k, v in headers.items() if k.lower() == "content-type"), "")
+    return bool(content_type.strip()) and not content_type.strip().lower().startswith("application/json")
+
+
+def path_text(raw: str) -> str:
+    """A free-text path parameter, decoded once. A REST API hands the function the path still
+    percent-encoded (a biomarker name like "Vitamin D, 25-Hydroxy" or "BUN/Creatinine Ratio"
+    arrives as %20, %2C, %2F), and the resolver matches routes on that path."""
+    return unquote(raw)

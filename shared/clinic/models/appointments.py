@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import Field
+from pydantic import Field, Strict, model_validator
 
-from clinic.models.base import Shape
+from clinic.models.base import Input, Shape
+from clinic.models.common import EpochMs, ShortText
 
 
 class AppointmentType(StrEnum):
@@ -44,3 +46,68 @@ class Appointment(Shape):
 class AppointmentPage(Shape):
     items: list[Appointment]
     next_cursor: str | None = Field(description="Opaque; pass back as `cursor` for the next page")
+
+
+# --- inputs ----------------------------------------------------------------------------------
+
+DurationMinutes = Annotated[int, Field(ge=5, le=480)]
+
+
+class AppointmentRequest(Input):
+    """A patient asks for an appointment; the clinic confirms it (status ``requested``)."""
+
+    type: Annotated[AppointmentType, Strict(False)]
+    start_time: EpochMs = Field(description="Epoch milliseconds; must be in the future")
+    duration_minutes: DurationMinutes = 30
+    title: ShortText | None = Field(default=None, description="Defaults to a title for the type")
+
+
+class PatientAction(StrEnum):
+    CANCEL = "cancel"
+    RESCHEDULE = "reschedule"
+
+
+class AppointmentChange(Input):
+    """A patient cancels, or asks to move, an upcoming appointment of theirs."""
+
+    action: Annotated[PatientAction, Strict(False)]
+    start_time: EpochMs | None = Field(default=None, description="The new start (reschedule only); in the future")
+
+    @model_validator(mode="after")
+    def _start_time_with_reschedule_only(self) -> AppointmentChange:
+        if (self.action is PatientAction.RESCHEDULE) != (self.start_time is not None):
+            raise ValueError("startTime is required to reschedule and allowed only then")
+        return self
+
+
+class BookingStatus(StrEnum):
+    REQUESTED = "requested"
+    SCHEDULED = "scheduled"
+
+
+class StaffAppointmentCreate(Input):
+    """Clinic staff book an appointment for a patient."""
+
+    type: Annotated[AppointmentType, Strict(False)]
+    start_time: EpochMs = Field(description="Epoch milliseconds; must be in the future")
+    duration_minutes: DurationMinutes = 30
+    title: ShortText | None = None
+    status: Annotated[BookingStatus, Strict(False)] = BookingStatus.SCHEDULED
+
+
+class StaffAction(StrEnum):
+    CONFIRM = "confirm"
+    COMPLETE = "complete"
+    CANCEL = "cancel"
+    NO_SHOW = "no-show"
+
+
+class StaffAppointmentChange(Input):
+    action: Annotated[StaffAction, Strict(False)]
+    start_time: EpochMs | None = Field(default=None, description="confirm only: confirm at another (future) time")
+
+    @model_validator(mode="after")
+    def _start_time_with_confirm_only(self) -> StaffAppointmentChange:
+        if self.start_time is not None and self.action is not StaffAction.CONFIRM:
+            raise ValueError("startTime is allowed only to confirm")
+        return self

@@ -21,6 +21,8 @@ SourceReadingId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._:/-]{1
 def _finite(value: float) -> float:
     if not math.isfinite(value):
         raise ValueError("must be a finite number")
+    if value != 0 and abs(value) < 1e-130:  # below DynamoDB's smallest number: a unit mix-up, not a value
+        raise ValueError("must be 0 or at least 1e-130 in magnitude")
     return value
 
 
@@ -71,3 +73,38 @@ class Reading(Shape):
 class ReadingPage(Shape):
     items: list[Reading]
     next_cursor: str | None
+
+
+# --- the API's clinician lab entry -----------------------------------------------------------
+
+LAB_ENTRY_SOURCE = "clinic.lab-entry"
+
+
+class LabResult(Input):
+    """One result a clinician enters. ``sourceReadingId`` (e.g. the lab report's line id) makes a
+    resubmission of the same result a duplicate instead of a second reading."""
+
+    name: BiomarkerName
+    value: FiniteFloat
+    unit: Unit
+    category: Category | None = None
+    recorded_at: ReadingTime
+    status: Annotated[BiomarkerStatus, Strict(False)] | None = None
+    source_reading_id: SourceReadingId
+
+    def as_new_reading(self) -> NewReading:
+        return NewReading.model_validate({**self.model_dump(by_alias=True), "source": LAB_ENTRY_SOURCE})
+
+
+class LabEntry(Input):
+    readings: Annotated[list[LabResult], Field(min_length=1, max_length=100)]
+
+
+class ReadingOutcome(Shape):
+    index: int
+    outcome: str = Field(description="accepted | duplicate | failed (stored state unknown: retry)")
+    reading_id: str | None = None
+
+
+class LabEntryResult(Shape):
+    results: list[ReadingOutcome]

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Annotated
 
-from clinic.models.base import Shape
+from pydantic import Field, model_validator
+
+from clinic.models.base import Input, Shape
+from clinic.models.common import EpochMs, ShortText
 
 
 class Medication(Shape):
@@ -13,3 +16,42 @@ class Medication(Shape):
     active: bool
     started_at: int = Field(description="Epoch milliseconds")
     version: int = 1
+
+
+class MedicationPage(Shape):
+    items: list[Medication]
+    next_cursor: str | None = Field(description="Opaque; pass back as `cursor` for the next page")
+
+
+class RefillRequest(Shape):
+    medication_id: str
+    refills_remaining: int = Field(ge=0)
+    requested_at: int = Field(description="Epoch milliseconds")
+
+
+Refills = Annotated[int, Field(ge=0, le=12)]
+
+
+class MedicationCreate(Input):
+    """Clinic staff prescribe a medication."""
+
+    name: ShortText
+    dose: ShortText
+    refills: Refills = 0
+    active: bool = True
+    started_at: EpochMs | None = Field(default=None, description="Defaults to now")
+
+
+class MedicationChange(Input):
+    """Clinic staff change a prescription; at least one field."""
+
+    name: ShortText | None = None
+    dose: ShortText | None = None
+    refills: Refills | None = None
+    active: bool | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> MedicationChange:
+        if all(v is None for v in (self.name, self.dose, self.refills, self.active)):
+            raise ValueError("give at least one field to change")
+        return self

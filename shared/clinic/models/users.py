@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import Field
+from pydantic import Field, Strict, StringConstraints, model_validator
 
-from clinic.models.base import Shape
+from clinic.models.base import Input, Shape
+from clinic.models.common import ShortText
 
 
 class Role(StrEnum):
@@ -19,3 +21,29 @@ class User(Shape):
     image: str | None = None
     role: Role = Role.PATIENT
     created_at: int
+
+
+class UserPage(Shape):
+    items: list[User]
+    next_cursor: str | None = Field(description="Opaque; pass back as `cursor` for the next page")
+
+
+ImageUrl = Annotated[str, StringConstraints(max_length=2048, pattern=r"^https://[^\s\x00-\x1f\x7f]{1,2040}$")]
+
+
+class ProfileChange(Input):
+    """What a user may change about themselves: the display name and the picture. Everything
+    else (email, role, ids) comes from the identity provider or clinic staff."""
+
+    name: ShortText | None = None
+    image: ImageUrl | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> ProfileChange:
+        if self.name is None and self.image is None:
+            raise ValueError("give name or image")
+        return self
+
+
+class RoleChange(Input):
+    role: Annotated[Role, Strict(False)]

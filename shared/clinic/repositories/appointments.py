@@ -101,3 +101,31 @@ def page(
     if index:
         position[sort_key] = last[sort_key]
     return Page(items, position)
+
+
+# --- single appointments (API) ---------------------------------------------------------------
+
+
+def table() -> str:
+    return _table()
+
+
+def find(user_id: str, appointment_id: str) -> Item | None:
+    """One appointment of one user by id (the local index ById: the id is only ever looked up
+    inside the caller's own partition)."""
+    return dynamo.find_by_id(_table(), "ById", "appointmentId", user_id, appointment_id)
+
+
+def put_action(user_id: str, appointment: Mapping[str, Any], expected_version: int | None) -> dict[str, Any]:
+    return dynamo.versioned_put(_table(), to_item(user_id, appointment), expected_version)
+
+
+def replace_actions(user_id: str, current: Mapping[str, Any], new: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Write ``new`` over ``current`` if nobody changed it since it was read. A new start time
+    moves the item (the sort key starts with it): delete and put, in one transaction."""
+    expected = int(current["version"])
+    new_item = to_item(user_id, new)
+    if new_item["sk"] == current["sk"]:
+        return [dynamo.versioned_put(_table(), new_item, expected)]
+    return [dynamo.versioned_delete(_table(), {"userId": user_id, "sk": current["sk"]}, expected),
+            dynamo.versioned_put(_table(), new_item, None)]

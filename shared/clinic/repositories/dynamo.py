@@ -22,6 +22,7 @@ from botocore.exceptions import ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as TransportError
 
 from clinic import aws
+from clinic.errors import Conflict
 
 Item = dict[str, Any]
 AttributeValue = dict[str, Any]
@@ -234,3 +235,80 @@ def batch_delete(table: str, keys: Sequence[Mapping[str, Any]]) -> None:
                 if delay is None:
                     raise UnprocessedError(pending[table])
                 sleep(delay)
+
+
+# --- conditional writes ----------------------------------------------------------------------
+
+
+class ConditionFailed(Conflict):
+    """A write's condition did not hold (the item changed, or is not in the required state).
+    Nothing was written: a single write and a transaction are both all-or-nothing. It is a
+    ``Conflict``, so a request that loses a race is a 409 unless a service says more."""
+
+    def __init__(self, message: str = "the record changed meanwhile; reload it and try again") -> None:
+        super().__init__(message)
+
+
+_SINGLE = {"Put": "put_item", "Update": "update_item", "Delete": "delete_item"}
+
+
+def write(actions: Sequence[Mapping[str, Any]]) -> None:
+    """Apply ``actions`` (TransactWriteItems entries: ``{"Put"|"Update"|"Delete"|"ConditionCheck": {...}}``)
+    atomically: one plain write when there is one action (half the cost of a transaction),
+    otherwise one TransactWriteItems. Raises ``ConditionFailed`` when a condition fails or a
+    concurrent transaction touched the same items; other errors propagate."""
+    client = aws.dynamodb()
+    try:
+        if len(actions) == 1 and next(iter(actions[0])) in _SINGLE:
+            ((kind, params),) = actions[0].items()
+            getattr(client, _SINGLE[kind])(**params, ReturnConsumedCapacity="TOTAL")
+        else:
+            if len(actions) > TRANSACT_MAX:
+                raise ValueError("a transaction holds at most 100 actions")
+            client.transact_write_items(TransactItems=list(actions), ReturnConsumedCapacity="TOTAL")
+    except ClientError as error:
+        code = error_code(error)
+        if code == "ConditionalCheckFailedException":
+            raise ConditionFailed from None
+        if code == "TransactionCanceledException":
+            reasons = set(cancellation_codes(error))
+            if reasons & {"ConditionalCheckFailed", "TransactionConflict"}:
+                raise ConditionFailed from None
+        raise
+
+
+def versioned_put(table: str, item: Mapping[str, Any], expected_version: int | None) -> dict[str, Any]:
+    """A Put action that succeeds only if the stored item still has ``expected_version``
+    (``None``: only if no item has this key yet)."""
+    action: dict[str, Any] = {"TableName": table, "Item": to_item(item)}
+    if expected_version is None:
+        action["ConditionExpression"] = "attribute_not_exists(sk)"
+    else:
+        action["ConditionExpression"] = "version = :expected"
+        action["ExpressionAttributeValues"] = {":expected": {"N": str(expected_version)}}
+    return {"Put": action}
+
+
+def versioned_delete(table: str, key: Mapping[str, Any], expected_version: int) -> dict[str, Any]:
+    return {"Delete": {"TableName": table, "Key": to_item(key), "ConditionExpression": "version = :expected",
+                       "ExpressionAttributeValues": {":expected": {"N": str(expected_version)}}}}
+
+
+def query_page(request: dict[str, Any]) -> tuple[list[Item], dict[str, Any] | None]:
+    """One Query request: the decoded items and LastEvaluatedKey (decoded), if any."""
+    response = aws.dynamodb().query(**request, ReturnConsumedCapacity="TOTAL")
+    last = response.get("LastEvaluatedKey")
+    return [from_item(i) for i in response.get("Items", [])], (from_item(last) if last else None)
+
+
+def find_by_id(table: str, index: str, id_attribute: str, user_id: str, item_id: str) -> Item | None:
+    """The item of ``user_id`` whose ``id_attribute`` is ``item_id``, via a local index keyed
+    (userId, id): one Query of at most one item, never outside the user's partition."""
+    response = aws.dynamodb().query(
+        TableName=table, IndexName=index, KeyConditionExpression="userId = :u AND #id = :id",
+        ExpressionAttributeNames={"#id": id_attribute},
+        ExpressionAttributeValues={":u": {"S": user_id}, ":id": {"S": item_id}}, Limit=1,
+        ReturnConsumedCapacity="TOTAL",
+    )
+    items = response.get("Items", [])
+    return from_item(items[0]) if items else None

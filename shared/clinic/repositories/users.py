@@ -1,4 +1,6 @@
-"""Users table: one item per user, keyed by the Cognito subject; GSI ByEmail."""
+"""Users table: one item per user, keyed by the Cognito subject; GSI ByEmail (email) for exact
+look-ups and GSI ByRole (role, "<createdAt>#<userId>") to list patients newest first without a
+Scan (docs/decisions.md discusses that index's partition at 1M users)."""
 
 from __future__ import annotations
 
@@ -8,39 +10,36 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from clinic import aws
-from clinic.repositories import dynamo
+from clinic.repositories import dynamo, keys, paging
 from clinic.settings import get_settings
 
 Item = dict[str, Any]
+ROLE_INDEX_KEYS = ("userId", "role", "listSk")
 
 
 def _table() -> str:
     return get_settings().users_table
 
 
+def to_item(user: Mapping[str, Any]) -> Item:
+    """The stored form: email folded to lower case (look-ups are exact), ByRole sort key derived."""
+    item = dict(user)
+    if isinstance(item.get("email"), str):
+        item["email"] = item["email"].lower()
+    item["listSk"] = keys.timed(item["createdAt"], item["userId"])
+    item.setdefault("version", 1)
+    return item
+
+
 def put(user: Mapping[str, Any]) -> None:
-    aws.dynamodb().put_item(TableName=_table(), Item=dynamo.to_item(user))
+    aws.dynamodb().put_item(TableName=_table(), Item=dynamo.to_item(to_item(user)))
 
 
 def get(user_id: str) -> Item | None:
-    response = aws.dynamodb().get_item(TableName=_table(), Key=dynamo.to_item({"userId": user_id}))
+    response = aws.dynamodb().get_item(TableName=_table(), Key=dynamo.to_item({"userId": user_id}),
+                                       ReturnConsumedCapacity="TOTAL")
     item = response.get("Item")
     return dynamo.from_item(item) if item else None
-
-
-# --- profiles created at sign-in, roles, account deletion ---------------------------------------
-
-
-def put_if_absent(user: Mapping[str, Any]) -> bool:
-    """Create the user's item unless one exists (a conditional put). True when this call created it."""
-    try:
-        aws.dynamodb().put_item(TableName=_table(), Item=dynamo.to_item(user),
-                                ConditionExpression="attribute_not_exists(userId)")
-    except ClientError as error:
-        if dynamo.error_code(error) == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
 
 
 def get_consistent(user_id: str) -> Item | None:
@@ -50,21 +49,84 @@ def get_consistent(user_id: str) -> Item | None:
     return dynamo.from_item(item) if item else None
 
 
-def set_role(user_id: str, role: str, *, email: str | None, created_at: int) -> Item:
-    """Set the role, creating the item (with ``email`` and ``created_at``) if it is missing;
-    returns the item as it now is. One UpdateItem."""
-    values: dict[str, Any] = {":role": role, ":created": created_at}
-    expression = "SET #role = :role, createdAt = if_not_exists(createdAt, :created)"
-    if email:
-        values[":email"] = email
-        expression += ", email = if_not_exists(email, :email)"
-    response = aws.dynamodb().update_item(
-        TableName=_table(), Key=dynamo.to_item({"userId": user_id}), UpdateExpression=expression,
-        ExpressionAttributeNames={"#role": "role"}, ExpressionAttributeValues=dynamo.to_item(values),
-        ReturnValues="ALL_NEW",
-    )
+def delete(user_id: str) -> None:
+    aws.dynamodb().delete_item(TableName=_table(), Key=dynamo.to_item({"userId": user_id}))
+
+
+def create(user: Mapping[str, Any]) -> bool:
+    """Put ``user`` unless a row with its id exists; False when it did (nothing written)."""
+    try:
+        dynamo.write([{"Put": {"TableName": _table(), "Item": dynamo.to_item(to_item(user)),
+                               "ConditionExpression": "attribute_not_exists(userId)"}}])
+    except dynamo.ConditionFailed:
+        return False
+    return True
+
+
+def update_profile(user_id: str, changes: Mapping[str, Any]) -> Item:
+    """Set the given profile fields of an existing user; returns the new item."""
+    names = {f"#f{n}": field for n, field in enumerate(sorted(changes))}
+    values = {f":f{n}": dynamo.to_av(changes[field]) for n, field in enumerate(sorted(changes))}
+    sets = [f"#f{n} = :f{n}" for n in range(len(changes))] + ["version = if_not_exists(version, :zero) + :one"]
+    try:
+        response = aws.dynamodb().update_item(
+            TableName=_table(),
+            Key=dynamo.to_item({"userId": user_id}),
+            UpdateExpression="SET " + ", ".join(sets),
+            ConditionExpression="attribute_exists(userId)",
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues={**values, ":zero": {"N": "0"}, ":one": {"N": "1"}},
+            ReturnValues="ALL_NEW",
+            ReturnConsumedCapacity="TOTAL",
+        )
+    except ClientError as error:
+        if dynamo.error_code(error) == "ConditionalCheckFailedException":
+            raise dynamo.ConditionFailed from None
+        raise
     return dynamo.from_item(response["Attributes"])
 
 
-def delete(user_id: str) -> None:
-    aws.dynamodb().delete_item(TableName=_table(), Key=dynamo.to_item({"userId": user_id}))
+def role_update_action(user_id: str, role: str, expected_version: int | None) -> dict[str, Any]:
+    """The Update that changes a user's role (moving the row between ByRole partitions)."""
+    values: dict[str, Any] = {":role": {"S": role}, ":zero": {"N": "0"}, ":one": {"N": "1"}}
+    condition = "attribute_exists(userId)"
+    if expected_version is not None:
+        condition += " AND (version = :expected OR attribute_not_exists(version))"
+        values[":expected"] = {"N": str(expected_version)}
+    return {
+        "Update": {
+            "TableName": _table(),
+            "Key": dynamo.to_item({"userId": user_id}),
+            "UpdateExpression": "SET #role = :role, version = if_not_exists(version, :zero) + :one",
+            "ConditionExpression": condition,
+            "ExpressionAttributeNames": {"#role": "role"},
+            "ExpressionAttributeValues": values,
+        }
+    }
+
+
+def find_by_email(email: str) -> list[Item]:
+    response = aws.dynamodb().query(
+        TableName=_table(),
+        IndexName="ByEmail",
+        KeyConditionExpression="email = :e",
+        ExpressionAttributeValues={":e": {"S": email.lower()}},
+        Limit=2,
+        ReturnConsumedCapacity="TOTAL",
+    )
+    return [dynamo.from_item(i) for i in response.get("Items", [])]
+
+
+def page_by_role(role: str, *, limit: int, after: Mapping[str, Any] | None) -> paging.Page:
+    """Users of ``role``, newest first."""
+    return paging.query(
+        _table(),
+        partition=("role", role),
+        index="ByRole",
+        sort_key="listSk",
+        bounds=paging.key_range("", None, None),
+        key_attributes=ROLE_INDEX_KEYS,
+        descending=True,
+        limit=limit,
+        after=after,
+    )

@@ -32,7 +32,9 @@ from clinic.settings import get_settings, require
 # when the template gains a userId-keyed table that is in neither list, so a new table gets a
 # retention decision.
 ERASED_TABLES = ("biomarkers_table", "summary_table", "appointments_table", "medications_table", "rollups_table")
-NOT_ERASED_TABLE_IDS = ("UsersTable", "AuthTable")
+# Users: the item goes with the account itself. AuthTable: expires within hours. AuditTable: who
+# read or changed a patient's records must outlive the account (HIPAA audit retention, 6 years).
+NOT_ERASED_TABLE_IDS = ("UsersTable", "AuthTable", "AuditTable")
 
 ERASE_BUDGET = 1000  # items deleted per invocation (40 BatchWriteItem requests at most)
 PAGE = 100

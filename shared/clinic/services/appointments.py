@@ -4,12 +4,26 @@ every page holds exactly ``min(limit, matches)`` appointments in startTime order
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from pydantic import TypeAdapter
 
-from clinic.models.appointments import Appointment, AppointmentPage, AppointmentStatus, AppointmentType, When
-from clinic.repositories import appointments
-from clinic.services import cursors
+from clinic.errors import Conflict, InvalidInput, NotFound
+from clinic.models.appointments import (
+    Appointment,
+    AppointmentPage,
+    AppointmentRequest,
+    AppointmentStatus,
+    AppointmentType,
+    PatientAction,
+    StaffAction,
+    StaffAppointmentCreate,
+    When,
+)
+from clinic.repositories import appointments, dynamo, keys
+from clinic.services import clock, cursors
 
 _items = TypeAdapter(list[Appointment])
 
@@ -44,3 +58,120 @@ def list_for_user(
     if page.last_key:
         next_cursor = cursors.encode(user_id, scope, {"key": page.last_key, "now": pivot})
     return AppointmentPage(items=_items.validate_python(page.items), next_cursor=next_cursor)
+
+
+# --- single appointments: read, request, change ----------------------------------------------
+
+DEFAULT_TITLES = {
+    AppointmentType.CHECKUP: "Checkup", AppointmentType.LAB: "Lab visit", AppointmentType.CONSULTATION: "Consultation",
+    AppointmentType.FOLLOW_UP: "Follow-up visit", AppointmentType.TELEHEALTH: "Video visit",
+    AppointmentType.IMAGING: "Imaging", AppointmentType.VACCINATION: "Vaccination",
+}
+OPEN = frozenset({AppointmentStatus.REQUESTED, AppointmentStatus.SCHEDULED})
+
+
+@dataclass(frozen=True)
+class Transition:
+    """Who may move an appointment from which statuses to which, and when: ``upcoming`` ones only
+    change before they start (nothing in the past), ``past`` ones only after."""
+
+    allowed_from: frozenset[AppointmentStatus]
+    to: AppointmentStatus
+    upcoming: bool
+
+
+PATIENT_TRANSITIONS = {
+    PatientAction.CANCEL: Transition(OPEN, AppointmentStatus.CANCELLED, upcoming=True),
+    PatientAction.RESCHEDULE: Transition(OPEN, AppointmentStatus.REQUESTED, upcoming=True),
+}
+STAFF_TRANSITIONS = {
+    StaffAction.CONFIRM: Transition(OPEN, AppointmentStatus.SCHEDULED, upcoming=True),
+    StaffAction.CANCEL: Transition(OPEN, AppointmentStatus.CANCELLED, upcoming=True),
+    StaffAction.COMPLETE: Transition(
+        frozenset({AppointmentStatus.SCHEDULED}), AppointmentStatus.COMPLETED, upcoming=False
+    ),
+    StaffAction.NO_SHOW: Transition(
+        frozenset({AppointmentStatus.SCHEDULED}), AppointmentStatus.NO_SHOW, upcoming=False
+    ),
+}
+
+
+def get(user_id: str, appointment_id: str) -> Appointment:
+    item = appointments.find(user_id, appointment_id)
+    if item is None:
+        raise NotFound("no such appointment")
+    return Appointment.model_validate(item)
+
+
+def _check_future(start_time: int, now: int) -> None:
+    if not now < start_time <= now + clock.BOOKING_HORIZON_MS:
+        raise InvalidInput(
+            "startTime must be in the future and at most two years ahead",
+            [{"in": "body", "field": "startTime", "issue": "out_of_range"}],
+        )
+
+
+def _new(
+    type_: AppointmentType, start_time: int, duration: int, title: str | None, status: AppointmentStatus
+) -> dict[str, Any]:
+    return {
+        "appointmentId": keys.new_id(),
+        "title": title or DEFAULT_TITLES[type_],
+        "date": clock.clinic_local_iso(start_time),
+        "type": type_.value,
+        "status": status.value,
+        "startTime": start_time,
+        "durationMinutes": duration,
+        "version": 1,
+    }
+
+
+def create(
+    user_id: str,
+    request: AppointmentRequest | StaffAppointmentCreate,
+    *,
+    also: Sequence[Mapping[str, Any]] = (),
+    now_ms: int | None = None,
+) -> Appointment:
+    """A new appointment: ``requested`` when a patient asks, as given when staff book it."""
+    _check_future(request.start_time, now_ms or clock.now_ms())
+    status = request.status if isinstance(request, StaffAppointmentCreate) else AppointmentStatus.REQUESTED
+    new = _new(request.type, request.start_time, request.duration_minutes, request.title, AppointmentStatus(status))
+    dynamo.write([appointments.put_action(user_id, new, None), *also])
+    return Appointment.model_validate(new)
+
+
+def change(
+    user_id: str,
+    appointment_id: str,
+    transition: Transition,
+    new_start: int | None,
+    *,
+    also: Sequence[Mapping[str, Any]] = (),
+    now_ms: int | None = None,
+) -> Appointment:
+    """Apply ``transition`` if the appointment's status and time allow it, with a version check:
+    of two concurrent changes, the second is a 409 and writes nothing."""
+    now = now_ms or clock.now_ms()
+    item = appointments.find(user_id, appointment_id)
+    if item is None:
+        raise NotFound("no such appointment")
+    current = Appointment.model_validate(item)
+    if current.status not in transition.allowed_from:
+        raise Conflict(f"an appointment that is {current.status.value} cannot be changed this way")
+    if transition.upcoming and current.start_time <= now:
+        raise Conflict("this appointment has already started; it can no longer be changed this way")
+    if not transition.upcoming and current.start_time > now:
+        raise Conflict("this appointment has not happened yet")
+    if new_start is not None:
+        _check_future(new_start, now)
+    start = new_start if new_start is not None else current.start_time
+    new = {
+        **current.model_dump(by_alias=True),
+        "status": transition.to.value,
+        "startTime": start,
+        "date": clock.clinic_local_iso(start),
+        "version": current.version + 1,
+    }
+    dynamo.write([*appointments.replace_actions(user_id, item, new), *also])
+    return Appointment.model_validate(new)

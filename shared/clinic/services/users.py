@@ -5,29 +5,39 @@ which is also the sub every token carries, whether they signed in by email link 
 Google identity is linked to the native user; clinic.services.sign_in). So a route can take the
 caller's id straight from the verified token.
 
-The role lives in two places kept in step by ``set_role``: the Cognito group ``admin`` (which
-the pre-token-generation trigger turns into the ``role`` claim and API Gateway hands over as
-``cognito:groups``) and the Users item (what the dashboard shows and staff search).
+``ensure_profile`` makes the first authenticated call create the Users row from the token's
+claims (idempotent: a conditional put, so two first calls racing create it once), so a signed-in
+user is never "not found". The role lives in two places kept in step by ``set_role``: the Cognito
+group ``admin`` (which the pre-token-generation trigger turns into the ``role`` claim and API
+Gateway hands over as ``cognito:groups``) and the Users item (what the dashboard shows and staff
+search).
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from clinic import cognito
 from clinic.api.auth import ADMIN_GROUP, Caller
 from clinic.errors import NotFound, Unauthorized
-from clinic.models.users import Role, User
+from clinic.models.users import ProfileChange, Role, User
 from clinic.repositories import auth as auth_items
-from clinic.repositories import users
+from clinic.repositories import dynamo, users
 from clinic.settings import require
 
 # Longer than any ID token issued before a deletion stays valid (1 hour).
 DELETED_MARK_SECONDS = 2 * 3600
+NAME_CLAIM_MAX = 120
 
 
 def _now_ms() -> int:
     return int(time.time() * 1000)
+
+
+def _user(item: Mapping[str, Any]) -> User:
+    return User.model_validate(item)
 
 
 def _deleted_key(user_id: str) -> str:
@@ -41,8 +51,8 @@ def mark_deleted(user_id: str) -> None:
 
 def create_profile(user_id: str, email: str, *, name: str | None = None, role: Role = Role.PATIENT) -> bool:
     """Create the Users item unless it exists (idempotent: a conditional put). True when created."""
-    return users.put_if_absent({"userId": user_id, "email": email, "name": name, "role": role.value,
-                                "createdAt": _now_ms()})
+    user = {"userId": user_id, "email": email, "name": name, "role": role.value, "createdAt": _now_ms()}
+    return users.create({k: v for k, v in user.items() if v is not None})
 
 
 def ensure_profile(caller: Caller, *, name: str | None = None) -> User:
@@ -52,36 +62,60 @@ def ensure_profile(caller: Caller, *, name: str | None = None) -> User:
     deleted-account marks (AuthTable: the function needs AUTH_TABLE and GetItem on it) and one
     conditional put."""
     item = users.get(caller.user_id)
-    if item is None:
-        # A token issued before its account was deleted is still signed and unexpired: it must
-        # not bring the profile back. This check costs a read only on the creating path.
-        if not caller.email or auth_items.is_live(_deleted_key(caller.user_id), int(time.time())):
-            raise Unauthorized("authentication required")
-        role = Role.ADMIN if caller.is_admin else Role.PATIENT
-        create_profile(caller.user_id, caller.email, name=name, role=role)
-        item = users.get_consistent(caller.user_id)
-        if item is None:  # deleted between the put and the read
-            raise NotFound("no such user")
-    return User.model_validate(item)
-
-
-def set_role(user_id: str, role: Role) -> User:
-    """Make ``user_id`` a patient or an admin: the Cognito group and the Users item both change.
-
-    Idempotent and safe to retry (group first, then the item). A demoted admin is signed out
-    everywhere, so no refresh token can mint another admin token; an ID token already issued
-    stays valid until it expires (at most an hour). Raises NotFound for an unknown user id.
-    """
-    pool_id = require("user_pool_id")
-    user = cognito.user_by_sub(pool_id, user_id)
-    if user is None:
+    if item is not None:
+        return _user(item)
+    # A token issued before its account was deleted is still signed and unexpired: it must not
+    # bring the profile back. This check costs a read only on the creating path.
+    if not caller.email or auth_items.is_live(_deleted_key(caller.user_id), int(time.time())):
+        raise Unauthorized("authentication required")
+    claimed = caller.name.strip()[:NAME_CLAIM_MAX] if caller.name and caller.name.strip() else None
+    role = Role.ADMIN if caller.is_admin else Role.PATIENT
+    create_profile(caller.user_id, caller.email, name=name or claimed, role=role)
+    item = users.get_consistent(caller.user_id)
+    if item is None:  # deleted between the put and the read
         raise NotFound("no such user")
+    return _user(item)
+
+
+def update_profile(caller: Caller, change: ProfileChange) -> User:
+    ensure_profile(caller)
+    fields = {k: v for k, v in change.model_dump(by_alias=True).items() if v is not None}
+    try:
+        return _user(users.update_profile(caller.user_id, fields))
+    except dynamo.ConditionFailed:
+        raise NotFound("no such user") from None
+
+
+def get(user_id: str) -> User:
+    item = users.get(user_id)
+    if item is None:
+        raise NotFound("no such user")
+    return _user(item)
+
+
+def set_role(user_id: str, role: Role, *, also: Sequence[Mapping[str, Any]] = ()) -> User:
+    """Make ``user_id`` a patient or an admin: the Users item (created if missing) with ``also``
+    (e.g. the audit record) in one transaction, then the Cognito group. The item goes first so no
+    group change is ever unrecorded; both steps are idempotent, so repeating a failed call
+    completes it. A demoted admin is signed out everywhere, so no refresh token can mint another
+    admin token; an ID token already issued stays valid until it expires (at most an hour).
+    Raises NotFound for an unknown user id; a concurrent change of the item is a 409."""
+    pool_id = require("user_pool_id")
+    person = cognito.user_by_sub(pool_id, user_id)
+    if person is None:
+        raise NotFound("no such user")
+    item = users.get(user_id)
+    if item is None:
+        if not person.email:
+            raise NotFound("no such user")
+        create_profile(user_id, person.email, role=Role.PATIENT)
+        item = users.get_consistent(user_id) or {}
+    dynamo.write([users.role_update_action(user_id, role.value, item.get("version")), *also])
     if role is Role.ADMIN:
-        cognito.add_to_group(pool_id, user.username, ADMIN_GROUP)
+        cognito.add_to_group(pool_id, person.username, ADMIN_GROUP)
     else:
-        was_admin = ADMIN_GROUP in cognito.groups_of(pool_id, user.username)
-        cognito.remove_from_group(pool_id, user.username, ADMIN_GROUP)
+        was_admin = ADMIN_GROUP in cognito.groups_of(pool_id, person.username)
+        cognito.remove_from_group(pool_id, person.username, ADMIN_GROUP)
         if was_admin:
-            cognito.sign_out_everywhere(pool_id, user.username)
-    item = users.set_role(user_id, role.value, email=user.email, created_at=_now_ms())
-    return User.model_validate(item)
+            cognito.sign_out_everywhere(pool_id, person.username)
+    return _user({**item, "role": role.value})

@@ -1,0 +1,349 @@
+"""Every API route: DynamoDB requests and read units per call at two history sizes (flat is the
+goal), and warm in-process latency of the real handler with DynamoDB stubbed (botocore Stubber
+replaying the responses recorded against moto) against a minimal handler that makes the same
+stubbed calls and returns their raw result: the overhead of our routing, validation, auth,
+models, logging and metrics. Both measured in the same run, interleaved."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import botocore.session
+from botocore import xform_name
+from botocore.stub import Stubber
+from moto import mock_aws
+
+from benchmarks.report import Table, median, ratio
+from clinic import aws
+from clinic.repositories import medications, users
+from clinic.services import readings
+from clinic_local import template
+from tests.support import env
+from tests.support.api import ADMIN_SUB, call
+from tests.support.data import DAY_MS, NOW_MS, appointment, new_reading, store_appointments
+from tests.support.dynamo import CallCounter
+from tests.support.events import EVENT_SUB
+
+NAMES = ("Glucose", "LDL Cholesterol", "HDL Cholesterol", "Sodium", "TSH")
+UNITS = {"Glucose": "mg/dL", "LDL Cholesterol": "mg/dL", "HDL Cholesterol": "mg/dL", "Sodium": "mmol/L", "TSH": "mIU/L"}
+P = {"userId": EVENT_SUB}
+FUTURE = NOW_MS + 30 * DAY_MS
+
+
+@dataclass
+class World:
+    upcoming: str = ""
+    medication: str = "bench-med"
+    counter: int = 0
+
+    def unique(self) -> str:
+        self.counter += 1
+        return f"bench-{self.counter}"
+
+
+@dataclass(frozen=True)
+class Case:
+    label: str
+    function: str
+    admin: bool = False
+    path: Callable[[World], dict[str, str] | None] = lambda w: None
+    query: dict[str, Any] = field(default_factory=dict)
+    body: Callable[[World], Any] = lambda w: None
+    # False: no latency comparison (calls Cognito too, or its calls depend on ids made per call)
+    stubbable: bool = True
+
+
+CASES = [
+    Case("GET /me", "GetProfileFunction"),
+    Case("PATCH /me", "UpdateProfileFunction", body=lambda w: {"name": "Bench"}),
+    Case("GET /biomarkers/stats", "GetBiomarkerStatsFunction"),
+    Case("GET /biomarkers", "ListBiomarkersFunction"),
+    Case("GET /biomarkers?category", "ListBiomarkersFunction", query={"category": "lipids"}),
+    Case(
+        "GET /biomarkers?category&status", "ListBiomarkersFunction", query={"category": "lipids", "status": "optimal"}
+    ),
+    Case("GET /biomarkers/latest", "ListLatestBiomarkersFunction"),
+    Case("GET /biomarkers/{name}/history", "GetBiomarkerHistoryFunction", path=lambda w: {"name": "LDL Cholesterol"}),
+    Case("GET /appointments?type", "ListAppointmentsFunction", query={"type": "lab"}),
+    Case("GET /appointments/{id}", "GetAppointmentFunction", path=lambda w: {"appointmentId": w.upcoming}),
+    Case("POST /appointments", "RequestAppointmentFunction", body=lambda w: {"type": "lab", "startTime": FUTURE}),
+    Case(
+        "PATCH /appointments/{id}",
+        "UpdateAppointmentFunction",
+        path=lambda w: {"appointmentId": w.upcoming},
+        body=lambda w: {"action": "reschedule", "startTime": FUTURE},
+    ),  # same start: no move
+    Case("GET /medications?active", "ListMedicationsFunction", query={"active": "true"}),
+    Case("GET /medications/{id}", "GetMedicationFunction", path=lambda w: {"medicationId": w.medication}),
+    Case(
+        "POST /medications/{id}/refill-requests", "RequestRefillFunction", path=lambda w: {"medicationId": w.medication}
+    ),
+    Case("GET /admin/patients", "ListPatientsFunction", admin=True),
+    Case("GET /admin/patients?email", "ListPatientsFunction", admin=True, query={"email": "patient@example.com"}),
+    Case("GET /admin/patients/{userId}", "GetPatientFunction", admin=True, path=lambda w: P),
+    Case("GET /admin/patients/{userId}/stats", "GetPatientStatsFunction", admin=True, path=lambda w: P),
+    Case("GET /admin/patients/{userId}/biomarkers", "ListPatientBiomarkersFunction", admin=True, path=lambda w: P),
+    Case(
+        "POST /admin/patients/{userId}/biomarkers",
+        "RecordPatientBiomarkersFunction",
+        admin=True,
+        path=lambda w: P,
+        body=lambda w: {
+            "readings": [
+                {"name": "Glucose", "value": 85, "unit": "mg/dL", "recordedAt": NOW_MS, "sourceReadingId": w.unique()}
+            ]
+        },
+        stubbable=False,
+    ),
+    Case("GET /admin/patients/{userId}/appointments", "ListPatientAppointmentsFunction", admin=True, path=lambda w: P),
+    Case(
+        "POST /admin/patients/{userId}/appointments",
+        "CreatePatientAppointmentFunction",
+        admin=True,
+        path=lambda w: P,
+        body=lambda w: {"type": "lab", "startTime": FUTURE},
+    ),
+    Case(
+        "PATCH /admin/patients/{userId}/appointments/{id}",
+        "UpdatePatientAppointmentFunction",
+        admin=True,
+        path=lambda w: {**P, "appointmentId": w.upcoming},
+        body=lambda w: {"action": "confirm"},
+    ),
+    Case("GET /admin/patients/{userId}/medications", "ListPatientMedicationsFunction", admin=True, path=lambda w: P),
+    Case(
+        "POST /admin/patients/{userId}/medications",
+        "CreatePatientMedicationFunction",
+        admin=True,
+        path=lambda w: P,
+        body=lambda w: {"name": "Drug", "dose": "1 mg"},
+    ),
+    Case(
+        "PATCH /admin/patients/{userId}/medications/{id}",
+        "UpdatePatientMedicationFunction",
+        admin=True,
+        path=lambda w: {**P, "medicationId": w.medication},
+        body=lambda w: {"dose": "2 mg"},
+    ),
+    Case(
+        "PUT /admin/users/{userId}/role",
+        "SetUserRoleFunction",
+        admin=True,
+        path=lambda w: P,
+        body=lambda w: {"role": "patient"},
+        stubbable=False,
+    ),
+    Case("GET /admin/audit", "ListAuditEventsFunction", admin=True, query={"patientId": EVENT_SUB}),
+]
+
+
+def _invoke(logical_id: str, event: dict[str, Any]) -> dict[str, Any]:
+    from clinic_local.gateway import LambdaContext
+
+    return template.load_handler(logical_id)(event, LambdaContext(logical_id))
+
+
+class Recorder:
+    """The DynamoDB calls of one invocation: operation, API parameters, parsed response."""
+
+    def __init__(self, client: Any) -> None:
+        self.calls: list[list[Any]] = []
+        self._client = client
+        client.meta.events.register("provide-client-params.dynamodb", self._params)
+        client.meta.events.register("after-call.dynamodb", self._response)
+
+    def _params(self, params: dict[str, Any], model: Any, **_: Any) -> None:
+        self.calls.append([model.name, json.loads(json.dumps(params)), None])
+
+    def _response(self, parsed: dict[str, Any], model: Any, **_: Any) -> None:
+        self.calls[-1][2] = {k: v for k, v in parsed.items() if k != "ResponseMetadata"}
+
+    def detach(self) -> None:
+        self._client.meta.events.unregister("provide-client-params.dynamodb", self._params)
+        self._client.meta.events.unregister("after-call.dynamodb", self._response)
+
+
+def _build(readings_count: int, appointments_count: int, world: World) -> None:
+    client = aws.dynamodb()
+    for args in template.table_definitions(env.TABLE_PREFIX).values():
+        client.create_table(**{k: v for k, v in args.items() if not k.startswith("_")})
+    idp = aws.client("cognito-idp")
+    pool = idp.create_user_pool(PoolName="bench", UsernameAttributes=["email"])["UserPool"]["Id"]
+    idp.create_group(UserPoolId=pool, GroupName="admin")
+    import os
+
+    from clinic.settings import get_settings
+
+    os.environ["USER_POOL_ID"] = pool
+    get_settings.cache_clear()
+    sub = next(
+        a["Value"]
+        for a in idp.admin_create_user(UserPoolId=pool, Username="patient@example.com", MessageAction="SUPPRESS")[
+            "User"
+        ]["Attributes"]
+        if a["Name"] == "sub"
+    )
+    P["userId"] = sub  # the patient of the staff routes is the Cognito user (role changes reach the pool)
+    for user_id, email in ((EVENT_SUB, "patient@example.com"), (sub, "patient@example.com")):
+        users.put({"userId": user_id, "email": email, "role": "patient", "createdAt": NOW_MS})
+    for patient in (EVENT_SUB, sub):
+        batch = [
+            new_reading(NAMES[i % 5], 50.0 + i % 90, NOW_MS - i * 60_000, unit=UNITS[NAMES[i % 5]], rid=f"r{i}")
+            for i in range(readings_count)
+        ]
+        for start in range(0, readings_count, 2000):
+            readings.record(patient, batch[start : start + 2000])
+        store_appointments(
+            patient,
+            [
+                appointment(i, type_=("lab", "checkup", "imaging")[i % 3], start=NOW_MS - (i + 1) * 3_600_000)
+                for i in range(appointments_count)
+            ],
+        )
+        upcoming = appointment(10**6, status="requested", start=FUTURE)
+        store_appointments(patient, [upcoming])
+        world.upcoming = upcoming["appointmentId"]
+        medications.put_many(
+            patient,
+            [
+                {
+                    "medicationId": world.medication,
+                    "name": "Drug",
+                    "dose": "1 mg",
+                    "refills": 10**6,
+                    "active": True,
+                    "startedAt": NOW_MS,
+                    "version": 1,
+                }
+            ]
+            + [
+                {
+                    "medicationId": f"m{i}",
+                    "name": "Drug",
+                    "dose": "1 mg",
+                    "refills": 1,
+                    "active": True,
+                    "startedAt": NOW_MS - i * 60_000,
+                    "version": 1,
+                }
+                for i in range(40)
+            ],
+        )
+    for i in range(40):
+        users.put({"userId": f"p{i}", "email": f"p{i}@example.com", "role": "patient", "createdAt": NOW_MS - i})
+
+
+def _call(case: Case, world: World) -> Any:
+    return call(
+        _invoke,
+        case.function,
+        admin=case.admin,
+        sub=ADMIN_SUB if case.admin else EVENT_SUB,
+        path=case.path(world),
+        query=case.query,
+        body=case.body(world),
+    )
+
+
+def _time_per_call(fn: Callable[[], Any], calls: int) -> float:
+    started = time.perf_counter()
+    for _ in range(calls):
+        fn()
+    return (time.perf_counter() - started) / calls * 1000
+
+
+def _latency(case: Case, world: World, recorded: list[list[Any]], calls: int, rounds: int) -> tuple[float, float]:
+    """Median ms per call of the real handler and of the minimal one, DynamoDB stubbed for both."""
+    client = botocore.session.get_session().create_client("dynamodb", region_name="us-east-1")
+    aws.override("dynamodb", client)
+    stubber = Stubber(client)
+    stubber.activate()
+    event_reply = _call  # the handler path: event file, routing, validation, auth, models, logs, metrics
+
+    def load(times: int) -> None:
+        for _ in range(times):
+            for operation, _params, response in recorded:
+                stubber.add_response(xform_name(operation), response)
+
+    def ours() -> Any:
+        reply = event_reply(case, world)
+        assert reply.status < 300, reply.body
+        return reply
+
+    def minimal() -> dict[str, Any]:
+        results = [getattr(client, xform_name(op))(**params) for op, params, _ in recorded]
+        return {"statusCode": 200, "body": json.dumps(results, default=str)}
+
+    try:
+        load(calls * 2 * rounds + 20)
+        for _ in range(10):
+            ours()
+            minimal()
+        samples: dict[str, list[float]] = {"ours": [], "minimal": []}
+        for _ in range(rounds):
+            samples["ours"].append(_time_per_call(ours, calls))
+            samples["minimal"].append(_time_per_call(minimal, calls))
+    finally:
+        stubber.deactivate()
+        aws.override("dynamodb", None)
+    return median(samples["ours"]), median(samples["minimal"])
+
+
+def run(quick: bool = False) -> list[Table]:
+    sizes = [(200, 20), (2_000, 200)] if quick else [(1_000, 100), (10_000, 1_000)]
+    cost = Table(
+        "API routes: DynamoDB requests and read units per call, by stored history (first page, limit 20)",
+        ["route"] + [f"{label} @ {r:,} readings/{a:,} appts" for r, a in sizes for label in ("req", "RCU")],
+    )
+    measured: dict[str, list[Any]] = {c.label: [] for c in CASES}
+    recordings: dict[str, list[list[Any]]] = {}
+    world = World()
+    for readings_count, appointments_count in sizes:
+        with mock_aws():
+            aws.reset()
+            _build(readings_count, appointments_count, world)
+            counter = CallCounter(aws.dynamodb())
+            for case in CASES:
+                _call(case, world)  # warm (first call of a function imports it)
+                counter.calls.reset()
+                recorder = Recorder(aws.dynamodb())
+                reply = _call(case, world)
+                recorder.detach()
+                assert reply.status < 300, (case.label, reply.body)
+                measured[case.label] += [counter.calls.total, counter.calls.read_units]
+                recordings[case.label] = recorder.calls
+            counter.detach()
+            aws.reset()
+    for case in CASES:
+        cost.add(case.label, *measured[case.label])
+    cost.notes.append(
+        "RCU: estimated from the returned items by DynamoDB's rules (moto does not model capacity); "
+        "writes are not counted in RCU. Requests include the staff routes' patient check and audit write."
+    )
+
+    calls, rounds = (20, 3) if quick else (100, 5)
+    latency = Table(
+        "Warm handler latency, DynamoDB stubbed: ours vs a minimal handler making the same calls",
+        ["route", "ours ms", "minimal ms", "ours/minimal"],
+    )
+    overheads = []
+    for case in CASES:
+        if not case.stubbable:
+            continue
+        ours, minimal = _latency(case, world, recordings[case.label], calls, rounds)
+        overheads.append(ours / minimal)
+        latency.add(case.label, ours, minimal, ratio(ours, minimal))
+    latency.notes.append(
+        f"median of {rounds} rounds of {calls} calls each, interleaved; the minimal handler makes "
+        "the same botocore calls (stubbed) and json-dumps their raw result."
+    )
+    latency.notes.append(
+        f"ours/minimal across routes: median {median(overheads):.2f}x, max {max(overheads):.2f}x. "
+        "Left out: PUT /admin/users/{userId}/role (also calls Cognito) and lab entry (its "
+        "write path's calls depend on each call's new reading ids)."
+    )
+    return [cost, latency]

@@ -1,0 +1,21 @@
+"""PUT /admin/users/{userId}/role: make a user a patient or clinic staff; the Users row and the
+Cognito `admin` group change together (audited in the row's transaction)."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Body
+
+from clinic.api import current_admin, lambda_entry, make_resolver, responses
+from clinic.api.params import UserId
+from clinic.models.users import RoleChange, User
+from clinic.services import patients
+
+app = make_resolver()
+
+
+@app.put("/admin/users/<userId>/role", summary="Set a user's role", responses=responses(404, 409, admin=True))
+def set_user_role(user_id: UserId, change: Annotated[RoleChange, Body()]) -> User:
+    return patients.change_role(current_admin(app), user_id, change.role)
+
+
+handler = lambda_entry(app, staff_only=True)

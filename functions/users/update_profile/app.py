@@ -1,0 +1,19 @@
+"""PATCH /me: the caller changes their display name or picture (nothing else)."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Body
+
+from clinic.api import current_user, lambda_entry, make_resolver, responses
+from clinic.models.users import ProfileChange, User
+from clinic.services import users
+
+app = make_resolver()
+
+
+@app.patch("/me", summary="Change the caller's name or image", responses=responses())
+def update_profile(change: Annotated[ProfileChange, Body()]) -> User:
+    return users.update_profile(current_user(app), change)
+
+
+handler = lambda_entry(app)

@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+from pydantic import Field
+
+from clinic.models.base import Shape
+
+
+class AuditEvent(Shape):
+    event_id: str
+    actor_id: str = Field(description="Who (Cognito sub of the staff member)")
+    patient_id: str = Field(description="Whose records")
+    action: str = Field(description="read | create | update | role-change")
+    resource: str = Field(description="What, e.g. `appointments` or `appointment:<id>`; never a value")
+    at: int = Field(description="Epoch milliseconds")
+
+
+class AuditPage(Shape):
+    items: list[AuditEvent]
+    next_cursor: str | None = Field(description="Opaque; pass back as `cursor` for the next page")

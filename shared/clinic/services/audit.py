@@ -1,0 +1,59 @@
+"""Every read or change of a patient's records by clinic staff leaves an Audit record: who
+(actor), whose (patient), what (action, resource: names of things, never values) and when.
+Reads are recorded in the same request; changes in the same transaction as the change."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from typing import Any
+
+from pydantic import TypeAdapter
+
+from clinic.api.auth import Caller
+from clinic.models.audit import AuditEvent, AuditPage
+from clinic.observability import logger
+from clinic.repositories import audit
+from clinic.services import cursors
+
+READ, CREATE, UPDATE, ROLE_CHANGE = "read", "create", "update", "role-change"
+
+_events = TypeAdapter(list[AuditEvent])
+
+
+def entry(actor: Caller, patient_id: str, action: str, resource: str) -> dict[str, Any]:
+    # The API request id (the logger's correlation id) ties the record to the request's logs.
+    return audit.new_item(actor_id=actor.user_id, patient_id=patient_id, action=action, resource=resource,
+                          at=int(time.time() * 1000), request_id=logger.get_correlation_id())
+
+
+def action(actor: Caller, patient_id: str, what: str, resource: str) -> dict[str, Any]:
+    """The audit record's Put, to go in the transaction that makes the change."""
+    return audit.put_action(entry(actor, patient_id, what, resource))
+
+
+def record_read(actor: Caller, patient_id: str, resource: str) -> None:
+    audit.put(entry(actor, patient_id, READ, resource))
+
+
+def record_reads(actor: Caller, patient_ids: Iterable[str], resource: str) -> None:
+    audit.put_many(entry(actor, p, READ, resource) for p in patient_ids)
+
+
+def _event(item: dict[str, Any]) -> dict[str, Any]:
+    return {**item, "patientId": item["userId"]}
+
+
+def list_events(actor: Caller, *, patient_id: str | None, actor_id: str | None, limit: int,
+                cursor: str | None) -> AuditPage:
+    scope = f"audit.list|{patient_id or ''}|{actor_id or ''}"
+    position = cursors.decode(cursor, actor.user_id, scope) if cursor else {}
+    page = audit.page(patient_id=patient_id, actor_id=actor_id, limit=limit, after=position.get("key"))
+    next_cursor = cursors.encode(actor.user_id, scope, {"key": page.position}) if page.position else None
+    return AuditPage(items=_events.validate_python([_event(i) for i in page.items]), next_cursor=next_cursor)
+
+
+def record_change(actor: Caller, patient_id: str, what: str, resource: str) -> None:
+    """For a change that cannot share a transaction with its record (lab entry: batched writes),
+    the record is written first: a record of an attempt is harmless, an unrecorded change is not."""
+    audit.put(entry(actor, patient_id, what, resource))

@@ -1,0 +1,58 @@
+"""Clinic staff and their patients. Every read or change of a patient's records goes through
+here, so none escapes the audit: ``read`` records it in the same request, ``change`` hands the
+audit record's Put to the service to write in the same transaction as the change."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+from pydantic import TypeAdapter
+
+from clinic.api.auth import Caller
+from clinic.models.users import Role, User, UserPage
+from clinic.repositories import users as users_table
+from clinic.services import audit, cursors, users
+
+T = TypeVar("T")
+_users = TypeAdapter(list[User])
+
+
+def read(actor: Caller, patient_id: str, resource: str, fetch: Callable[[], T]) -> T:
+    """``fetch()`` for an existing patient (404 otherwise), recorded as read by ``actor``."""
+    users.get(patient_id)
+    result = fetch()
+    audit.record_read(actor, patient_id, resource)
+    return result
+
+
+def change(actor: Caller, patient_id: str, what: str, resource: str,
+           apply: Callable[[list[Mapping[str, Any]]], T]) -> T:
+    """``apply(also)`` for an existing patient, where ``also`` holds the audit record's Put for
+    the change's own transaction: the change and its record are written together or not at all."""
+    users.get(patient_id)
+    return apply([audit.action(actor, patient_id, what, resource)])
+
+
+def get(actor: Caller, patient_id: str) -> User:
+    return read(actor, patient_id, "profile", lambda: users.get(patient_id))
+
+
+def list_patients(actor: Caller, *, email: str | None, limit: int, cursor: str | None) -> UserPage:
+    """Patients newest first (ByRole), or the one user with ``email`` (ByEmail). Every patient
+    listed is recorded as read (names and emails are part of their records)."""
+    if email is not None:
+        page = UserPage(items=_users.validate_python(users_table.find_by_email(email)[:1]), next_cursor=None)
+    else:
+        scope = "patients.list"
+        position = cursors.decode(cursor, actor.user_id, scope) if cursor else {}
+        found = users_table.page_by_role(Role.PATIENT.value, limit=limit, after=position.get("key"))
+        next_cursor = cursors.encode(actor.user_id, scope, {"key": found.position}) if found.position else None
+        page = UserPage(items=_users.validate_python(found.items), next_cursor=next_cursor)
+    if page.items:
+        audit.record_reads(actor, [u.user_id for u in page.items], "profile")
+    return page
+
+
+def change_role(actor: Caller, user_id: str, role: Role) -> User:
+    return users.set_role(user_id, role, also=[audit.action(actor, user_id, audit.ROLE_CHANGE, f"role:{role.value}")])

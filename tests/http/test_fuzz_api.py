@@ -1,0 +1,82 @@
+"""Schemathesis against the local runner's own OpenAPI document (/openapi.json): examples and
+fuzzing phases, a bounded number of cases per operation, a fixed seed. Patient routes run with
+a real patient's token, staff routes with a real admin token. Zero failures allowed: no 5xx, no
+status or body outside the documented responses, invalid input always refused (4xx), and no
+route that answers without a token."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+
+from clinic_local import stack as local_stack
+from clinic_local import template
+from tests.http.client import Api
+
+pytestmark = pytest.mark.http
+
+MAX_EXAMPLES = 25
+SEED = 20261125
+CHECKS = ",".join((
+    "not_a_server_error",
+    "status_code_conformance",
+    "content_type_conformance",
+    "response_schema_conformance",
+    "response_headers_conformance",
+    "negative_data_rejection",
+    "missing_required_header",
+    "ignored_auth",
+))
+
+
+def schemathesis(api: Api, token: str, path_filter: list[str], report: Path) -> subprocess.CompletedProcess[str]:
+    command = [
+        str(Path(sys.executable).with_name("st")), "run", f"{api.base_url}/openapi.json", "--url", api.base_url,
+        "-H", f"Authorization: Bearer {token}", *path_filter,
+        "--phases", "examples,fuzzing", "--max-examples", str(MAX_EXAMPLES), "--seed", str(SEED),
+        "--checks", CHECKS, "--workers", "1", "--request-timeout", "30", "--no-color",
+        "--report", "junit", "--report-junit-path", str(report),
+    ]
+    return subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
+
+
+def _own_account(api: Api, stack: local_stack.LocalStack, role: str) -> str:
+    email = f"fuzz-{role}-{uuid.uuid4().hex[:8]}@example.com"
+    account = local_stack.create_account(stack, email, f"Fuzz {role.title()}", role)
+    token = local_stack.id_token(stack, email, account["password"])
+    assert api.get("/me", token=token).status_code == 200
+    return token
+
+
+@pytest.fixture(scope="module")
+def fuzz_patient(api: Api, local_stack_state: local_stack.LocalStack) -> str:
+    """A patient of its own, so the fuzzer's requests and bookings touch no other suite's data."""
+    return _own_account(api, local_stack_state, "patient")
+
+
+@pytest.fixture(scope="module")
+def fuzz_admin(api: Api, local_stack_state: local_stack.LocalStack) -> str:
+    """A staff member of its own: the fuzzer may change roles, even its own (a demoted admin)."""
+    return _own_account(api, local_stack_state, "admin")
+
+
+def operations_tested(output: str) -> int:
+    found = re.search(r"Tested:\s+(\d+)", output)
+    return int(found.group(1)) if found else 0
+
+
+def test_patient_routes_hold_their_contract_under_fuzzing(api, fuzz_patient, tmp_path):
+    result = schemathesis(api, fuzz_patient, ["--exclude-path-regex", "^/admin/"], tmp_path / "patient.xml")
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+    assert operations_tested(result.stdout) == sum(not r.path.startswith("/admin/") for r in template.routes())
+
+
+def test_staff_routes_hold_their_contract_under_fuzzing(api, fuzz_admin, tmp_path):
+    result = schemathesis(api, fuzz_admin, ["--include-path-regex", "^/admin/"], tmp_path / "staff.xml")
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+    assert operations_tested(result.stdout) == sum(r.path.startswith("/admin/") for r in template.routes())
