@@ -277,6 +277,19 @@ def write(actions: Sequence[Mapping[str, Any]]) -> None:
         raise
 
 
+def update_if(table: str, key: Mapping[str, Any], **request: Any) -> Item:
+    """One conditional UpdateItem (``request`` holds its expressions); the item as it is after the
+    update. A false condition raises ``ConditionFailed``."""
+    try:
+        response = aws.dynamodb().update_item(TableName=table, Key=to_item(key), **request,
+                                              ReturnValues="ALL_NEW", ReturnConsumedCapacity="TOTAL")
+    except ClientError as error:
+        if error_code(error) == "ConditionalCheckFailedException":
+            raise ConditionFailed from None
+        raise
+    return from_item(response["Attributes"])
+
+
 def versioned_put(table: str, item: Mapping[str, Any], expected_version: int | None) -> dict[str, Any]:
     """A Put action that succeeds only if the stored item still has ``expected_version``
     (``None``: only if no item has this key yet)."""

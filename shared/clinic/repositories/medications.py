@@ -6,9 +6,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from botocore.exceptions import ClientError
-
-from clinic import aws
 from clinic.repositories import dynamo, keys, paging
 from clinic.settings import get_settings
 
@@ -73,26 +70,18 @@ def put_action(user_id: str, medication: Mapping[str, Any], expected_version: in
 def use_refill(user_id: str, sk: str, now_ms: int) -> Item:
     """Take one refill in ONE conditional update: only while active and refills > 0, so the count
     can never go below zero however many requests race. Returns the new item."""
-    try:
-        response = aws.dynamodb().update_item(
-            TableName=_table(),
-            Key=dynamo.to_item({"userId": user_id, "sk": sk}),
-            UpdateExpression=(
-                "SET refills = refills - :one, version = if_not_exists(version, :zero) + :one, "
-                "lastRefillRequestedAt = :now"
-            ),
-            ConditionExpression="attribute_exists(sk) AND active = :true AND refills > :zero",
-            ExpressionAttributeValues={
-                ":one": {"N": "1"},
-                ":zero": {"N": "0"},
-                ":true": {"BOOL": True},
-                ":now": {"N": str(now_ms)},
-            },
-            ReturnValues="ALL_NEW",
-            ReturnConsumedCapacity="TOTAL",
-        )
-    except ClientError as error:
-        if dynamo.error_code(error) == "ConditionalCheckFailedException":
-            raise dynamo.ConditionFailed from None
-        raise
-    return dynamo.from_item(response["Attributes"])
+    return dynamo.update_if(
+        _table(),
+        {"userId": user_id, "sk": sk},
+        UpdateExpression=(
+            "SET refills = refills - :one, version = if_not_exists(version, :zero) + :one, "
+            "lastRefillRequestedAt = :now"
+        ),
+        ConditionExpression="attribute_exists(sk) AND active = :true AND refills > :zero",
+        ExpressionAttributeValues={
+            ":one": {"N": "1"},
+            ":zero": {"N": "0"},
+            ":true": {"BOOL": True},
+            ":now": {"N": str(now_ms)},
+        },
+    )

@@ -7,8 +7,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from clinic import aws
 from clinic.repositories import dynamo, keys, paging
 from clinic.settings import get_settings
@@ -68,22 +66,14 @@ def update_profile(user_id: str, changes: Mapping[str, Any]) -> Item:
     names = {f"#f{n}": field for n, field in enumerate(sorted(changes))}
     values = {f":f{n}": dynamo.to_av(changes[field]) for n, field in enumerate(sorted(changes))}
     sets = [f"#f{n} = :f{n}" for n in range(len(changes))] + ["version = if_not_exists(version, :zero) + :one"]
-    try:
-        response = aws.dynamodb().update_item(
-            TableName=_table(),
-            Key=dynamo.to_item({"userId": user_id}),
-            UpdateExpression="SET " + ", ".join(sets),
-            ConditionExpression="attribute_exists(userId)",
-            ExpressionAttributeNames=names,
-            ExpressionAttributeValues={**values, ":zero": {"N": "0"}, ":one": {"N": "1"}},
-            ReturnValues="ALL_NEW",
-            ReturnConsumedCapacity="TOTAL",
-        )
-    except ClientError as error:
-        if dynamo.error_code(error) == "ConditionalCheckFailedException":
-            raise dynamo.ConditionFailed from None
-        raise
-    return dynamo.from_item(response["Attributes"])
+    return dynamo.update_if(
+        _table(),
+        {"userId": user_id},
+        UpdateExpression="SET " + ", ".join(sets),
+        ConditionExpression="attribute_exists(userId)",
+        ExpressionAttributeNames=names,
+        ExpressionAttributeValues={**values, ":zero": {"N": "0"}, ":one": {"N": "1"}},
+    )
 
 
 def role_update_action(user_id: str, role: str, expected_version: int | None) -> dict[str, Any]:
