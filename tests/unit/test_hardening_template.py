@@ -190,6 +190,36 @@ def test_no_identity_statement_allows_every_resource_but_the_documented_unscopab
                 assert UNSCOPABLE[action] in json.dumps(statement.get("Condition", {})), owner
 
 
+# Resources outside this template a function may name, each with why.
+EXTERNAL = {
+    "RequestEmailLinkFunction": "the SES identity sign-in links are sent from (a parameter)",
+}
+
+
+def named_index(resource) -> tuple[str, str] | None:
+    """(table, index) for !Sub "${Table.Arn}/index/<name>"."""
+    if isinstance(resource, dict) and isinstance(resource.get("Fn::Sub"), str):
+        match = re.fullmatch(r"\$\{(\w+)\.Arn\}/index/(.+)", resource["Fn::Sub"])
+        return (match.group(1), match.group(2)) if match else None
+    return None
+
+
+@pytest.mark.parametrize("logical_id", sorted(FUNCTIONS))
+def test_function_policies_name_this_templates_resources_and_existing_indexes_only(logical_id):
+    for statement in function_statements(logical_id):
+        for resource in as_list(statement["Resource"]):
+            index = named_index(resource)
+            if index:
+                table, name = index
+                indexes = RESOURCES[table]["Properties"].get("GlobalSecondaryIndexes", []) + \
+                    RESOURCES[table]["Properties"].get("LocalSecondaryIndexes", [])
+                assert name in {i["IndexName"] for i in indexes}, f"{logical_id}: {table}/index/{name}"
+            elif target(resource) in RESOURCES:
+                continue
+            else:
+                assert logical_id in EXTERNAL, f"{logical_id}: {resource}"
+
+
 def test_no_identity_statement_allows_every_action_of_a_service():
     for owner, statement in all_identity_statements():
         assert not any(a == "*" or a.endswith(":*") for a in as_list(statement["Action"])), owner
