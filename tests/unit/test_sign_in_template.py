@@ -137,7 +137,7 @@ def test_the_hosted_domain_prefix_is_a_parameter():
 def test_a_waf_rate_rule_protects_the_user_pool():
     acl = R["UserPoolWebAcl"]["Properties"]
     assert acl["Scope"] == "REGIONAL"
-    (rule,) = acl["Rules"]
+    (rule,) = [r for r in acl["Rules"] if "RateBasedStatement" in r["Statement"]]
     assert rule["Action"] == {"Block": {}}
     assert rule["Statement"]["RateBasedStatement"] == {"Limit": {"Ref": "AuthRateLimitPer5Min"},
                                                        "AggregateKeyType": "IP"}
