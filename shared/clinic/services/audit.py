@@ -17,6 +17,7 @@ from clinic.repositories import audit
 from clinic.services import cursors
 
 READ, CREATE, UPDATE, ROLE_CHANGE = "read", "create", "update", "role-change"
+SIGN_IN, EXPORT = "sign-in", "export"
 
 _events = TypeAdapter(list[AuditEvent])
 
@@ -30,6 +31,18 @@ def entry(actor: Caller, patient_id: str, action: str, resource: str) -> dict[st
 def action(actor: Caller, patient_id: str, what: str, resource: str) -> dict[str, Any]:
     """The audit record's Put, to go in the transaction that makes the change."""
     return audit.put_action(entry(actor, patient_id, what, resource))
+
+
+def record(actor: Caller, subject_id: str, what: str, resource: str) -> None:
+    """One record, written before the data it covers is returned (a failed write fails the request)."""
+    audit.put(entry(actor, subject_id, what, resource))
+
+
+def record_sign_in(user_id: str, how: str) -> None:
+    """A completed sign-in: the user is both actor and subject; ``how`` is Cognito's trigger
+    source (e.g. ``TokenGeneration_HostedAuth``), never an address or a name."""
+    audit.put(audit.new_item(actor_id=user_id, patient_id=user_id, action=SIGN_IN, resource=f"session:{how}",
+                             at=int(time.time() * 1000), request_id=None))
 
 
 def record_read(actor: Caller, patient_id: str, resource: str) -> None:
