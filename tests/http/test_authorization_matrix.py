@@ -190,6 +190,9 @@ MATRIX: dict[tuple[str, str], Row] = {
         lambda w, who: (f"/admin/users/{w.users[who]}/role", {"role": "patient"})
     ),
     ("GET", "/admin/audit"): staff_row(lambda w, who: (f"/admin/audit?patientId={w.users[who]}", None)),
+    ("GET", "/admin/audit-events/export"): staff_row(
+        fixed(f"/admin/audit-events/export?from={int(time.time() * 1000) - DAY_MS}&to={int(time.time() * 1000)}")
+    ),
     # Deleting one's account: only ever the caller's own (no ids to aim with), staff included.
     ("DELETE", "/me"): Row(fixed("/me"), 204, 204, 204, consumes_caller=True),
     # Public: asking for a sign-in link needs no token and answers the same whoever asks.

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
+from datetime import date, timedelta
 from typing import Any
 
 from pydantic import TypeAdapter
 
 from clinic.api.auth import Caller
-from clinic.models.audit import AuditEvent, AuditPage
+from clinic.errors import InvalidInput
+from clinic.models.audit import AuditEvent, AuditExportPage, AuditPage
 from clinic.observability import logger
 from clinic.repositories import audit
 from clinic.services import cursors
@@ -20,6 +22,11 @@ READ, CREATE, UPDATE, ROLE_CHANGE = "read", "create", "update", "role-change"
 SIGN_IN, EXPORT = "sign-in", "export"
 
 _events = TypeAdapter(list[AuditEvent])
+
+# An export request covers at most this many UTC days: a page makes at most one Query per day
+# it walks (days without records included), so this bounds a page's request count.
+MAX_EXPORT_DAYS = 31
+DAY_MS = 86_400_000
 
 
 def entry(actor: Caller, patient_id: str, action: str, resource: str) -> dict[str, Any]:
@@ -70,3 +77,39 @@ def record_change(actor: Caller, patient_id: str, what: str, resource: str) -> N
     """For a change that cannot share a transaction with its record (lab entry: batched writes),
     the record is written first: a record of an attempt is harmless, an unrecorded change is not."""
     audit.put(entry(actor, patient_id, what, resource))
+
+
+def export_events(actor: Caller, *, from_: int, to: int, limit: int, cursor: str | None) -> AuditExportPage:
+    """The whole audit log with ``at`` in [from, to] (epoch ms, inclusive), oldest first, in
+    pages of at most ``limit``: one Query of the ByDay index per UTC day the page walks (at most
+    ``MAX_EXPORT_DAYS``), plus the record of this export itself."""
+    if from_ > to:
+        raise InvalidInput("the request is invalid", [{"in": "query", "field": "from", "issue": "after_to",
+                                                      "message": "from must not be after to"}])
+    first, last = date.fromisoformat(audit.day_of(from_)), date.fromisoformat(audit.day_of(to))
+    if (last - first).days + 1 > MAX_EXPORT_DAYS:
+        raise InvalidInput("the request is invalid", [{"in": "query", "field": "from", "issue": "window_too_long",
+                                                      "message": f"at most {MAX_EXPORT_DAYS} days per request"}])
+    scope = f"audit.export|{from_}|{to}"
+    position = cursors.decode(cursor, actor.user_id, scope) if cursor else {"d": first.isoformat(), "k": None}
+    try:
+        day = date.fromisoformat(str(position.get("d")))
+    except ValueError:
+        raise cursors.invalid() from None
+    key = position.get("k")
+    if not first <= day <= last or not (key is None or isinstance(key, dict)):
+        raise cursors.invalid()
+    found: list[dict[str, Any]] = []
+    while len(found) < limit and day <= last:
+        page = audit.page_of_day(day.isoformat(), lower=from_, upper=to + 1, limit=limit - len(found), after=key)
+        found.extend(page.items)
+        if page.position:
+            key = page.position
+            break
+        day, key = day + timedelta(days=1), None
+    complete = day > last
+    next_cursor = None if complete else cursors.encode(actor.user_id, scope, {"d": day.isoformat(), "k": key})
+    # Exporting the log is itself an access to be accounted for (the subject is the exporter).
+    record(actor, actor.user_id, EXPORT, "audit-events")
+    return AuditExportPage(items=_events.validate_python([_event(i) for i in found]), next_cursor=next_cursor,
+                           complete=complete)
