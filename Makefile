@@ -50,12 +50,24 @@ $(SAM_STAMP): tools/requirements-sam.txt
 	$(SAM_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r tools/requirements-sam.txt $(QUIET_PIP)
 	@touch $(SAM_STAMP)
 
-lint: $(STAMP) $(SAM_STAMP)  ## ruff, the template through sam validate --lint, and cfn-lint on the transformed template
+# checkov pins boto3, packaging and networkx apart from both other venvs: its own (tools/README.md).
+CHECKOV_VENV := .venv-checkov
+CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
+
+$(CHECKOV_STAMP): tools/requirements-checkov.txt
+	@test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r tools/requirements-checkov.txt $(QUIET_PIP)
+	@touch $(CHECKOV_STAMP)
+
+lint: $(STAMP) $(SAM_STAMP) $(CHECKOV_STAMP)  ## ruff, mypy, sam validate --lint, cfn-lint and checkov (zero failures) on the transformed template
 	$(BIN)/ruff check .
+	$(BIN)/mypy shared/clinic
 	$(SAM_ENV) $(SAM_VENV)/bin/sam validate --lint
 	@mkdir -p build
 	$(SAM_VENV)/bin/python tools/transform_template.py template.yaml build/cfn.json
 	$(SAM_VENV)/bin/cfn-lint build/cfn.json
+	@# Suppressions live in template.yaml (Metadata.ClinicCheckovSkips), each with its reason.
+	$(CHECKOV_VENV)/bin/checkov -f build/cfn.json --framework cloudformation --skip-download --compact --quiet
 
 build: $(SAM_STAMP)  ## sam build (python3.12, arm64) into .aws-sam/, with precompiled bytecode
 	$(SAM_ENV) $(SAM_VENV)/bin/sam build --parallel $(QUIET_PIP)

@@ -25,6 +25,12 @@ Offline guarantees:
   Deployment, Stage), so checkov skips written on the SAM resource reach the
   generated resources; with --no-passthrough-metadata only the resource that
   keeps the logical id (AWS::Lambda::Function, AWS::ApiGateway::RestApi) has it.
+* Checkov suppressions written once at the template's top level,
+  `Metadata: {ClinicCheckovSkips: {<logical id or glob>: [{id, comment}]}}`, are
+  applied to every transformed resource whose logical id matches, as
+  `Metadata.checkov.skip` (SAM does not carry a Serverless::Function's Metadata to
+  the AWS::Lambda::Function it generates). A suppression without a reason, or a
+  pattern that matches nothing, is an error (exit 1).
 * Local CodeUri/ContentUri/DefinitionUri paths are replaced by placeholder
   s3:// URIs (what `sam package` would do), because the translator only
   accepts S3 locations.
@@ -33,6 +39,7 @@ Offline guarantees:
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import json
 import os
 import sys
@@ -137,6 +144,43 @@ def transform(
     return output, loader.called
 
 
+SKIPS_KEY = "ClinicCheckovSkips"
+
+
+class SkipError(ValueError):
+    """A checkov suppression that is malformed, has no reason, or suppresses nothing."""
+
+
+def apply_checkov_skips(source: dict[str, Any], output: dict[str, Any]) -> dict[str, list[str]]:
+    """Copy the template-level checkov suppressions onto the transformed resources they name.
+
+    Returns, for each transformed resource that got suppressions, the check ids applied. Raises
+    SkipError for an entry without an id or a written reason, or a pattern matching no resource.
+    """
+    skips = (source.get("Metadata") or {}).get(SKIPS_KEY) or {}
+    resources = output.get("Resources", {})
+    applied: dict[str, list[str]] = {}
+    for pattern, entries in skips.items():
+        if not isinstance(entries, list) or not entries:
+            raise SkipError(f"{SKIPS_KEY}.{pattern}: a list of {{id, comment}} entries is required")
+        for entry in entries:
+            if not isinstance(entry, dict) or not str(entry.get("id", "")).startswith("CKV"):
+                raise SkipError(f"{SKIPS_KEY}.{pattern}: every entry needs a checkov id")
+            if not str(entry.get("comment", "")).strip():
+                raise SkipError(f"{SKIPS_KEY}.{pattern}: {entry['id']} has no written reason")
+        matched = [lid for lid in resources if fnmatch.fnmatchcase(lid, pattern)]
+        if not matched:
+            raise SkipError(f"{SKIPS_KEY}.{pattern}: matches no resource of the transformed template")
+        for logical_id in matched:
+            metadata = resources[logical_id].setdefault("Metadata", {})
+            skip_list = metadata.setdefault("checkov", {}).setdefault("skip", [])
+            for entry in entries:
+                if all(existing.get("id") != entry["id"] for existing in skip_list):
+                    skip_list.append({"id": entry["id"], "comment": entry["comment"].strip()})
+                    applied.setdefault(logical_id, []).append(entry["id"])
+    return applied
+
+
 def parse_overrides(items: list[str]) -> dict[str, str]:
     out: dict[str, str] = {}
     for item in items:
@@ -170,6 +214,7 @@ def main(argv: list[str] | None = None) -> int:
     from samtranslator.model.exceptions import InvalidDocumentException
 
     template = load_template(args.template)
+    source = json.loads(json.dumps(template))  # the translator may modify its input
     replace_local_uris(template)
     try:
         output, unknown_policy = transform(
@@ -183,6 +228,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{args.template}: {exc.message}", file=sys.stderr)
         for cause in exc.causes:
             print(f"  - {cause.message}", file=sys.stderr)
+        return 1
+
+    try:
+        apply_checkov_skips(source, output)
+    except SkipError as exc:
+        print(f"{args.template}: {exc}", file=sys.stderr)
         return 1
 
     args.output.parent.mkdir(parents=True, exist_ok=True)

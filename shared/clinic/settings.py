@@ -60,6 +60,10 @@ class Settings(BaseModel):
     # What happens to a deleted account's clinical records (docs/decisions.md).
     record_retention: Literal["keep", "erase"] = Field(default="keep", alias="RECORD_RETENTION")
     erasure_queue_url: str | None = Field(default=None, alias="ERASURE_QUEUE_URL", min_length=8)
+    # The dashboard's origin, the only one CORS allows (template parameter AllowedOrigins); unset,
+    # responses carry no Access-Control-Allow-Origin and browsers on other origins get nothing.
+    allowed_origin: str | None = Field(default=None, alias="ALLOWED_ORIGIN",
+                                       pattern=r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
 
     @model_validator(mode="after")
     def _one_cursor_key_source(self) -> Settings:

@@ -122,6 +122,9 @@ EXPECTED = {
 }
 # What Lambda's event source mapping does with the function's role: on the ingest queue only
 POLLING = {("sqs:ReceiveMessage", QUEUE), ("sqs:DeleteMessage", QUEUE), ("sqs:GetQueueAttributes", QUEUE)}
+# Everything it touches is encrypted with DataKey; a failed asynchronous invoke goes to its own queue
+ENCRYPTION_AND_FAILURES = {("kms:Decrypt", "DataKey"), ("kms:GenerateDataKey", "DataKey"),
+                           ("sqs:SendMessage", "ReadingsInvokeDeadLetterQueue")}
 
 
 # IAM authorizes each item of a TransactWriteItems as its own action
@@ -144,7 +147,7 @@ def granted() -> set[tuple[str, str]]:
 
 
 def test_the_policy_grants_exactly_the_actions_ingest_needs_on_its_tables_and_queue():
-    assert granted() == EXPECTED | POLLING
+    assert granted() == EXPECTED | POLLING | ENCRYPTION_AND_FAILURES
     actions = {a for a, _ in granted()}
     assert not any("*" in a for a in actions)
     assert actions.isdisjoint({"dynamodb:Scan", "dynamodb:Query", "dynamodb:DeleteItem"})
@@ -213,7 +216,7 @@ def test_the_queue_redrives_to_a_dead_letter_queue_and_outlives_the_function():
 
 @pytest.mark.parametrize("queue", [QUEUE, DLQ])
 def test_queues_are_encrypted(queue):
-    assert resources()[queue]["Properties"]["SqsManagedSseEnabled"] is True
+    assert resources()[queue]["Properties"]["KmsMasterKeyId"] == {"Ref": "DataKey"}
 
 
 def test_the_function_has_its_own_log_group_with_retention():

@@ -52,10 +52,12 @@ def test_the_schedule_role_may_only_invoke_the_planner_and_reach_its_dead_letter
     (trust,) = role["AssumeRolePolicyDocument"]["Statement"]
     assert trust["Principal"] == {"Service": "scheduler.amazonaws.com"}
     assert "aws:SourceAccount" in trust["Condition"]["StringEquals"]
-    granted = {(s["Action"], s["Resource"]["Fn::GetAtt"][0]) for p in role["Policies"]
-               for s in p["PolicyDocument"]["Statement"]}
+    granted = {(action, s["Resource"]["Fn::GetAtt"][0]) for p in role["Policies"]
+               for s in p["PolicyDocument"]["Statement"] for action in as_list(s["Action"])}
     assert granted == {("lambda:InvokeFunction", "PlanNightlyRollupsFunction"),
-                       ("sqs:SendMessage", "RollupScheduleDeadLetterQueue")}
+                       ("sqs:SendMessage", "RollupScheduleDeadLetterQueue"),
+                       # the dead-letter queue is encrypted with DataKey
+                       ("kms:Decrypt", "DataKey"), ("kms:GenerateDataKey", "DataKey")}
 
 
 def test_a_planner_that_fails_every_async_attempt_lands_in_the_same_dead_letter_queue():
@@ -85,14 +87,15 @@ def test_the_work_queue_outlasts_the_worker_and_redrives_to_its_dead_letter_queu
     dead = RESOURCES["RollupWorkDeadLetterQueue"]["Properties"]
     assert dead["MessageRetentionPeriod"] > queue["MessageRetentionPeriod"]
     for logical_id in ("RollupWorkQueue", "RollupWorkDeadLetterQueue", "RollupScheduleDeadLetterQueue"):
-        assert RESOURCES[logical_id]["Properties"]["SqsManagedSseEnabled"] is True
+        assert RESOURCES[logical_id]["Properties"]["KmsMasterKeyId"] == {"Ref": "DataKey"}
 
 
 def test_every_dead_letter_queue_and_the_repair_metric_have_an_alarm():
     alarms = [r["Properties"] for r in RESOURCES.values() if r["Type"] == "AWS::CloudWatch::Alarm"]
-    watched = {d["Value"]["Fn::GetAtt"][0] for a in alarms for d in a["Dimensions"] if "Fn::GetAtt" in d["Value"]}
+    watched = {d["Value"]["Fn::GetAtt"][0] for a in alarms for d in a.get("Dimensions", [])
+               if "Fn::GetAtt" in d["Value"]}
     assert {"RollupWorkDeadLetterQueue", "RollupScheduleDeadLetterQueue"} <= watched
-    assert any(a["MetricName"] == "SummaryItemsRepaired" and a["Threshold"] == 0 for a in alarms)
+    assert any(a.get("MetricName") == "SummaryItemsRepaired" and a["Threshold"] == 0 for a in alarms)
 
 
 def test_markers_are_keyed_by_night_and_shard_and_expire():
