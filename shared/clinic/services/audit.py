@@ -91,12 +91,13 @@ def export_events(actor: Caller, *, from_: int, to: int, limit: int, cursor: str
         raise InvalidInput("the request is invalid", [{"in": "query", "field": "from", "issue": "window_too_long",
                                                       "message": f"at most {MAX_EXPORT_DAYS} days per request"}])
     scope = f"audit.export|{from_}|{to}"
-    position = cursors.decode(cursor, actor.user_id, scope) if cursor else {"d": first.isoformat(), "k": None}
+    position: dict[str, Any] = (cursors.decode(cursor, actor.user_id, scope) if cursor
+                                else {"d": first.isoformat(), "k": None})
     try:
         day = date.fromisoformat(str(position.get("d")))
     except ValueError:
         raise cursors.invalid() from None
-    key = position.get("k")
+    key: dict[str, Any] | None = position.get("k")
     if not first <= day <= last or not (key is None or isinstance(key, dict)):
         raise cursors.invalid()
     found: list[dict[str, Any]] = []

@@ -39,14 +39,15 @@ ORDER = (PROFILE, *(name for name, _, _ in COLLECTIONS))
 
 
 def page(caller: Caller, *, limit: int, cursor: str | None) -> ExportPage:
-    position = cursors.decode(cursor, caller.user_id, SCOPE) if cursor else {"c": PROFILE, "k": None}
+    position: dict[str, Any] = cursors.decode(cursor, caller.user_id, SCOPE) if cursor else {"c": PROFILE, "k": None}
     if position.get("c") not in ORDER or not (position.get("k") is None or isinstance(position.get("k"), dict)):
         raise cursors.invalid()
     settings = get_settings()
     found: dict[str, list[Any]] = {name: [] for name, _, _ in COLLECTIONS}
     profile = None
     remaining = limit
-    at, key = ORDER.index(position["c"]), position.get("k")
+    at = ORDER.index(position["c"])
+    key: dict[str, Any] | None = position.get("k")
     if ORDER[at] == PROFILE:
         item = users.get(caller.user_id)
         profile = User.model_validate(item) if item else None
