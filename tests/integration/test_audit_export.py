@@ -83,3 +83,9 @@ def test_a_cursor_is_bound_to_its_range_and_its_admin(invoke, tables):
 def test_a_patient_is_refused_before_anything_is_read(invoke, tables, ddb_calls):
     reply = call(invoke, EXPORT, query={"from": START, "to": START + 1})
     assert reply.status == 403 and not ddb_calls.operations
+
+
+def test_the_last_representable_instant_is_a_valid_end(invoke, tables):
+    last = 9_999_999_999_999
+    reply = call(invoke, EXPORT, admin=True, query={"from": last - DAY_MS, "to": last})
+    assert reply.status == 200 and reply.body["complete"] is True

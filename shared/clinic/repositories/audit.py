@@ -76,7 +76,8 @@ def page_of_day(day: str, *, lower: int, upper: int, limit: int, after: Mapping[
         partition=("auditDay", day),
         index="ByDay",
         sort_key="sk",
-        bounds=paging.key_range("", lower, upper),
+        # (the last representable instant has no exclusive bound after it: open-ended there)
+        bounds=paging.key_range("", lower, upper if upper < keys.TS_LIMIT else None),
         key_attributes=("userId", "sk", "auditDay"),
         limit=limit,
         after=after,

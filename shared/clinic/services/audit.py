@@ -26,7 +26,6 @@ _events = TypeAdapter(list[AuditEvent])
 # An export request covers at most this many UTC days: a page makes at most one Query per day
 # it walks (days without records included), so this bounds a page's request count.
 MAX_EXPORT_DAYS = 31
-DAY_MS = 86_400_000
 
 
 def entry(actor: Caller, patient_id: str, action: str, resource: str) -> dict[str, Any]:
