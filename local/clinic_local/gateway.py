@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import re
 import threading
 import time
@@ -15,6 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from clinic.api.resolver import SECURITY_HEADERS
 from clinic.observability import error_fingerprint
 from clinic_local import template
 from clinic_local.authorizer import CognitoAuthorizer, as_rest_claims
@@ -23,6 +25,19 @@ MAX_BODY_BYTES = 256 * 1024
 JSON_HEADERS = {"Content-Type": ["application/json"]}
 LocalPost = Callable[[bytes | None], tuple[int, bytes]]  # body -> (status, JSON payload)
 STAGE = "local"
+# What API Gateway's CORS preflight (template: ClinicApi Cors) allows.
+PREFLIGHT_HEADERS = {
+    "Access-Control-Allow-Methods": ["GET,POST,PUT,PATCH,DELETE,OPTIONS"],
+    "Access-Control-Allow-Headers": ["Authorization,Content-Type"],
+    "Access-Control-Max-Age": ["600"],
+}
+
+
+def with_security_headers(headers: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Every response the runner sends, including those it makes itself (401, 404, 413, 502,
+    CORS preflight), carries the same security headers as the functions' responses."""
+    present = {key.lower() for key in headers}
+    return {**headers, **{k: [v] for k, v in SECURITY_HEADERS.items() if k.lower() not in present}}
 
 
 def _error_body(code: str, message: str) -> bytes:
@@ -89,6 +104,8 @@ class Gateway:
             with self._invoke_lock:
                 status, payload = self.local_posts[url.path](body)
             return status, JSON_HEADERS, payload
+        if method == "OPTIONS" and any(c.pattern.match(url.path) for c in self.routes):
+            return 204, self._preflight(), b""
         matched = self.match(method, url.path)
         if matched is None:  # API Gateway: MISSING_AUTHENTICATION_TOKEN, mapped to 404 in the template
             return 404, JSON_HEADERS, _error_body("not_found", "no such resource")
@@ -104,6 +121,13 @@ class Gateway:
             handler = template.load_handler(route.function)
             result = handler(event, LambdaContext(route.function))
         return _to_http(result)
+
+
+    @staticmethod
+    def _preflight() -> dict[str, list[str]]:
+        """API Gateway's CORS preflight: no token needed; the one allowed origin, if configured."""
+        origin = os.environ.get("ALLOWED_ORIGIN")
+        return {**PREFLIGHT_HEADERS, **({"Access-Control-Allow-Origin": [origin]} if origin else {})}
 
 
 def _header(headers: dict[str, str], name: str) -> str | None:
@@ -190,7 +214,7 @@ def serve(gateway: Gateway, host: str, port: int) -> ThreadingHTTPServer:
 
         def _send(self, status: int, headers: dict[str, list[str]], payload: bytes) -> None:
             self.send_response(status)
-            for key, values in headers.items():
+            for key, values in with_security_headers(headers).items():
                 if key.lower() == "content-length":
                     continue
                 for value in values:

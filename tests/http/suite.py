@@ -80,7 +80,22 @@ def test_unknown_route_is_a_404(api):
     assert_error(api.as_patient("/no/such/route"), 404, "not_found")
 
 
-def test_responses_are_never_cached(api):
-    response = api.as_patient("/biomarkers/stats")
-    assert response.headers["Cache-Control"] == "no-store"
-    assert response.headers["X-Content-Type-Options"] == "nosniff"
+SECURITY_HEADERS = {
+    "Cache-Control": "no-store",
+    "Strict-Transport-Security": "max-age=63072000; includeSubDomains",
+    "X-Content-Type-Options": "nosniff",
+}
+
+
+@pytest.mark.parametrize(("who", "method", "path", "status"), [
+    ("patient", "GET", "/biomarkers/stats", 200),  # a function's success
+    ("patient", "GET", "/appointments?limit=0", 400),  # a function's error
+    ("patient", "GET", "/admin/patients", 403),  # refused before routing
+    ("patient", "GET", "/no/such/route", 404),  # the gateway's own 404
+    (None, "GET", "/biomarkers/stats", 401),  # the authorizer's 401
+])
+def test_every_response_carries_the_security_headers(api, who, method, path, status):
+    response = api.request(method, path, token=api.patient_token if who else None)
+    assert response.status_code == status
+    assert {name: response.headers.get(name) for name in SECURITY_HEADERS} == SECURITY_HEADERS
+    assert response.headers["Content-Type"].startswith("application/json")

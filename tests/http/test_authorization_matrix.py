@@ -122,6 +122,7 @@ FUTURE = {"type": "lab", "startTime": int(time.time() * 1000) + 10 * DAY_MS}
 MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/me"): Row(fixed("/me"), 200, 200, 200),
     ("PATCH", "/me"): Row(fixed("/me", {"name": "Renamed"}), 200, 200, 200),
+    ("GET", "/me/export"): Row(fixed("/me/export?limit=5"), 200, 200, 200),
     ("GET", "/biomarkers/stats"): Row(fixed("/biomarkers/stats"), 200, 200, 200),
     ("GET", "/biomarkers"): Row(fixed("/biomarkers?limit=5"), 200, 200, 200),
     ("GET", "/biomarkers/latest"): Row(fixed("/biomarkers/latest"), 200, 200, 200),
@@ -189,6 +190,9 @@ MATRIX: dict[tuple[str, str], Row] = {
         lambda w, who: (f"/admin/users/{w.users[who]}/role", {"role": "patient"})
     ),
     ("GET", "/admin/audit"): staff_row(lambda w, who: (f"/admin/audit?patientId={w.users[who]}", None)),
+    ("GET", "/admin/audit-events/export"): staff_row(
+        fixed(f"/admin/audit-events/export?from={int(time.time() * 1000) - DAY_MS}&to={int(time.time() * 1000)}")
+    ),
     # Deleting one's account: only ever the caller's own (no ids to aim with), staff included.
     ("DELETE", "/me"): Row(fixed("/me"), 204, 204, 204, consumes_caller=True),
     # Public: asking for a sign-in link needs no token and answers the same whoever asks.

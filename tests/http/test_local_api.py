@@ -87,3 +87,20 @@ def test_runner_logs_no_tokens(api, local_stack_state):
     api.as_patient("/biomarkers/stats")
     log = local_stack_state.log_path.read_text()
     assert api.patient_token not in log and api.patient_token[:40] not in log
+
+
+def test_the_cors_preflight_answers_without_a_token_and_with_the_security_headers(api):
+    response = api.request("OPTIONS", "/appointments", headers={"Origin": "http://localhost:5173",
+                                                                "Access-Control-Request-Method": "GET"})
+    assert response.status_code == 204
+    assert "GET" in response.headers["Access-Control-Allow-Methods"]
+    assert "Authorization" in response.headers["Access-Control-Allow-Headers"]
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Strict-Transport-Security"] == "max-age=63072000; includeSubDomains"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_body_too_large_for_the_gateway_still_carries_the_security_headers(api):
+    response = api.request("POST", "/appointments", token=api.patient_token, data=b"x" * (256 * 1024 + 1),
+                           headers={"Content-Type": "application/json"})
+    assert response.status_code == 413 and response.headers["X-Content-Type-Options"] == "nosniff"

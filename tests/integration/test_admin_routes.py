@@ -161,11 +161,13 @@ def test_role_change_moves_the_user_in_cognito_and_in_the_users_table(invoke, us
     assert reply.status == 200 and reply.body["role"] == "admin"
     assert groups_of(idp, pool_id, sub) == ["admin"] and users_table.get(sub)["role"] == "admin"
     audited = [(r["action"], r["resource"], r["actorId"]) for r in audit_of(sub)]
-    assert audited == [("role-change", "role:admin", ADMIN_SUB)]
+    assert audited == [("role-change", "role:patient->admin", ADMIN_SUB)]
     # Listing patients no longer shows them (the row moved to the admin partition of ByRole)
     assert call(invoke, "ListPatientsFunction", admin=True).body["items"] == []
     back = call(invoke, "SetUserRoleFunction", admin=True, path={"userId": sub}, body={"role": "patient"})
     assert back.status == 200 and groups_of(idp, pool_id, sub) == [] and users_table.get(sub)["role"] == "patient"
+    # Who changed whose role from what to what: the demotion records the role it replaced.
+    assert sorted(r["resource"] for r in audit_of(sub)) == ["role:admin->patient", "role:patient->admin"]
 
 
 @pytest.mark.parametrize("body", [{"role": "superuser"}, {"role": "admin", "userId": "x"}, {}, {"role": 1}])

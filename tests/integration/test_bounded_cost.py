@@ -9,7 +9,7 @@ import pytest
 from moto import mock_aws
 
 from clinic import aws
-from clinic.repositories import medications, users
+from clinic.repositories import audit, medications, users
 from clinic.repositories.paging import FILTERED_READ_BUDGET
 from clinic.services import readings
 from clinic_local import openapi, template
@@ -21,6 +21,7 @@ from tests.support.events import EVENT_SUB
 
 READINGS, APPOINTMENTS, MEDICATIONS, PATIENTS = 10_000, 1_000, 200, 150
 LIMIT = 20
+DAY_MS = 86_400_000
 NAMES = ("Glucose", "LDL Cholesterol", "HDL Cholesterol", "Sodium", "TSH")
 UNITS = {"Glucose": "mg/dL", "LDL Cholesterol": "mg/dL", "HDL Cholesterol": "mg/dL", "Sodium": "mmol/L", "TSH": "mIU/L"}
 
@@ -88,7 +89,21 @@ ROUTES = [
     ("ListPatientAppointmentsFunction", True, P, {"status": "scheduled"}, LIMIT + 1, {"GetItem": 1, "PutItem": 1}),
     ("ListPatientMedicationsFunction", True, P, {"active": "false"}, LIMIT + 1, {"GetItem": 1, "PutItem": 1}),
     ("ListAuditEventsFunction", True, None, {"patientId": EVENT_SUB}, LIMIT + 1, {}),
+    # The export: the profile's GetItem on the first page only, then the readings (the first
+    # collection, 10,000 of them); each page audited.
+    ("ExportMeFunction", False, None, {}, LIMIT + 1,
+     lambda page: {"GetItem": 1, "PutItem": 1} if page == 0 else {"PutItem": 1}),
+    # The audit log of the day the fixture wrote 60 staff reads in (query filled in at run time).
+    ("ExportAuditEventsFunction", True, None, "audit-day", LIMIT + 1, {"PutItem": 1}),
 ]
+
+
+def audit_day_query():
+    """The UTC day that holds the fixture's audit records (all written within seconds)."""
+    records = audit.page(patient_id=EVENT_SUB, actor_id=None, limit=100, after=None).items
+    start = min(r["at"] for r in records) // DAY_MS * DAY_MS
+    assert max(r["at"] for r in records) < start + DAY_MS, "the fixture straddled midnight UTC; run again"
+    return {"from": start, "to": start + DAY_MS - 1}
 
 
 def read_units_bound(items: int) -> float:
@@ -99,9 +114,11 @@ def read_units_bound(items: int) -> float:
 @pytest.mark.serial
 def test_every_list_page_reads_what_one_page_needs_whatever_the_history(history):
     problems = []
-    for function, admin, path, query, most_items, others in ROUTES:
+    for function, admin, path, query, most_items, expected in ROUTES:
+        query = audit_day_query() if query == "audit-day" else query
         cursor = None
         for page in range(2):  # the first page and the one after it
+            others = expected(page) if callable(expected) else expected
             history.reset()
             reply = call(
                 _invoke,
@@ -113,7 +130,8 @@ def test_every_list_page_reads_what_one_page_needs_whatever_the_history(history)
             )
             where = f"{function} {query} page {page}"
             extra_get = 1 if "GetItem" in others else 0
-            if reply.status != 200 or not reply.body["items"] or not reply.body["nextCursor"]:
+            items = reply.body["biomarkers"] if function == "ExportMeFunction" else reply.body.get("items")
+            if reply.status != 200 or not items or not reply.body["nextCursor"]:
                 problems.append(f"{where}: {reply.status}, expected a full page and a next one")
                 break
             if dict(history.operations) != {"Query": 1, **others}:

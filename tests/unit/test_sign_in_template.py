@@ -170,8 +170,14 @@ def test_every_sign_in_function_names_its_actions_and_resources(function):
 
 
 def test_triggers_that_need_nothing_get_nothing():
-    for function in ("DefineAuthChallengeFunction", "CreateAuthChallengeFunction", "PreTokenGenerationFunction"):
+    for function in ("DefineAuthChallengeFunction", "CreateAuthChallengeFunction"):
         assert statements(function) == []
+
+
+def test_token_generation_may_only_add_audit_records():
+    # It records every completed sign-in (docs/decisions.md): one PutItem on the Audit table, nothing else.
+    (audit,) = [s for s in statements("PreTokenGenerationFunction") if s.get("Sid") != "UseTheDataKey"]
+    assert audit == {"Effect": "Allow", "Action": "dynamodb:PutItem", "Resource": {"Fn::GetAtt": ["AuditTable", "Arn"]}}
 
 
 def test_only_account_linking_may_create_or_link_pool_users():

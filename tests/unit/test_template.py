@@ -97,3 +97,23 @@ NOT_USER_PARTITIONED = {
 def test_user_data_tables_are_partitioned_by_user(logical_id):
     keys = {k["KeyType"]: k["AttributeName"] for k in TABLES[logical_id]["Properties"]["KeySchema"]}
     assert keys["HASH"] == "userId"
+
+
+def _audit_table_actions():
+    for fid, fn in FUNCTIONS.items():
+        for statement in statements(fn):
+            resources = [r for r in as_list(statement["Resource"]) if "AuditTable" in json.dumps(r)]
+            if resources:
+                yield fid, set(as_list(statement["Action"])), resources
+
+
+def test_audit_records_can_only_be_added_never_changed_or_removed():
+    # Integrity of the audit trail: functions may add records (PutItem, BatchWriteItem of puts,
+    # or a Put inside the audited change's transaction) and query them; none may update or delete
+    # (account erasure keeps the Audit table: clinic.services.accounts.NOT_ERASED_TABLE_IDS).
+    seen = set()
+    for fid, actions, _ in _audit_table_actions():
+        assert actions <= {"dynamodb:PutItem", "dynamodb:BatchWriteItem", "dynamodb:Query", "dynamodb:GetItem",
+                           "dynamodb:ConditionCheckItem"}, (fid, actions)
+        seen |= actions
+    assert "dynamodb:PutItem" in seen and "dynamodb:Query" in seen

@@ -17,3 +17,9 @@ class AuditEvent(Shape):
 class AuditPage(Shape):
     items: list[AuditEvent]
     next_cursor: str | None = Field(description="Opaque; pass back as `cursor` for the next page")
+
+
+class AuditExportPage(Shape):
+    items: list[AuditEvent] = Field(description="Oldest first; ties in time in eventId order")
+    next_cursor: str | None = Field(description="Opaque; pass back as `cursor` for the next page")
+    complete: bool = Field(description="True on the last page of the time range")

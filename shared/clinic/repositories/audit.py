@@ -4,6 +4,7 @@ GSI ByActor (actorId, sk). Items are only ever added, never changed."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from clinic import aws
@@ -20,10 +21,15 @@ def _table() -> str:
 def new_item(*, actor_id: str, patient_id: str, action: str, resource: str, at: int, request_id: str | None) -> Item:
     event_id = keys.new_id()
     item = {"userId": patient_id, "sk": keys.timed(at, event_id), "eventId": event_id, "actorId": actor_id,
-            "action": action, "resource": resource, "at": at}
+            "action": action, "resource": resource, "at": at, "auditDay": day_of(at)}
     if request_id:
         item["requestId"] = request_id
     return item
+
+
+def day_of(at: int) -> str:
+    """The UTC day of an instant (epoch ms): the partition of the ByDay index."""
+    return datetime.fromtimestamp(at / 1000, UTC).date().isoformat()
 
 
 def put_action(item: Mapping[str, Any]) -> dict[str, Any]:
@@ -58,6 +64,21 @@ def page(*, patient_id: str | None, actor_id: str | None, limit: int, after: Map
         bounds=paging.key_range("", None, None),
         key_attributes=key_attributes,
         descending=True,
+        limit=limit,
+        after=after,
+    )
+
+
+def page_of_day(day: str, *, lower: int, upper: int, limit: int, after: Mapping[str, Any] | None) -> paging.Page:
+    """Oldest first, the records of one UTC day (ByDay) with ``at`` in [lower, upper): one Query."""
+    return paging.query(
+        _table(),
+        partition=("auditDay", day),
+        index="ByDay",
+        sort_key="sk",
+        # (the last representable instant has no exclusive bound after it: open-ended there)
+        bounds=paging.key_range("", lower, upper if upper < keys.TS_LIMIT else None),
+        key_attributes=("userId", "sk", "auditDay"),
         limit=limit,
         after=after,
     )

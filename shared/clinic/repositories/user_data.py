@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from clinic import aws
-from clinic.repositories import dynamo
+from clinic.repositories import dynamo, keys, paging
 
 KEY_ATTRIBUTES = ("userId", "sk")
 
@@ -28,3 +28,9 @@ def first_keys(table: str, user_id: str, limit: int) -> list[dict[str, Any]]:
 
 def delete_keys(table: str, keys: list[dict[str, Any]]) -> None:
     dynamo.batch_delete(table, keys)
+
+
+def page(table: str, user_id: str, *, limit: int, after: dict[str, Any] | None) -> paging.Page:
+    """One page of the user's items in ``table``, in sort-key order (one Query of ``limit + 1``)."""
+    return paging.query(table, partition=("userId", user_id), sort_key="sk", bounds=(keys.LOWEST, keys.HIGH),
+                        key_attributes=KEY_ATTRIBUTES, limit=limit, after=after)

@@ -6,19 +6,26 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
+from datetime import date, timedelta
 from typing import Any
 
 from pydantic import TypeAdapter
 
 from clinic.api.auth import Caller
-from clinic.models.audit import AuditEvent, AuditPage
+from clinic.errors import InvalidInput
+from clinic.models.audit import AuditEvent, AuditExportPage, AuditPage
 from clinic.observability import logger
 from clinic.repositories import audit
 from clinic.services import cursors
 
 READ, CREATE, UPDATE, ROLE_CHANGE = "read", "create", "update", "role-change"
+SIGN_IN, EXPORT = "sign-in", "export"
 
 _events = TypeAdapter(list[AuditEvent])
+
+# An export request covers at most this many UTC days: a page makes at most one Query per day
+# it walks (days without records included), so this bounds a page's request count.
+MAX_EXPORT_DAYS = 31
 
 
 def entry(actor: Caller, patient_id: str, action: str, resource: str) -> dict[str, Any]:
@@ -30,6 +37,18 @@ def entry(actor: Caller, patient_id: str, action: str, resource: str) -> dict[st
 def action(actor: Caller, patient_id: str, what: str, resource: str) -> dict[str, Any]:
     """The audit record's Put, to go in the transaction that makes the change."""
     return audit.put_action(entry(actor, patient_id, what, resource))
+
+
+def record(actor: Caller, subject_id: str, what: str, resource: str) -> None:
+    """One record, written before the data it covers is returned (a failed write fails the request)."""
+    audit.put(entry(actor, subject_id, what, resource))
+
+
+def record_sign_in(user_id: str, how: str) -> None:
+    """A completed sign-in: the user is both actor and subject; ``how`` is Cognito's trigger
+    source (e.g. ``TokenGeneration_HostedAuth``), never an address or a name."""
+    audit.put(audit.new_item(actor_id=user_id, patient_id=user_id, action=SIGN_IN, resource=f"session:{how}",
+                             at=int(time.time() * 1000), request_id=None))
 
 
 def record_read(actor: Caller, patient_id: str, resource: str) -> None:
@@ -57,3 +76,40 @@ def record_change(actor: Caller, patient_id: str, what: str, resource: str) -> N
     """For a change that cannot share a transaction with its record (lab entry: batched writes),
     the record is written first: a record of an attempt is harmless, an unrecorded change is not."""
     audit.put(entry(actor, patient_id, what, resource))
+
+
+def export_events(actor: Caller, *, from_: int, to: int, limit: int, cursor: str | None) -> AuditExportPage:
+    """The whole audit log with ``at`` in [from, to] (epoch ms, inclusive), oldest first, in
+    pages of at most ``limit``: one Query of the ByDay index per UTC day the page walks (at most
+    ``MAX_EXPORT_DAYS``), plus the record of this export itself."""
+    if from_ > to:
+        raise InvalidInput("the request is invalid", [{"in": "query", "field": "from", "issue": "after_to",
+                                                      "message": "from must not be after to"}])
+    first, last = date.fromisoformat(audit.day_of(from_)), date.fromisoformat(audit.day_of(to))
+    if (last - first).days + 1 > MAX_EXPORT_DAYS:
+        raise InvalidInput("the request is invalid", [{"in": "query", "field": "from", "issue": "window_too_long",
+                                                      "message": f"at most {MAX_EXPORT_DAYS} days per request"}])
+    scope = f"audit.export|{from_}|{to}"
+    position: dict[str, Any] = (cursors.decode(cursor, actor.user_id, scope) if cursor
+                                else {"d": first.isoformat(), "k": None})
+    try:
+        day = date.fromisoformat(str(position.get("d")))
+    except ValueError:
+        raise cursors.invalid() from None
+    key: dict[str, Any] | None = position.get("k")
+    if not first <= day <= last or not (key is None or isinstance(key, dict)):
+        raise cursors.invalid()
+    found: list[dict[str, Any]] = []
+    while len(found) < limit and day <= last:
+        page = audit.page_of_day(day.isoformat(), lower=from_, upper=to + 1, limit=limit - len(found), after=key)
+        found.extend(page.items)
+        if page.position:
+            key = page.position
+            break
+        day, key = day + timedelta(days=1), None
+    complete = day > last
+    next_cursor = None if complete else cursors.encode(actor.user_id, scope, {"d": day.isoformat(), "k": key})
+    # Exporting the log is itself an access to be accounted for (the subject is the exporter).
+    record(actor, actor.user_id, EXPORT, "audit-events")
+    return AuditExportPage(items=_events.validate_python([_event(i) for i in found]), next_cursor=next_cursor,
+                           complete=complete)

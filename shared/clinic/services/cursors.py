@@ -55,23 +55,28 @@ def encode(user_id: str, scope: str, position: Mapping[str, Any]) -> str:
     return f"{VERSION}.{body}.{_b64(_mac(user_id, scope, body))}"
 
 
+def invalid() -> InvalidInput:
+    """The one error of a cursor that cannot be used, whatever the reason."""
+    return InvalidInput("cursor is invalid or expired; restart from the first page",
+                        [{"field": "cursor", "issue": "invalid"}])
+
+
 def decode(cursor: str, user_id: str, scope: str) -> dict[str, Any]:
     """The position inside ``cursor``, or ``InvalidInput`` (never which check failed: a cursor
     is opaque, and the reason would help only someone forging one)."""
-    invalid = InvalidInput("cursor is invalid or expired; restart from the first page",
-                           [{"field": "cursor", "issue": "invalid"}])
+    refused = invalid()
     if len(cursor) > MAX_LENGTH or cursor.count(".") != 2:
-        raise invalid
+        raise refused
     version, body, mac = cursor.split(".")
     try:
         if version != VERSION or not hmac.compare_digest(_unb64(mac), _mac(user_id, scope, body)):
-            raise invalid
+            raise refused
         payload = json.loads(_unb64(body))
     except (binascii.Error, ValueError, UnicodeDecodeError):
-        raise invalid from None
+        raise refused from None
     if not isinstance(payload, dict) or not isinstance(payload.get("k"), dict):
-        raise invalid
+        raise refused
     if not isinstance(payload.get("x"), int) or payload["x"] < time.time():
-        raise invalid
+        raise refused
     position: dict[str, Any] = payload["k"]
     return position

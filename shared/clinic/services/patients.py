@@ -55,4 +55,6 @@ def list_patients(actor: Caller, *, email: str | None, limit: int, cursor: str |
 
 
 def change_role(actor: Caller, user_id: str, role: Role) -> User:
-    return users.set_role(user_id, role, also=[audit.action(actor, user_id, audit.ROLE_CHANGE, f"role:{role.value}")])
+    # Who changed whose role from what to what (role names are not PHI).
+    return users.set_role(user_id, role, also=lambda previous: [
+        audit.action(actor, user_id, audit.ROLE_CHANGE, f"role:{previous}->{role.value}")])

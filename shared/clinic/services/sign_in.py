@@ -24,7 +24,7 @@ from clinic.errors import DomainError
 from clinic.models.auth import normalize_email
 from clinic.models.users import Role
 from clinic.observability import metrics
-from clinic.services import email_links, users
+from clinic.services import audit, email_links, users
 
 Event = dict[str, Any]
 
@@ -162,9 +162,19 @@ def post_confirmation(event: Event) -> Event:
 # --- tokens ----------------------------------------------------------------------------------------
 
 
+# Token issues that are not a sign-in: a refresh of an existing session.
+NOT_A_SIGN_IN = frozenset({"TokenGeneration_RefreshTokens"})
+
+
 def pre_token_generation(event: Event) -> Event:
     """V1_0 event (ID token): the ``role`` claim from the ``admin`` group, on every issue and refresh."""
     groups = (_request(event).get("groupConfiguration") or {}).get("groupsToOverride") or []
     role = Role.ADMIN if ADMIN_GROUP in groups else Role.PATIENT
     event["response"] = {"claimsOverrideDetails": {"claimsToAddOrOverride": {ROLE_CLAIM: role.value}}}
+    source = str(event.get("triggerSource") or "")
+    subject = str((_request(event).get("userAttributes") or {}).get("sub") or "")
+    if source not in NOT_A_SIGN_IN and subject:
+        # Every completed sign-in passes here (custom challenge, password, hosted UI and Google
+        # alike): the one place that sees them all. A refresh is not a new sign-in.
+        audit.record_sign_in(subject, source)
     return event

@@ -16,7 +16,7 @@ search).
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from clinic import cognito
@@ -93,9 +93,11 @@ def get(user_id: str) -> User:
     return _user(item)
 
 
-def set_role(user_id: str, role: Role, *, also: Sequence[Mapping[str, Any]] = ()) -> User:
-    """Make ``user_id`` a patient or an admin: the Users item (created if missing) with ``also``
-    (e.g. the audit record) in one transaction, then the Cognito group. The item goes first so no
+def set_role(user_id: str, role: Role, *,
+             also: Callable[[str], Sequence[Mapping[str, Any]]] = lambda previous: ()) -> User:
+    """Make ``user_id`` a patient or an admin: the Users item (created if missing) with the writes
+    ``also`` returns for the role read before the change (e.g. the audit record) in one
+    transaction, then the Cognito group. The item goes first so no
     group change is ever unrecorded; both steps are idempotent, so repeating a failed call
     completes it. A demoted admin is signed out everywhere, so no refresh token can mint another
     admin token; an ID token already issued stays valid until it expires (at most an hour).
@@ -110,7 +112,8 @@ def set_role(user_id: str, role: Role, *, also: Sequence[Mapping[str, Any]] = ()
             raise NotFound("no such user")
         create_profile(user_id, person.email, role=Role.PATIENT)
         item = users.get_consistent(user_id) or {}
-    dynamo.write([users.role_update_action(user_id, role.value, item.get("version")), *also])
+    previous = str(item.get("role") or Role.PATIENT.value)
+    dynamo.write([users.role_update_action(user_id, role.value, item.get("version")), *also(previous)])
     if role is Role.ADMIN:
         cognito.add_to_group(pool_id, person.username, ADMIN_GROUP)
     else:

@@ -9,6 +9,7 @@ from clinic import aws
 from clinic.api.auth import Caller
 from clinic.errors import NotFound, Unauthorized
 from clinic.models.users import Role
+from clinic.repositories import audit as audit_table
 from clinic.repositories import users as users_repo
 from clinic.services import users
 from tests.integration.auth.conftest import create_native_user
@@ -17,11 +18,34 @@ from tests.support.cognito import trigger_event
 
 @pytest.mark.parametrize(("groups", "role"), [
     ([], "patient"), (["admin"], "admin"), (["staff", "admin"], "admin"), (["staff"], "patient")])
-def test_the_token_carries_the_role_from_the_admin_group(invoke, groups, role):
+def test_the_token_carries_the_role_from_the_admin_group(invoke, tables, groups, role):
     configuration = {"groupsToOverride": groups, "iamRolesToOverride": [], "preferredRole": None}
     event = trigger_event("pre_token_generation", groupConfiguration=configuration)
     response = invoke("PreTokenGenerationFunction", event)["response"]
     assert response == {"claimsOverrideDetails": {"claimsToAddOrOverride": {"role": role}}}
+
+
+def sign_ins_of(user_id):
+    records = audit_table.page(patient_id=user_id, actor_id=None, limit=100, after=None).items
+    return [(r["action"], r["resource"], r["actorId"]) for r in records]
+
+
+@pytest.mark.parametrize("source", ["TokenGeneration_Authentication", "TokenGeneration_HostedAuth",
+                                    "TokenGeneration_NewPasswordChallenge"])
+def test_every_completed_sign_in_is_audited_without_the_address(invoke, tables, source):
+    # Custom challenge (email link), hosted UI (Google) alike: the token trigger sees them all.
+    event = {**trigger_event("pre_token_generation"), "triggerSource": source}
+    sub = event["request"]["userAttributes"]["sub"]
+    invoke("PreTokenGenerationFunction", event)
+    assert sign_ins_of(sub) == [("sign-in", f"session:{source}", sub)]
+    assert event["request"]["userAttributes"]["email"] not in str(
+        audit_table.page(patient_id=sub, actor_id=None, limit=100, after=None).items)
+
+
+def test_a_token_refresh_is_not_a_sign_in(invoke, tables):
+    event = {**trigger_event("pre_token_generation"), "triggerSource": "TokenGeneration_RefreshTokens"}
+    invoke("PreTokenGenerationFunction", event)
+    assert sign_ins_of(event["request"]["userAttributes"]["sub"]) == []
 
 
 def groups_of(pool, username):

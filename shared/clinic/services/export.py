@@ -1,0 +1,69 @@
+"""GET /me/export: every item the caller has, as JSON, one bounded page at a time.
+
+The collections are walked in a fixed order; one signed cursor carries (collection, position
+inside it). A page reads at most ``limit`` items in all (one GetItem for the profile on the first
+page, then one Query per collection it reaches: at most five requests plus the audit record),
+so its cost depends on the page size, never on how much history the caller has. Identity comes
+only from the token; the cursor is bound to the caller and to this route.
+
+Not exported: ``BiomarkerSummary`` (derived from the readings, which are exported) and the
+Audit table (the record of who accessed the patient's data: an accounting of disclosures is a
+separate request, served by staff from GET /admin/audit).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from clinic.api.auth import Caller
+from clinic.models.appointments import Appointment
+from clinic.models.biomarkers import Reading
+from clinic.models.export import ExportedDailyPoint, ExportPage
+from clinic.models.medications import Medication
+from clinic.models.users import User
+from clinic.repositories import user_data, users
+from clinic.services import audit, cursors
+from clinic.settings import Settings, get_settings
+
+SCOPE = "me.export"
+PROFILE = "profile"
+# (collection, its table, its wire model), in the order the export walks them.
+COLLECTIONS: tuple[tuple[str, Callable[[Settings], str], Any], ...] = (
+    ("biomarkers", lambda s: s.biomarkers_table, Reading),
+    ("appointments", lambda s: s.appointments_table, Appointment),
+    ("medications", lambda s: s.medications_table, Medication),
+    ("daily_rollups", lambda s: s.rollups_table, ExportedDailyPoint),
+)
+ORDER = (PROFILE, *(name for name, _, _ in COLLECTIONS))
+
+
+def page(caller: Caller, *, limit: int, cursor: str | None) -> ExportPage:
+    position: dict[str, Any] = cursors.decode(cursor, caller.user_id, SCOPE) if cursor else {"c": PROFILE, "k": None}
+    if position.get("c") not in ORDER or not (position.get("k") is None or isinstance(position.get("k"), dict)):
+        raise cursors.invalid()
+    settings = get_settings()
+    found: dict[str, list[Any]] = {name: [] for name, _, _ in COLLECTIONS}
+    profile = None
+    remaining = limit
+    at = ORDER.index(position["c"])
+    key: dict[str, Any] | None = position.get("k")
+    if ORDER[at] == PROFILE:
+        item = users.get(caller.user_id)
+        profile = User.model_validate(item) if item else None
+        remaining -= 1 if item else 0
+        at, key = at + 1, None
+    while remaining > 0 and at < len(ORDER):
+        name, table, model = COLLECTIONS[at - 1]
+        got = user_data.page(table(settings), caller.user_id, limit=remaining, after=key)
+        found[name].extend(model.model_validate(i) for i in got.items)
+        remaining -= len(got.items)
+        if got.position:
+            key = got.position
+            break
+        at, key = at + 1, None
+    complete = at >= len(ORDER)
+    next_cursor = None if complete else cursors.encode(caller.user_id, SCOPE, {"c": ORDER[at], "k": key})
+    # The patient reading their own records is still an access to PHI: recorded like a staff read.
+    audit.record(caller, caller.user_id, audit.EXPORT, f"me-export:{ORDER[min(at, len(ORDER) - 1)]}")
+    return ExportPage(profile=profile, next_cursor=next_cursor, complete=complete, **found)
