@@ -28,6 +28,9 @@ from clinic_local import stack as local_stack
 
 DEFAULT_HOST = "127.0.0.1"
 EMAIL_LINK_COMPLETE = "/local/auth/email-link/complete"
+# The demo dashboard's sign-in picker: the demo accounts, and a token for one (what `make token` does).
+DEMO_ACCOUNTS = "/local/auth/demo-accounts"
+DEMO_SIGN_IN = "/local/auth/demo-sign-in"
 
 
 def _env_int(name: str, default: int) -> int:
@@ -36,7 +39,7 @@ def _env_int(name: str, default: int) -> int:
 
 
 def start(
-    host: str, port: int, moto_port: int, state_file: Path, *, quiet: bool = False
+    host: str, port: int, moto_port: int, state_file: Path, *, quiet: bool = False, web_socket_url: str = ""
 ) -> tuple[local_stack.LocalStack, list[Any]]:
     """Start (or attach to) the AWS endpoint, provision, seed and serve. Returns the stack and
     the things to stop, in order."""
@@ -55,15 +58,19 @@ def start(
     os.environ.update(stack.environment())
 
     # Import after the environment is set: settings are parsed once per process.
-    from clinic_local import gateway, openapi, seed
+    from clinic_local import gateway, openapi, seed, webapp
     from clinic_local.authorizer import CognitoAuthorizer
 
     seed.seed(lambda email, name, role: local_stack.create_account(stack, email, name, role))
     authorizer = CognitoAuthorizer(endpoint, stack.user_pool_id, stack.issuer, set(stack.client_ids.values()))
-    local_posts = {EMAIL_LINK_COMPLETE: lambda body: _complete_email_link(stack, body)}
+    local_posts = {EMAIL_LINK_COMPLETE: lambda body: _complete_email_link(stack, body),
+                   DEMO_SIGN_IN: lambda body: _demo_sign_in(stack, body)}
     # The OpenAPI document the code generates (docs/openapi.json is its committed copy), no auth.
-    extra = {"/openapi.json": lambda: (200, openapi.render().encode())}
-    server = gateway.serve(gateway.Gateway(authorizer, extra_routes=extra, local_posts=local_posts), host, port)
+    extra = {"/openapi.json": lambda: (200, openapi.render().encode()),
+             DEMO_ACCOUNTS: lambda: (200, _demo_accounts(stack))}
+    web = webapp.WebApp(webapp.DIST, web_socket_url)
+    server = gateway.serve(gateway.Gateway(authorizer, extra_routes=extra, local_posts=local_posts, web=web),
+                           host, port)
     stoppers.insert(0, server.shutdown)
     # Written once the API answers: its presence is what `token` and the tests wait for.
     stack.save(state_file)
@@ -90,6 +97,28 @@ def _complete_email_link(stack: local_stack.LocalStack, body: bytes | None) -> t
     return 200, json.dumps(tokens).encode()
 
 
+def _demo_accounts(stack: local_stack.LocalStack) -> bytes:
+    """The seeded demo accounts the dashboard offers (never their passwords)."""
+    return json.dumps({"accounts": [{"email": a["email"], "name": a["name"], "role": a["role"]}
+                                    for a in stack.accounts]}).encode()
+
+
+def _demo_sign_in(stack: local_stack.LocalStack, body: bytes | None) -> tuple[int, bytes]:
+    """POST /local/auth/demo-sign-in {"email"}: a demo account's tokens, as `make token` gives
+    them. Only the runner has it: a deployed API has no such route."""
+    from clinic_local import sign_in
+
+    try:
+        email = json.loads(body or b"{}")["email"]
+    except (ValueError, KeyError, TypeError):
+        return 400, _error("validation_error", 'send {"email": ...}')
+    account = next((a for a in stack.accounts if isinstance(email, str) and a["email"].lower() == email.lower()), None)
+    if account is None:
+        return 404, _error("not_found", "no demo account with that email")
+    tokens = sign_in.issue_tokens(stack, account["email"])
+    return 200, json.dumps({"idToken": tokens["idToken"], "expiresIn": tokens["expiresIn"]}).encode()
+
+
 def _error(code: str, message: str) -> bytes:
     return json.dumps({"error": {"code": code, "message": message, "details": []}}).encode()
 
@@ -107,6 +136,7 @@ def _banner(stack: local_stack.LocalStack, host: str, port: int, endpoint: str) 
     print(f"  TOKEN=$(make -s token EMAIL={example})")
     print(f'  curl -s -H "Authorization: Bearer $TOKEN" {base}/biomarkers/stats')
     print(f'  curl -s -H "Authorization: Bearer $TOKEN" "{base}/appointments?type=lab&when=past&limit=5"')
+    print(f"\nDashboard: {base}/app/  (pick a demo account; `make dev` builds web/ first)")
     print("\nSign in by email link (the link is printed here instead of emailed):")
     print(f"  curl -s -X POST -H 'Content-Type: application/json' {base}/auth/email-link \\")
     print(f"""      -d '{{"email": "{example}"}}'""")

@@ -18,6 +18,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from clinic.observability import error_fingerprint
 from clinic_local import template
 from clinic_local.authorizer import CognitoAuthorizer, as_rest_claims
+from clinic_local.webapp import WebApp
 
 MAX_BODY_BYTES = 256 * 1024
 JSON_HEADERS = {"Content-Type": ["application/json"]}
@@ -63,8 +64,9 @@ class Gateway:
 
     def __init__(self, authorizer: CognitoAuthorizer,
                  extra_routes: dict[str, Callable[[], tuple[int, bytes]]] | None = None,
-                 local_posts: dict[str, LocalPost] | None = None) -> None:
+                 local_posts: dict[str, LocalPost] | None = None, web: WebApp | None = None) -> None:
         self.authorizer = authorizer
+        self.web = web  # the demo dashboard at /app/
         self.routes = [CompiledRoute.of(r) for r in template.routes()]
         self.extra = extra_routes or {}
         # Local-only POST endpoints that stand in for what AWS does outside the API (signing in
@@ -82,6 +84,10 @@ class Gateway:
     def handle(self, method: str, raw_path: str, headers: dict[str, str], body: bytes | None,
                source_ip: str) -> tuple[int, dict[str, list[str]], bytes]:
         url = urlsplit(raw_path)
+        if self.web is not None and method in ("GET", "HEAD"):
+            page = self.web.answer(url.path)
+            if page is not None:
+                return page
         if method == "GET" and url.path in self.extra:
             status, payload = self.extra[url.path]()
             return status, JSON_HEADERS, payload
