@@ -1,7 +1,8 @@
 // Live updates: one WebSocket per signed-in tab. The server sends
 // {"type":"changed","topic":"stats"|"appointments"|"medications"}; the page refetches that topic.
 // When the socket closes it reconnects with exponential backoff (1 s doubling to 30 s, jittered),
-// reset once a connection opens.
+// reset once a connection opens. Messages sent while the socket was down are lost, so a
+// reconnection refetches every topic once.
 export type Topic = "stats" | "appointments" | "medications";
 const TOPICS: readonly Topic[] = ["stats", "appointments", "medications"];
 
@@ -29,6 +30,7 @@ export function connectLive(
   let attempt = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let stopped = false;
+  let reconnecting = false;
 
   const open = () => {
     onState(attempt === 0 ? "connecting" : "retrying");
@@ -36,7 +38,9 @@ export function connectLive(
     target.searchParams.set("token", token); // the protocol: the ID token as a query parameter
     socket = new WebSocket(target);
     socket.onopen = () => {
+      if (reconnecting) TOPICS.forEach(onChanged);
       attempt = 0;
+      reconnecting = false;
       onState("open");
     };
     socket.onmessage = (event) => {
@@ -46,6 +50,7 @@ export function connectLive(
     socket.onclose = () => {
       socket = null;
       if (stopped) return;
+      reconnecting = true;
       onState("retrying");
       timer = setTimeout(open, backoffMs(attempt++));
     };
