@@ -51,8 +51,8 @@ web-check: $(WEB_DEPS)  ## fail if web/src/api/schema.d.ts drifted from docs/ope
 	  { head -40 $$tmp/drift; echo "web/src/api/schema.d.ts is stale: run 'npm --prefix web run gen:api'" >&2; exit 1; }
 	cd web && npx tsc --noEmit
 
-screenshot: $(STAMP) $(WEB_BUILD)  ## docs/dashboard.png: the page in headless Chromium against a seeded local stack
-	$(BIN)/python -m tests.browser.screenshot docs/dashboard.png
+screenshot: $(WEB_BUILD)  ## docs/dashboard.png: the page in headless Chromium, against a running `make dev`
+	node web/e2e/screenshot.mjs http://127.0.0.1:$${CLINIC_API_PORT:-3000} docs/dashboard.png
 
 dev: $(STAMP) $(WEB_BUILD)  ## the whole stack locally: moto, seeded demo data, the API and the dashboard on :3000
 	$(BIN)/clinic-local dev
