@@ -74,6 +74,12 @@ class Gateway:
         self.local_posts = local_posts or {}
         self._invoke_lock = threading.Lock()
 
+    def invoke(self, function: str, event: dict[str, Any]) -> Any:
+        """Call a function's handler with an event, under the same lock as the routes (the
+        runner's one Lambda instance at a time)."""
+        with self._invoke_lock:
+            return template.load_handler(function)(event, LambdaContext(function))
+
     def match(self, method: str, path: str) -> tuple[template.Route, dict[str, str]] | None:
         for compiled in self.routes:
             found = compiled.pattern.match(path)
@@ -106,10 +112,7 @@ class Gateway:
                 return 401, JSON_HEADERS, _error_body("unauthorized", "authentication required")
             claims = as_rest_claims(verified)
         event = build_event(route, url.path, url.query, headers, body, path_params, claims, source_ip)
-        with self._invoke_lock:
-            handler = template.load_handler(route.function)
-            result = handler(event, LambdaContext(route.function))
-        return _to_http(result)
+        return _to_http(self.invoke(route.function, event))
 
 
 def _header(headers: dict[str, str], name: str) -> str | None:
