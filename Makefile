@@ -44,12 +44,13 @@ $(WEB_BUILD): $(WEB_DEPS) $(WEB_SOURCES)
 
 web: $(WEB_BUILD)  ## install web/ dependencies (npm ci) and build the dashboard into web/dist
 
-web-check: $(WEB_DEPS)  ## fail if web/src/api/schema.d.ts drifted from docs/openapi.json; type-check the page
+web-check: $(WEB_DEPS)  ## fail if web/src/api/schema.d.ts drifted from docs/openapi.json; type-check; unit tests
 	@tmp=$$(mktemp -d) && trap 'rm -rf $$tmp' EXIT && \
 	  (cd web && npx openapi-typescript ../docs/openapi.json -o $$tmp/schema.d.ts) && \
 	  diff -u web/src/api/schema.d.ts $$tmp/schema.d.ts > $$tmp/drift || \
 	  { head -40 $$tmp/drift; echo "web/src/api/schema.d.ts is stale: run 'npm --prefix web run gen:api'" >&2; exit 1; }
 	cd web && npx tsc --noEmit
+	cd web && node --test --test-reporter=dot e2e/live.test.mjs
 
 screenshot: $(WEB_BUILD)  ## docs/dashboard.png: the page in headless Chromium, against a running `make dev`
 	node web/e2e/screenshot.mjs http://127.0.0.1:$${CLINIC_API_PORT:-3000} docs/dashboard.png
