@@ -53,6 +53,40 @@ try {
   await empty.getByRole("button", { name: "Request refill" }).click();
   report.refillError = (await empty.getByRole("alert").textContent()).trim();
   assert.match(report.refillError, /\(409 conflict\)$/, "a refused refill shows the API's error");
+  // A refill that succeeds: the panel refetches and shows one refill fewer.
+  const meds = page.getByTestId("medications");
+  const refillable = meds.locator("li").filter({ hasNotText: "inactive" }).filter({ hasNotText: " 0 refills" }).first();
+  const medicationId = await refillable.getAttribute("data-medication");
+  const left = Number((await refillable.textContent()).match(/(\d+) refills/)[1]);
+  await refillable.getByRole("button", { name: "Request refill" }).click();
+  const row = meds.locator(`li[data-medication="${medicationId}"]`);
+  await row.getByRole("status").filter({ hasText: `${left - 1} left` }).waitFor();
+  await row.filter({ hasText: `${left - 1} refills` }).waitFor();
+  report.refilled = { before: left, after: left - 1 };
+
+  // Appointments: the type filter asks the API for that type; paging follows its cursor.
+  const appointments = page.getByTestId("appointments");
+  await Promise.all([
+    page.waitForResponse((r) => r.url().includes("/appointments?") && r.url().includes("type=lab")),
+    appointments.locator("select").selectOption("lab"),
+  ]);
+  // The rendered list (after React's update) holds lab appointments only.
+  await page.waitForFunction(() => {
+    const rows = [...document.querySelectorAll('[data-testid="appointments"] li .muted')].map((e) => e.textContent);
+    return rows.length > 0 && rows.every((t) => t.startsWith("lab ·"));
+  }, null, { timeout: 10_000 }).catch(async () => {
+    assert.fail(`only lab appointments: ${await appointments.locator("li .muted").allTextContents()}`);
+  });
+  const firstPage = await appointments.locator("li strong").allTextContents();
+  if (await appointments.getByRole("button", { name: "Next" }).isEnabled()) {
+    const [next] = await Promise.all([
+      page.waitForResponse((r) => r.url().includes("/appointments?") && r.url().includes("cursor=")),
+      appointments.getByRole("button", { name: "Next" }).click(),
+    ]);
+    assert.equal(next.status(), 200);
+    await appointments.getByRole("button", { name: "Previous" }).and(page.locator(":enabled")).waitFor();
+  }
+  report.labAppointments = firstPage.length;
   assert.deepEqual(errors, [], "no errors in the page");
   console.log(JSON.stringify({ ok: true, ...report }));
 } catch (error) {
