@@ -188,7 +188,8 @@ def id_token(stack: LocalStack, email: str, password: str) -> str:
 def create_account(stack: LocalStack, email: str, name: str, role: str) -> dict[str, Any]:
     """A confirmed Cognito user with a random password (kept in the local state file only)."""
     idp = client("cognito-idp", stack.endpoint, stack.region)
-    password = "Local-" + secrets.token_urlsafe(18)
+    # The pool requires upper and lower case and a digit: the prefix has them whatever the random part holds.
+    password = "Local-7" + secrets.token_urlsafe(18)
     created = idp.admin_create_user(
         UserPoolId=stack.user_pool_id, Username=email, MessageAction="SUPPRESS",
         UserAttributes=[{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"},
