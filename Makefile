@@ -48,7 +48,7 @@ web-check: $(WEB_DEPS)  ## fail if web/src/api/schema.d.ts drifted from docs/ope
 	@tmp=$$(mktemp -d) && trap 'rm -rf $$tmp' EXIT && \
 	  (cd web && npx openapi-typescript ../docs/openapi.json -o $$tmp/schema.d.ts) && \
 	  diff -u web/src/api/schema.d.ts $$tmp/schema.d.ts > $$tmp/drift || \
-	  { head -40 $$tmp/drift; echo "web/src/api/schema.d.ts is stale: run 'npm --prefix web run gen:api'" >&2; exit 1; }
+	  { head -40 $$tmp/drift; echo "web/src/api/schema.d.ts is stale: run 'make openapi'" >&2; exit 1; }
 	cd web && npx tsc --noEmit
 	cd web && node --test --test-reporter=dot e2e/live.test.mjs
 
@@ -94,8 +94,9 @@ build: $(SAM_STAMP)  ## sam build (python3.12, arm64) into .aws-sam/, with preco
 bench: $(STAMP)  ## benchmarks, as ratios against baselines measured in the same run
 	$(BIN)/python -m benchmarks
 
-openapi: $(STAMP)  ## regenerate docs/openapi.json from the code (a test fails when it drifts)
+openapi: $(STAMP) $(WEB_DEPS)  ## regenerate docs/openapi.json from the code, and the dashboard's types from it
 	$(BIN)/python -m clinic_local.openapi --write
+	cd web && npx openapi-typescript ../docs/openapi.json -o src/api/schema.d.ts
 
 lock:  ## re-pin dependencies (layer and dev) with hashes
 	$(BIN)/pip-compile --generate-hashes --strip-extras --no-header --no-emit-index-url --no-emit-find-links --allow-unsafe -q -o layers/deps/requirements.txt requirements/runtime.in
