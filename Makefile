@@ -9,7 +9,14 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help dev test test-fast token bench lint build lock clean e2e
+.PHONY: help dev test test-fast token bench lint build lock clean e2e web web-check screenshot
+
+# The demo dashboard (web/): npm ci from the committed lock, then vite build, each redone only when
+# its inputs change.
+NPM := npm --prefix web --no-audit --no-fund --loglevel=error
+WEB_DEPS := web/node_modules/.installed
+WEB_BUILD := web/dist/.built
+WEB_SOURCES := $(shell find web/src web/public -type f 2>/dev/null) web/index.html web/vite.config.ts web/tsconfig.json
 
 # SAM CLI and the SAM translator pin boto3 and pydantic differently from the project: own venv.
 SAM_VENV := .venv-sam
@@ -27,14 +34,35 @@ $(STAMP): requirements/dev.lock layers/deps/requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e . $(QUIET_PIP)
 	@touch $(STAMP)
 
-dev: $(STAMP)  ## run the whole stack locally: moto, seeded demo data, the API on 127.0.0.1:3000
+$(WEB_DEPS): web/package-lock.json web/package.json
+	$(NPM) ci
+	@touch $(WEB_DEPS)
+
+$(WEB_BUILD): $(WEB_DEPS) $(WEB_SOURCES)
+	cd web && npx vite build --logLevel warn
+	@touch $(WEB_BUILD)
+
+web: $(WEB_BUILD)  ## install web/ dependencies (npm ci) and build the dashboard into web/dist
+
+web-check: $(WEB_DEPS)  ## fail if web/src/api/schema.d.ts drifted from docs/openapi.json; type-check; unit tests
+	@tmp=$$(mktemp -d) && trap 'rm -rf $$tmp' EXIT && \
+	  (cd web && npx openapi-typescript ../docs/openapi.json -o $$tmp/schema.d.ts) && \
+	  diff -u web/src/api/schema.d.ts $$tmp/schema.d.ts > $$tmp/drift || \
+	  { head -40 $$tmp/drift; echo "web/src/api/schema.d.ts is stale: run 'make openapi'" >&2; exit 1; }
+	cd web && npx tsc --noEmit
+	cd web && node --test --test-reporter=dot e2e/live.test.mjs
+
+screenshot: $(WEB_BUILD)  ## docs/dashboard.png: the page in headless Chromium, against a running `make dev`
+	node web/e2e/screenshot.mjs http://127.0.0.1:$${CLINIC_API_PORT:-3000} docs/dashboard.png
+
+dev: $(STAMP) $(WEB_BUILD)  ## the whole stack locally: moto, seeded demo data, the API and the dashboard on :3000
 	$(BIN)/clinic-local dev
 
 token: $(STAMP)  ## print an ID token for a demo account: make token EMAIL=ava.patel@demo.clinic.test
 	@test -n "$(EMAIL)" || { echo "usage: make token EMAIL=<demo email>" >&2; exit 2; }
 	@$(BIN)/clinic-local token "$(EMAIL)"
 
-test: $(STAMP)  ## every test (unit, handler, HTTP); e2e runs only when CLINIC_E2E_API_URL is set
+test: $(STAMP) web-check $(WEB_BUILD)  ## every test (unit, handler, HTTP, browser); e2e only with CLINIC_E2E_API_URL
 	$(BIN)/python -m pytest -n auto -m "not serial"
 	$(BIN)/python -m pytest -p no:xdist -m serial
 
@@ -78,12 +106,13 @@ build: $(SAM_STAMP)  ## sam build (python3.12, arm64) into .aws-sam/, with preco
 bench: $(STAMP)  ## benchmarks, as ratios against baselines measured in the same run
 	$(BIN)/python -m benchmarks
 
-openapi: $(STAMP)  ## regenerate docs/openapi.json from the code (a test fails when it drifts)
+openapi: $(STAMP) $(WEB_DEPS)  ## regenerate docs/openapi.json from the code, and the dashboard's types from it
 	$(BIN)/python -m clinic_local.openapi --write
+	cd web && npx openapi-typescript ../docs/openapi.json -o src/api/schema.d.ts
 
 lock:  ## re-pin dependencies (layer and dev) with hashes
 	$(BIN)/pip-compile --generate-hashes --strip-extras --no-header --no-emit-index-url --no-emit-find-links --allow-unsafe -q -o layers/deps/requirements.txt requirements/runtime.in
 	$(BIN)/pip-compile --generate-hashes --strip-extras --no-header --no-emit-index-url --no-emit-find-links --allow-unsafe -q -o requirements/dev.lock requirements/dev.in
 
 clean:  ## remove virtualenvs and build output
-	rm -rf $(VENV) .venv-* .aws-sam build .local
+	rm -rf $(VENV) .venv-* .aws-sam build .local web/node_modules web/dist

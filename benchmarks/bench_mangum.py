@@ -77,7 +77,7 @@ def _warm(source: str, event: dict[str, Any], calls: int) -> float:
     from clinic_local.gateway import LambdaContext
 
     scope: dict[str, Any] = {}
-    exec(compile(source, "<bench app>", "exec"), scope)  # noqa: S102 - the two fixed apps above
+    exec(compile(source, "<bench app>", "exec"), scope)  # only the two fixed apps above
     handler, context = scope["handler"], LambdaContext("bench")
     first = handler(event, context)
     assert first["statusCode"] == 200 and json.loads(first["body"])["total"] == 3, first

@@ -4,54 +4,24 @@ and use, and hand the claims to the function as strings, the way a REST API does
 
 from __future__ import annotations
 
-import json
 import time
-import urllib.request
-from threading import Lock
 from typing import Any
 
-import jwt
-
-LEEWAY_S = 0
+from clinic.id_tokens import IdTokenVerifier, jwks_url
 
 
 class CognitoAuthorizer:
-    def __init__(self, endpoint: str, user_pool_id: str, issuer: str, audiences: set[str]) -> None:
-        self._jwks_url = f"{endpoint.rstrip('/')}/{user_pool_id}/.well-known/jwks.json"
-        self._issuer = issuer
-        self._audiences = audiences
-        self._keys: dict[str, Any] = {}
-        self._lock = Lock()
+    """The REST authorizer: the ``Authorization`` header (``Bearer`` optional) to verified claims."""
 
-    def _key(self, kid: str) -> Any:
-        with self._lock:
-            if kid not in self._keys:
-                with urllib.request.urlopen(self._jwks_url, timeout=5) as response:  # noqa: S310 - local endpoint
-                    jwks = json.load(response)
-                self._keys = {k["kid"]: jwt.PyJWK(k).key for k in jwks.get("keys", [])}
-            return self._keys.get(kid)
+    def __init__(self, endpoint: str, user_pool_id: str, issuer: str, audiences: set[str]) -> None:
+        self.verifier = IdTokenVerifier(jwks_url(endpoint, user_pool_id), issuer, audiences)
 
     def verify(self, header: str | None) -> dict[str, Any] | None:
         """The verified claims, or None (the caller gets a 401)."""
         if not header:
             return None
         token = header[7:] if header[:7].lower() == "bearer " else header
-        try:
-            head = jwt.get_unverified_header(token)
-            if head.get("alg") != "RS256" or not isinstance(head.get("kid"), str):
-                return None
-            key = self._key(head["kid"])
-            if key is None:
-                return None
-            claims = jwt.decode(
-                token, key, algorithms=["RS256"], issuer=self._issuer, leeway=LEEWAY_S,
-                options={"require": ["exp", "iat", "iss", "sub", "token_use", "aud"], "verify_aud": False},
-            )
-        except (jwt.PyJWTError, ValueError, OSError):
-            return None
-        if claims.get("token_use") != "id" or claims.get("aud") not in self._audiences:
-            return None
-        return claims
+        return self.verifier.verify(token)
 
 
 def _api_gateway_time(epoch_s: Any) -> str:

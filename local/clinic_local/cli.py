@@ -1,6 +1,7 @@
 """``clinic-local``: run the stack locally and talk to it.
 
-  clinic-local dev [--port 3000] [--moto-port 5000]   start everything (what `make dev` runs)
+  clinic-local dev [--port 3000] [--ws-port 3001] [--moto-port 5000]
+                                                      start everything (what `make dev` runs)
   clinic-local token EMAIL                            print an ID token for a demo account
   clinic-local ingest FILE.jsonl [--via queue]        send readings (one JSON object a line) to ingest
   clinic-local simulate --users N --rate R --seconds S
@@ -28,6 +29,9 @@ from clinic_local import stack as local_stack
 
 DEFAULT_HOST = "127.0.0.1"
 EMAIL_LINK_COMPLETE = "/local/auth/email-link/complete"
+# The demo dashboard's sign-in picker: the demo accounts, and a token for one (what `make token` does).
+DEMO_ACCOUNTS = "/local/auth/demo-accounts"
+DEMO_SIGN_IN = "/local/auth/demo-sign-in"
 
 
 def _env_int(name: str, default: int) -> int:
@@ -36,7 +40,7 @@ def _env_int(name: str, default: int) -> int:
 
 
 def start(
-    host: str, port: int, moto_port: int, state_file: Path, *, quiet: bool = False
+    host: str, port: int, moto_port: int, state_file: Path, *, quiet: bool = False, ws_port: int = 3001
 ) -> tuple[local_stack.LocalStack, list[Any]]:
     """Start (or attach to) the AWS endpoint, provision, seed and serve. Returns the stack and
     the things to stop, in order."""
@@ -52,19 +56,37 @@ def start(
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
     stack = local_stack.provision(endpoint)
+    from clinic_local import live
+
+    # The WebSocket's management endpoint first: the fan-out function's environment names it.
+    connections = live.Connections()
+    management = live.serve_management(host, connections)
+    stoppers.insert(0, management.shutdown)
+    stack.live = {"url": f"ws://{host}:{ws_port}/", "management": f"http://{host}:{management.server_address[1]}"}
     os.environ.update(stack.environment())
 
     # Import after the environment is set: settings are parsed once per process.
-    from clinic_local import gateway, openapi, seed
+    from clinic_local import gateway, openapi, seed, webapp
     from clinic_local.authorizer import CognitoAuthorizer
 
     seed.seed(lambda email, name, role: local_stack.create_account(stack, email, name, role))
     authorizer = CognitoAuthorizer(endpoint, stack.user_pool_id, stack.issuer, set(stack.client_ids.values()))
-    local_posts = {EMAIL_LINK_COMPLETE: lambda body: _complete_email_link(stack, body)}
+    local_posts = {EMAIL_LINK_COMPLETE: lambda body: _complete_email_link(stack, body),
+                   DEMO_SIGN_IN: lambda body: _demo_sign_in(stack, body)}
     # The OpenAPI document the code generates (docs/openapi.json is its committed copy), no auth.
-    extra = {"/openapi.json": lambda: (200, openapi.render().encode())}
-    server = gateway.serve(gateway.Gateway(authorizer, extra_routes=extra, local_posts=local_posts), host, port)
+    extra = {"/openapi.json": lambda: (200, openapi.render().encode()),
+             DEMO_ACCOUNTS: lambda: (200, _demo_accounts(stack))}
+    # The dashboard at /app/, told where the live socket is.
+    web = webapp.WebApp(webapp.DIST, stack.live["url"])
+    api = gateway.Gateway(authorizer, extra_routes=extra, local_posts=local_posts, web=web)
+    server = gateway.serve(api, host, port)
     stoppers.insert(0, server.shutdown)
+    # Live updates: the WebSocket API, and the streams (from now on: not the seed) to the fan-out.
+    websocket = live.serve_websocket(host, ws_port, connections, api.invoke)
+    stoppers.insert(0, websocket.shutdown)
+    ddb, streams = (local_stack.client(s, endpoint, stack.region) for s in ("dynamodb", "dynamodbstreams"))
+    poller = live.StreamPoller(ddb, streams, stack.tables, stack.region, api.invoke).start()
+    stoppers.insert(0, poller.stop)
     # Written once the API answers: its presence is what `token` and the tests wait for.
     stack.save(state_file)
     stoppers.insert(0, lambda: state_file.unlink(missing_ok=True))
@@ -90,13 +112,37 @@ def _complete_email_link(stack: local_stack.LocalStack, body: bytes | None) -> t
     return 200, json.dumps(tokens).encode()
 
 
+def _demo_accounts(stack: local_stack.LocalStack) -> bytes:
+    """The seeded demo accounts the dashboard offers (never their passwords)."""
+    return json.dumps({"accounts": [{"email": a["email"], "name": a["name"], "role": a["role"]}
+                                    for a in stack.accounts]}).encode()
+
+
+def _demo_sign_in(stack: local_stack.LocalStack, body: bytes | None) -> tuple[int, bytes]:
+    """POST /local/auth/demo-sign-in {"email"}: a demo account's tokens, as `make token` gives
+    them. Only the runner has it: a deployed API has no such route."""
+    from clinic_local import sign_in
+
+    try:
+        email = json.loads(body or b"{}")["email"]
+    except (ValueError, KeyError, TypeError):
+        return 400, _error("validation_error", 'send {"email": ...}')
+    account = next((a for a in stack.accounts if isinstance(email, str) and a["email"].lower() == email.lower()), None)
+    if account is None:
+        return 404, _error("not_found", "no demo account with that email")
+    tokens = sign_in.issue_tokens(stack, account["email"])
+    return 200, json.dumps({"idToken": tokens["idToken"], "expiresIn": tokens["expiresIn"]}).encode()
+
+
 def _error(code: str, message: str) -> bytes:
     return json.dumps({"error": {"code": code, "message": message, "details": []}}).encode()
 
 
 def _banner(stack: local_stack.LocalStack, host: str, port: int, endpoint: str) -> None:
     base = f"http://{host}:{port}"
-    print(f"\nclinic-local is up\n  API          {base}\n  AWS endpoint {endpoint} (DynamoDB, Cognito, SQS)")
+    print(f"\nclinic-local is up\n  API          {base}")
+    print(f"  WebSocket    {stack.live['url']}?token=<ID token>  (live updates)")
+    print(f"  AWS endpoint {endpoint} (DynamoDB, Cognito, SQS)")
     print(f"  user pool    {stack.user_pool_id}\n  tables       {', '.join(sorted(stack.tables.values()))}")
     print(f"  queues       {', '.join(sorted(q['name'] for q in stack.queues.values()))}")
     print("\nDemo accounts:")
@@ -107,6 +153,7 @@ def _banner(stack: local_stack.LocalStack, host: str, port: int, endpoint: str) 
     print(f"  TOKEN=$(make -s token EMAIL={example})")
     print(f'  curl -s -H "Authorization: Bearer $TOKEN" {base}/biomarkers/stats')
     print(f'  curl -s -H "Authorization: Bearer $TOKEN" "{base}/appointments?type=lab&when=past&limit=5"')
+    print(f"\nDashboard: {base}/app/  (pick a demo account; `make dev` builds web/ first)")
     print("\nSign in by email link (the link is printed here instead of emailed):")
     print(f"  curl -s -X POST -H 'Content-Type: application/json' {base}/auth/email-link \\")
     print(f"""      -d '{{"email": "{example}"}}'""")
@@ -117,7 +164,7 @@ def _banner(stack: local_stack.LocalStack, host: str, port: int, endpoint: str) 
 
 
 def cmd_dev(args: argparse.Namespace) -> int:
-    _, stoppers = start(args.host, args.port, args.moto_port, args.state_file)
+    _, stoppers = start(args.host, args.port, args.moto_port, args.state_file, ws_port=args.ws_port)
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())
     # Also Ctrl-C explicitly: a process started in the background (a test fixture, `&` in a
@@ -288,6 +335,8 @@ def parser() -> argparse.ArgumentParser:
     dev.add_argument("--host", default=os.environ.get("CLINIC_HOST", DEFAULT_HOST))
     dev.add_argument("--port", type=int, default=_env_int("CLINIC_API_PORT", 3000))
     dev.add_argument("--moto-port", type=int, default=_env_int("CLINIC_MOTO_PORT", 5000))
+    dev.add_argument("--ws-port", type=int, default=_env_int("CLINIC_WS_PORT", 3001),
+                     help="the live-updates WebSocket (ws://HOST:PORT/?token=<ID token>)")
     dev.set_defaults(func=cmd_dev)
     token = sub.add_parser("token", help="print an ID token for a demo account")
     token.add_argument("email")

@@ -20,6 +20,7 @@ from clinic.api.resolver import SECURITY_HEADERS
 from clinic.observability import error_fingerprint
 from clinic_local import template
 from clinic_local.authorizer import CognitoAuthorizer, as_rest_claims
+from clinic_local.webapp import WebApp
 
 MAX_BODY_BYTES = 256 * 1024
 JSON_HEADERS = {"Content-Type": ["application/json"]}
@@ -78,14 +79,21 @@ class Gateway:
 
     def __init__(self, authorizer: CognitoAuthorizer,
                  extra_routes: dict[str, Callable[[], tuple[int, bytes]]] | None = None,
-                 local_posts: dict[str, LocalPost] | None = None) -> None:
+                 local_posts: dict[str, LocalPost] | None = None, web: WebApp | None = None) -> None:
         self.authorizer = authorizer
+        self.web = web  # the demo dashboard at /app/
         self.routes = [CompiledRoute.of(r) for r in template.routes()]
         self.extra = extra_routes or {}
         # Local-only POST endpoints that stand in for what AWS does outside the API (signing in
         # by email link through Cognito's triggers); they run under the invocation lock.
         self.local_posts = local_posts or {}
         self._invoke_lock = threading.Lock()
+
+    def invoke(self, function: str, event: dict[str, Any]) -> Any:
+        """Call a function's handler with an event, under the same lock as the routes (the
+        runner's one Lambda instance at a time)."""
+        with self._invoke_lock:
+            return template.load_handler(function)(event, LambdaContext(function))
 
     def match(self, method: str, path: str) -> tuple[template.Route, dict[str, str]] | None:
         for compiled in self.routes:
@@ -97,6 +105,10 @@ class Gateway:
     def handle(self, method: str, raw_path: str, headers: dict[str, str], body: bytes | None,
                source_ip: str) -> tuple[int, dict[str, list[str]], bytes]:
         url = urlsplit(raw_path)
+        if self.web is not None and method in ("GET", "HEAD"):
+            page = self.web.answer(url.path)
+            if page is not None:
+                return page
         if method == "GET" and url.path in self.extra:
             status, payload = self.extra[url.path]()
             return status, JSON_HEADERS, payload
@@ -117,10 +129,7 @@ class Gateway:
                 return 401, JSON_HEADERS, _error_body("unauthorized", "authentication required")
             claims = as_rest_claims(verified)
         event = build_event(route, url.path, url.query, headers, body, path_params, claims, source_ip)
-        with self._invoke_lock:
-            handler = template.load_handler(route.function)
-            result = handler(event, LambdaContext(route.function))
-        return _to_http(result)
+        return _to_http(self.invoke(route.function, event))
 
 
     @staticmethod

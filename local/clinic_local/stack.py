@@ -12,6 +12,7 @@ from typing import Any
 
 import boto3
 
+from clinic.id_tokens import jwks_url
 from clinic_local import template
 
 REGION = "us-east-1"
@@ -40,6 +41,8 @@ class LocalStack:
     accounts: list[dict[str, Any]] = field(default_factory=list)  # email, role, password, userId
     auth_key: str = field(default_factory=lambda: secrets.token_urlsafe(48))  # keys the sign-in request counters
     queues: dict[str, dict[str, str]] = field(default_factory=dict)  # logical id -> url, arn, name
+    # The live-updates WebSocket: "url" (ws://...) and "management" (its @connections endpoint).
+    live: dict[str, str] = field(default_factory=dict)
 
     @property
     def client_id(self) -> str:
@@ -67,7 +70,12 @@ class LocalStack:
         env = template.runtime_environment(self.refs())
         env.pop("CURSOR_SECRET_ARN", None)
         env.pop("AUTH_KEY_SECRET_ARN", None)
+        env.pop("CONNECTIONS_ENDPOINT", None)  # the AWS stage's URL; locally the runner's, when it serves one
+        if self.live.get("management"):
+            env["CONNECTIONS_ENDPOINT"] = self.live["management"]
         env.update({
+            # The pool's signing keys, from the emulator (the issuer stays the AWS one, as in tokens).
+            "COGNITO_JWKS_URL": jwks_url(self.endpoint, self.user_pool_id),
             "CURSOR_KEY": self.cursor_key,
             "AUTH_KEY": self.auth_key,
             # Sign-in links go to the runner's console instead of an inbox.

@@ -79,6 +79,8 @@ def table_definitions(prefix: str = "clinic-local") -> dict[str, dict[str, Any]]
         for field in _TABLE_FIELDS:
             if field in props:
                 args[field] = props[field]
+        if "StreamSpecification" in args:  # CloudFormation has no StreamEnabled: the view type enables it
+            args["StreamSpecification"] = {"StreamEnabled": True, **args["StreamSpecification"]}
         if "TimeToLiveSpecification" in props:
             args["_ttl"] = props["TimeToLiveSpecification"]
         definitions[logical_id] = args
@@ -155,6 +157,37 @@ def queue_sources() -> list[QueueSource]:
                 found.append(QueueSource(logical_id, str(_queue_ref(props["Queue"])),
                                          int(props.get("BatchSize", 10)),
                                          "ReportBatchItemFailures" in props.get("FunctionResponseTypes", [])))
+    return found
+
+
+@dataclass(frozen=True)
+class StreamSource:
+    """A table's DynamoDB stream feeding a function (an event source mapping)."""
+
+    function: str
+    table: str
+    batch_size: int
+    maximum_retry_attempts: int
+    partial_failures: bool
+
+
+def _stream_ref(value: Any) -> str | None:
+    """The logical id of a table named by ``!GetAtt T.StreamArn``."""
+    if isinstance(value, dict) and "Fn::GetAtt" in value and value["Fn::GetAtt"][1] == "StreamArn":
+        return str(value["Fn::GetAtt"][0])
+    return None
+
+
+def stream_sources() -> list[StreamSource]:
+    found = []
+    for res in resources("AWS::Lambda::EventSourceMapping").values():
+        props = res["Properties"]
+        table = _stream_ref(props["EventSourceArn"])
+        if table is None:
+            continue
+        found.append(StreamSource(str(_queue_ref(props["FunctionName"])), table, int(props.get("BatchSize", 100)),
+                                  int(props.get("MaximumRetryAttempts", -1)),
+                                  "ReportBatchItemFailures" in props.get("FunctionResponseTypes", [])))
     return found
 
 

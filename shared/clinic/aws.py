@@ -42,6 +42,17 @@ def dynamodb() -> Any:
     return client("dynamodb")
 
 
+@cache
+def _create_at(service: str, endpoint_url: str) -> Any:
+    return _session().create_client(service, endpoint_url=endpoint_url, config=_CONFIG)
+
+
+def client_at(service: str, endpoint_url: str) -> Any:
+    """A client for a service that has one endpoint per resource (a WebSocket API's management
+    endpoint): created once per process and endpoint, or the injected one in tests."""
+    return _overrides.get(service) or _create_at(service, endpoint_url)
+
+
 def override(service: str, replacement: Any | None) -> None:
     """Tests inject a stubbed or counting client; ``None`` removes the override."""
     if replacement is None:
@@ -54,4 +65,5 @@ def reset() -> None:
     """Forget every client (tests that change endpoints or credentials call this)."""
     _overrides.clear()
     _create.cache_clear()
+    _create_at.cache_clear()
     _session.cache_clear()

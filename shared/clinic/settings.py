@@ -65,6 +65,16 @@ class Settings(BaseModel):
     allowed_origin: str | None = Field(default=None, alias="ALLOWED_ORIGIN",
                                        pattern=r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
 
+    # --- live updates (WebSocket). Only the connect, disconnect and fan-out functions have these.
+    connections_table: str | None = Field(default=None, alias="CONNECTIONS_TABLE", min_length=3)
+    # The WebSocket stage's management endpoint (https://{api}.execute-api.{region}.amazonaws.com/{stage}).
+    connections_endpoint: str | None = Field(default=None, alias="CONNECTIONS_ENDPOINT", min_length=8)
+    # The app client whose ID tokens open a connection (the token's audience).
+    app_client_id: str | None = Field(default=None, alias="APP_CLIENT_ID", min_length=3)
+    # Where the pool's signing keys are; derived from the pool in AWS, the emulator's URL locally.
+    cognito_jwks_url: str | None = Field(default=None, alias="COGNITO_JWKS_URL", min_length=8)
+    aws_region: str = Field(default="us-east-1", alias="AWS_REGION", min_length=3)
+
     @model_validator(mode="after")
     def _one_cursor_key_source(self) -> Settings:
         if not (self.cursor_secret_arn or self.cursor_key):

@@ -28,12 +28,12 @@ def _free_port() -> int:
 
 def _start_runner(state_file: Path, log: Any) -> tuple[subprocess.Popen[bytes], int] | None:
     """Start `clinic-local dev` on free ports; None if it exited early (a port taken meanwhile)."""
-    api_port, moto_port = _free_port(), _free_port()
+    api_port, moto_port, ws_port = _free_port(), _free_port(), _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "CLINIC_", "USERS_", "POWERTOOLS_"))}
     env.update({"PYTHONUNBUFFERED": "1"})
     process = subprocess.Popen(
         [sys.executable, "-m", "clinic_local.cli", "--state-file", str(state_file), "dev",
-         "--port", str(api_port), "--moto-port", str(moto_port)],
+         "--port", str(api_port), "--moto-port", str(moto_port), "--ws-port", str(ws_port)],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
     deadline = time.monotonic() + 180

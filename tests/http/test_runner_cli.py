@@ -57,7 +57,7 @@ def test_with_aws_endpoint_url_the_runner_uses_it_and_starts_no_moto(tmp_path):
     env = _clean_env() | {"AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}"}
     process = subprocess.Popen(
         [sys.executable, "-m", "clinic_local.cli", "--state-file", str(state), "dev", "--port", str(api_port),
-         "--moto-port", str(busy.getsockname()[1])],
+         "--moto-port", str(busy.getsockname()[1]), "--ws-port", str(_free_port())],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     try:

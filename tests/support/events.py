@@ -87,3 +87,26 @@ def sqs_event(bodies: list[Any] | None = None) -> dict[str, Any]:
         records.append(record)
     event["Records"] = records
     return event
+
+
+def ws_event(route: str, *, connection_id: str | None = None, token: str | None = None) -> dict[str, Any]:
+    """``events/live/connect.json`` or ``disconnect.json`` with the connection id and, for
+    ``$connect``, the ``token`` query parameter replaced (``token=None``: no query string)."""
+    event = copy.deepcopy(_load(f"live/{route}.json"))
+    if connection_id is not None:
+        event["requestContext"]["connectionId"] = connection_id
+    if route == "connect":
+        event["queryStringParameters"] = {"token": token} if token is not None else None
+    return event
+
+
+def stream_record(table_name: str, user_id: str, sequence_number: str, *, sk: str = "stats",
+                  event_name: str = "MODIFY") -> dict[str, Any]:
+    """One record of ``events/live/stream.json`` from the stream of ``table_name``."""
+    record = copy.deepcopy(_load("live/stream.json")["Records"][0])
+    record["eventName"] = event_name
+    record["dynamodb"]["Keys"] = {"userId": {"S": user_id}, "sk": {"S": sk}}
+    record["dynamodb"]["SequenceNumber"] = sequence_number
+    stream = f"table/{table_name}/stream/2026-11-25T06:00:00.000"
+    record["eventSourceARN"] = f"arn:aws:dynamodb:us-east-1:123456789012:{stream}"
+    return record

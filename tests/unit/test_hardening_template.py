@@ -204,6 +204,12 @@ def named_index(resource) -> tuple[str, str] | None:
     return None
 
 
+def sub_of_this_template(resource) -> bool:
+    """An ARN built with !Sub around one of this template's resources (e.g. an API's stage path)."""
+    names = re.findall(r"\$\{(\w+)\}", resource.get("Fn::Sub", "")) if isinstance(resource, dict) else []
+    return any(name in RESOURCES for name in names)
+
+
 @pytest.mark.parametrize("logical_id", sorted(FUNCTIONS))
 def test_function_policies_name_this_templates_resources_and_existing_indexes_only(logical_id):
     for statement in function_statements(logical_id):
@@ -214,7 +220,7 @@ def test_function_policies_name_this_templates_resources_and_existing_indexes_on
                 indexes = RESOURCES[table]["Properties"].get("GlobalSecondaryIndexes", []) + \
                     RESOURCES[table]["Properties"].get("LocalSecondaryIndexes", [])
                 assert name in {i["IndexName"] for i in indexes}, f"{logical_id}: {table}/index/{name}"
-            elif target(resource) in RESOURCES:
+            elif target(resource) in RESOURCES or sub_of_this_template(resource):
                 continue
             else:
                 assert logical_id in EXTERNAL, f"{logical_id}: {resource}"
@@ -345,16 +351,25 @@ def dead_letter_queues() -> set[str]:
               for s in of_type("AWS::Scheduler::Schedule").values()}
     found |= {target(fn.properties["EventInvokeConfig"]["DestinationConfig"]["OnFailure"]["Destination"])
               for fn in FUNCTIONS.values() if "EventInvokeConfig" in fn.properties}
+    found |= {target(m["Properties"]["DestinationConfig"]["OnFailure"]["Destination"])
+              for m in of_type("AWS::Lambda::EventSourceMapping").values() if "DestinationConfig" in m["Properties"]}
     return found
 
 
 @pytest.mark.parametrize("logical_id", sorted(of_type("AWS::Lambda::EventSourceMapping")))
-def test_every_queue_feeding_a_function_redrives_to_a_dead_letter_queue(logical_id):
-    source = RESOURCES[target(RESOURCES[logical_id]["Properties"]["EventSourceArn"])]
-    assert source["Type"] == "AWS::SQS::Queue"
-    redrive = source["Properties"]["RedrivePolicy"]
-    assert RESOURCES[target(redrive["deadLetterTargetArn"])]["Type"] == "AWS::SQS::Queue"
-    assert RESOURCES[logical_id]["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+def test_every_event_source_keeps_its_failures_in_a_queue(logical_id):
+    """An SQS source redrives to a dead-letter queue; a stream source (which has no redrive) sends
+    the failed batch's position to an on-failure queue after bounded retries."""
+    props = RESOURCES[logical_id]["Properties"]
+    source = RESOURCES[target(props["EventSourceArn"])]
+    if source["Type"] == "AWS::SQS::Queue":
+        failed_to = target(source["Properties"]["RedrivePolicy"]["deadLetterTargetArn"])
+    else:
+        assert source["Type"] == "AWS::DynamoDB::Table" and props["EventSourceArn"]["Fn::GetAtt"][1] == "StreamArn"
+        assert 0 <= props["MaximumRetryAttempts"] <= 10 and props["BisectBatchOnFunctionError"] is True
+        failed_to = target(props["DestinationConfig"]["OnFailure"]["Destination"])
+    assert RESOURCES[failed_to]["Type"] == "AWS::SQS::Queue"
+    assert props["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
 
 
 @pytest.mark.parametrize("logical_id", sorted(of_type("AWS::Scheduler::Schedule")))

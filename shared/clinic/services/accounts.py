@@ -34,7 +34,8 @@ from clinic.settings import get_settings, require
 ERASED_TABLES = ("biomarkers_table", "summary_table", "appointments_table", "medications_table", "rollups_table")
 # Users: the item goes with the account itself. AuthTable: expires within hours. AuditTable: who
 # read or changed a patient's records must outlive the account (HIPAA audit retention, 6 years).
-NOT_ERASED_TABLE_IDS = ("UsersTable", "AuthTable", "AuditTable")
+# ConnectionsTable: no record data, only open WebSocket connections; each expires within hours.
+NOT_ERASED_TABLE_IDS = ("UsersTable", "AuthTable", "AuditTable", "ConnectionsTable")
 
 ERASE_BUDGET = 1000  # items deleted per invocation (40 BatchWriteItem requests at most)
 PAGE = 100

@@ -1,0 +1,8 @@
+"""LiveConnectFunction: the WebSocket API's ``$connect`` route. Verifies the Cognito ID token in
+the ``token`` query parameter (as the REST authorizer would) and stores the connection under the
+token's user; any other answer than 200 refuses the handshake and stores nothing."""
+
+from clinic.internal import internal_entry
+from clinic.services import live
+
+handler = internal_entry(live.connect)

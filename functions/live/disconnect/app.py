@@ -1,0 +1,6 @@
+"""LiveDisconnectFunction: the WebSocket API's ``$disconnect`` route; forgets the connection."""
+
+from clinic.internal import internal_entry
+from clinic.services import live
+
+handler = internal_entry(live.disconnect)

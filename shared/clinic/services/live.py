@@ -1,0 +1,194 @@
+"""Live dashboard updates over WebSocket.
+
+Protocol (docs/live-updates.md): the client connects with ``?token=<Cognito ID token>``; the
+server sends JSON text frames ``{"type": "changed", "topic": "stats" | "appointments" |
+"medications"}``, one per affected topic per change batch per connection, only to the changed
+user's connections, and the client refetches through the REST API. No record data, no ids.
+
+- ``connect`` / ``disconnect``: the ``$connect`` and ``$disconnect`` routes.
+- ``fan_out``: DynamoDB stream batches (KEYS_ONLY) of BiomarkerSummary, Appointments and
+  Medications -> (user, topic) pairs, de-duplicated -> one Query of each user's connections ->
+  one post per connection and topic. Gone connections (410) are deleted; a record whose post
+  failed otherwise is reported back in ``batchItemFailures`` so that Lambda retries it.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+from botocore.exceptions import BotoCoreError, ClientError
+
+from clinic import aws
+from clinic.id_tokens import IdTokenVerifier, cognito_issuer, jwks_url
+from clinic.observability import logger, metrics
+from clinic.repositories import connections
+from clinic.settings import get_settings, require
+
+TOPICS = ("stats", "appointments", "medications")
+# API Gateway closes a WebSocket connection after 2 hours at most; the record outlives it a little.
+CONNECTION_TTL_S = 2 * 3600 + 300
+
+clock: Callable[[], float] = time.time  # tests move time
+
+
+def message(topic: str) -> bytes:
+    return json.dumps({"type": "changed", "topic": topic}, separators=(",", ":")).encode()
+
+
+# --- $connect / $disconnect ------------------------------------------------------------------
+
+
+@cache
+def verifier() -> IdTokenVerifier:
+    """Built once per process: the JWKS it fetches is kept across invocations."""
+    settings = get_settings()
+    issuer = cognito_issuer(settings.aws_region, str(require("user_pool_id")))
+    return IdTokenVerifier(settings.cognito_jwks_url or jwks_url(issuer), issuer, {str(require("app_client_id"))})
+
+
+def _status(code: int) -> dict[str, Any]:
+    return {"statusCode": code}
+
+
+def connect(event: dict[str, Any]) -> dict[str, Any]:
+    """Verify the ``token`` query parameter; store the connection under the token's ``sub``.
+    Any status but 200 refuses the handshake, and nothing is stored."""
+    token = (event.get("queryStringParameters") or {}).get("token")
+    claims = verifier().verify(token)
+    if claims is None:
+        metrics.add_metric(name="ConnectionsRefused", unit=MetricUnit.Count, value=1)
+        return _status(401)
+    user_id = claims["sub"]
+    now = int(clock())
+    if connections.count_live(user_id, now) >= connections.MAX_PER_USER:
+        metrics.add_metric(name="ConnectionsRefused", unit=MetricUnit.Count, value=1)
+        return _status(429)
+    connections.put(user_id, event["requestContext"]["connectionId"], now + CONNECTION_TTL_S)
+    metrics.add_metric(name="ConnectionsOpened", unit=MetricUnit.Count, value=1)
+    return _status(200)
+
+
+def disconnect(event: dict[str, Any]) -> dict[str, Any]:
+    connection_id = event["requestContext"]["connectionId"]
+    owner = connections.owner_of(connection_id)
+    if owner is not None:
+        connections.delete(owner, connection_id)
+    return _status(200)
+
+
+# --- fan-out ---------------------------------------------------------------------------------
+
+
+def _topics_by_table() -> dict[str, str]:
+    settings = get_settings()
+    return {settings.summary_table: "stats", settings.appointments_table: "appointments",
+            settings.medications_table: "medications"}
+
+
+def table_of(stream_arn: str) -> str | None:
+    """``arn:aws:dynamodb:<region>:<account>:table/<name>/stream/<label>`` -> ``<name>``."""
+    parts = stream_arn.split(":", 5)
+    if len(parts) != 6:
+        return None
+    resource = parts[5].split("/")
+    return resource[1] if len(resource) >= 2 and resource[0] == "table" else None
+
+
+@dataclass
+class FanOut:
+    """What one batch did (the handler returns only the failures; tests and metrics read the rest)."""
+
+    changes: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # user -> topic -> sequence numbers
+    sent: int = 0
+    gone: int = 0
+    failed_sequence_numbers: list[str] = field(default_factory=list)
+
+    def response(self) -> dict[str, Any]:
+        return {"batchItemFailures": [{"itemIdentifier": s} for s in self.failed_sequence_numbers]}
+
+
+def changes_of(records: list[dict[str, Any]]) -> dict[str, dict[str, list[str]]]:
+    """Stream records -> user -> topic -> the records' sequence numbers (de-duplication: a user's
+    topic appears once however many records changed it)."""
+    topics = _topics_by_table()
+    changes: dict[str, dict[str, list[str]]] = {}
+    for record in records:
+        change = record.get("dynamodb") or {}
+        topic = topics.get(table_of(str(record.get("eventSourceARN", ""))) or "")
+        user_id = ((change.get("Keys") or {}).get("userId") or {}).get("S")
+        sequence_number = change.get("SequenceNumber")
+        if topic is None or not user_id or not sequence_number:
+            continue  # not a stream this function reads: nothing anyone could be told
+        changes.setdefault(user_id, {}).setdefault(topic, []).append(str(sequence_number))
+    return changes
+
+
+def _management() -> Any:
+    return aws.client_at("apigatewaymanagementapi", str(require("connections_endpoint")))
+
+
+def _post(client: Any, connection_id: str, data: bytes) -> str:
+    """"sent", "gone" (410: the connection no longer exists) or "failed"."""
+    try:
+        client.post_to_connection(ConnectionId=connection_id, Data=data)
+    except ClientError as error:
+        code = error.response.get("Error", {}).get("Code")
+        status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        return "gone" if code == "GoneException" or status == 410 else "failed"
+    except BotoCoreError:
+        return "failed"
+    return "sent"
+
+
+def _notify_user(user_id: str, topics: dict[str, list[str]], client: Any, result: FanOut) -> None:
+    try:
+        targets = connections.of_user(user_id, int(clock()))
+    except (ClientError, BotoCoreError) as error:
+        logger.warning("connections lookup failed", extra={"errorType": type(error).__name__})
+        result.failed_sequence_numbers += [s for numbers in topics.values() for s in numbers]
+        return
+    gone: set[str] = set()
+    for topic, sequence_numbers in topics.items():
+        failed = False
+        for connection_id in targets:
+            if connection_id in gone:
+                continue
+            outcome = _post(client, connection_id, message(topic))
+            if outcome == "sent":
+                result.sent += 1
+            elif outcome == "gone":
+                gone.add(connection_id)
+            else:
+                failed = True
+        if failed:
+            result.failed_sequence_numbers += sequence_numbers
+    for connection_id in gone:
+        result.gone += 1
+        try:
+            connections.delete(user_id, connection_id)
+        except (ClientError, BotoCoreError) as error:  # the TTL removes it anyway; the posts are done
+            logger.warning("gone connection not deleted", extra={"errorType": type(error).__name__})
+
+
+def fan_out(event: dict[str, Any]) -> FanOut:
+    result = FanOut(changes=changes_of(list(event.get("Records") or [])))
+    if result.changes:
+        client = _management()
+        for user_id, topics in result.changes.items():
+            _notify_user(user_id, topics, client, result)
+    metrics.add_metric(name="LiveMessagesSent", unit=MetricUnit.Count, value=result.sent)
+    metrics.add_metric(name="LiveConnectionsGone", unit=MetricUnit.Count, value=result.gone)
+    metrics.add_metric(name="LiveRecordsFailed", unit=MetricUnit.Count, value=len(result.failed_sequence_numbers))
+    logger.info("fan-out", extra={"users": len(result.changes), "sent": result.sent, "gone": result.gone,
+                                  "failedRecords": len(result.failed_sequence_numbers)})
+    return result
+
+
+def handle_stream(event: dict[str, Any]) -> dict[str, Any]:
+    return fan_out(event).response()

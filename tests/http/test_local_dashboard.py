@@ -1,0 +1,58 @@
+"""The runner serves the demo dashboard at /app/ (same origin as the API) with its runtime config,
+and its demo-account picker: the accounts (no secrets) and a token for one of them."""
+
+from __future__ import annotations
+
+import pytest
+
+from clinic_local.seed import DEMO_PEOPLE
+
+pytestmark = pytest.mark.http
+
+ACCOUNTS = "/local/auth/demo-accounts"
+SIGN_IN = "/local/auth/demo-sign-in"
+
+
+def test_the_picker_lists_the_demo_accounts_without_their_passwords(api, local_stack_state):
+    listed = api.get(ACCOUNTS)
+    assert listed.status_code == 200
+    accounts = listed.json()["accounts"]
+    # the seeded people (other tests add accounts to the pool, not to the runner's demo list)
+    assert [(a["email"], a["name"], a["role"]) for a in accounts] == [(p.email, p.name, p.role) for p in DEMO_PEOPLE]
+    assert all(set(a) == {"email", "name", "role"} for a in accounts)
+    secrets = {a["password"] for a in local_stack_state.accounts}
+    assert not any(secret in listed.text for secret in secrets)
+
+
+def test_a_demo_sign_in_gives_a_token_the_api_accepts_for_that_patient_only(api, local_stack_state):
+    patient = next(a for a in local_stack_state.accounts if a["role"] == "patient")
+    signed_in = api.request("POST", SIGN_IN, json={"email": patient["email"].upper()})
+    assert signed_in.status_code == 200
+    token = signed_in.json()["idToken"]
+    mine = api.get("/me", token=token)
+    assert mine.status_code == 200
+    assert mine.json()["userId"] == patient["userId"]
+    assert api.get("/biomarkers/stats", token=token).json() == api.as_patient("/biomarkers/stats").json()
+
+
+@pytest.mark.parametrize(("body", "status", "code"), [
+    ({"email": "nobody@demo.clinic.test"}, 404, "not_found"),
+    ({"email": 7}, 404, "not_found"),
+    ({}, 400, "validation_error"),
+    ("not json", 400, "validation_error"),
+], ids=["unknown", "not-a-string", "missing", "not-json"])
+def test_a_bad_demo_sign_in_is_a_4xx_in_the_error_shape(api, body, status, code):
+    answer = api.request("POST", SIGN_IN, json=body) if isinstance(body, dict) else \
+        api.request("POST", SIGN_IN, data=body)
+    assert answer.status_code == status
+    assert answer.json()["error"]["code"] == code
+    assert "idToken" not in answer.text
+
+
+def test_the_page_and_its_runtime_config_are_served_same_origin(api):
+    page = api.get("/app/")
+    assert page.status_code == 200
+    assert page.headers["Content-Type"].startswith("text/html")
+    assert '<div id="root">' in page.text
+    config = api.get("/app/config.json").json()
+    assert config["apiBaseUrl"] == "" and config["demoSignIn"] is True

@@ -1,0 +1,51 @@
+// Headless Chromium through playwright-core (no bundled browser download): Debian's chromium.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+
+export const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
+const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+  "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"];
+
+/** A persistent-context launch in a fresh user-data-dir; close() removes the directory. */
+export async function launch(viewport = { width: 1280, height: 900 }) {
+  const dir = mkdtempSync(join(tmpdir(), "clinic-chromium-"));
+  const context = await chromium.launchPersistentContext(dir, {
+    executablePath: CHROMIUM, args: ARGS, headless: true, viewport,
+  });
+  return {
+    context,
+    async close() {
+      await context.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Open the dashboard and sign in with the demo-account picker. */
+export async function signIn(page, baseUrl, email) {
+  await page.goto(`${baseUrl}/app/`);
+  await page.locator(`button[data-email="${email}"]`).click();
+  await page.getByTestId("stats-total").waitFor();
+}
+
+/** The widget's numbers as the page shows them. */
+export async function widget(page) {
+  const text = async (id) => (await page.getByTestId(id).textContent()).trim();
+  const row = async (key) => ({
+    count: Number(await text(`stats-${key}-count`)), percent: Number((await text(`stats-${key}-percent`)).replace("%", "")),
+  });
+  return { total: Number(await text("stats-total")), optimal: await row("optimal"), inRange: await row("inRange"),
+    outOfRange: await row("outOfRange") };
+}
+
+/** GET /biomarkers/stats in the widget's shape, with the page's own token (from sessionStorage). */
+export async function apiStats(page, baseUrl) {
+  const token = await page.evaluate(() => sessionStorage.getItem("clinic.idToken"));
+  const response = await fetch(`${baseUrl}/biomarkers/stats`, { headers: { Authorization: `Bearer ${token}` } });
+  if (!response.ok) throw new Error(`GET /biomarkers/stats: HTTP ${response.status}`);
+  const s = await response.json();
+  const row = (key) => ({ count: s.counts[key], percent: s[key] });
+  return { total: s.total, optimal: row("optimal"), inRange: row("inRange"), outOfRange: row("outOfRange") };
+}

@@ -1,0 +1,98 @@
+// The dashboard in headless Chromium against a running local stack:
+//   node web/e2e/dashboard.mjs <config.json>
+// config: {baseUrl, patient, otherPatient, ingest: [argv...]} where `ingest` is the command that sends
+// one reading for `patient` through the internal ingest entry point. Prints one JSON report line;
+// exits non-zero on the first failed expectation.
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { apiStats, launch, signIn, widget } from "./browser.mjs";
+
+const config = JSON.parse(readFileSync(process.argv[2], "utf8"));
+const { baseUrl } = config;
+const report = {};
+const first = await launch();
+const second = await launch(); // another browser profile: another patient's session
+try {
+  const page = await first.context.newPage();
+  const other = await second.context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+
+  await signIn(page, baseUrl, config.patient);
+  await signIn(other, baseUrl, config.otherPatient);
+  report.before = await widget(page);
+  assert.deepEqual(report.before, await apiStats(page, baseUrl), "the widget shows GET /biomarkers/stats");
+  report.otherBefore = await widget(other);
+  assert.deepEqual(report.otherBefore, await apiStats(other, baseUrl), "the other patient's widget shows their stats");
+  assert.notDeepEqual(await page.getByTestId("latest").locator("tbody tr").count(), 0, "latest readings listed");
+
+  // Live: wait for the socket, then ingest one reading for the first patient; no reload.
+  await page.getByTestId("live").filter({ hasText: "live" }).waitFor({ timeout: 15_000 });
+  await other.getByTestId("live").filter({ hasText: "live" }).waitFor({ timeout: 15_000 });
+  const navigations = [];
+  page.on("framenavigated", (frame) => { if (frame === page.mainFrame()) navigations.push(frame.url()); });
+  execFileSync(config.ingest[0], config.ingest.slice(1), { stdio: "pipe" });
+  const expected = await apiStats(page, baseUrl);
+  assert.notDeepEqual(expected, report.before, "the ingested reading changes the patient's stats");
+  await page.getByTestId("stats-total").filter({ hasText: String(expected.total) }).waitFor({ timeout: 15_000 });
+  await page.waitForFunction(
+    (want) => document.querySelector('[data-testid="stats-outOfRange-count"]')?.textContent === String(want),
+    expected.outOfRange.count, { timeout: 15_000 });
+  report.after = await widget(page);
+  assert.deepEqual(report.after, expected, "the widget updated live to the new GET /biomarkers/stats");
+  assert.deepEqual(navigations, [], "no reload");
+
+  // The other patient's page got no message for it: same numbers, and the API agrees.
+  await other.waitForTimeout(1_500);
+  report.otherAfter = await widget(other);
+  assert.deepEqual(report.otherAfter, report.otherBefore, "the other patient's widget did not change");
+  assert.deepEqual(await apiStats(other, baseUrl), report.otherBefore, "the other patient's stats did not change");
+  // A refill of a medication with none left: the API's 409 is shown, in words and with its code.
+  const empty = page.getByTestId("medications").locator("li", { hasText: " 0 refills" }).first();
+  await empty.getByRole("button", { name: "Request refill" }).click();
+  report.refillError = (await empty.getByRole("alert").textContent()).trim();
+  assert.match(report.refillError, /\(409 conflict\)$/, "a refused refill shows the API's error");
+  // A refill that succeeds: the panel refetches and shows one refill fewer.
+  const meds = page.getByTestId("medications");
+  const refillable = meds.locator("li").filter({ hasNotText: "inactive" }).filter({ hasNotText: " 0 refills" }).first();
+  const medicationId = await refillable.getAttribute("data-medication");
+  const left = Number((await refillable.textContent()).match(/(\d+) refills/)[1]);
+  await refillable.getByRole("button", { name: "Request refill" }).click();
+  const row = meds.locator(`li[data-medication="${medicationId}"]`);
+  await row.getByRole("status").filter({ hasText: `${left - 1} left` }).waitFor();
+  await row.filter({ hasText: `${left - 1} refills` }).waitFor();
+  report.refilled = { before: left, after: left - 1 };
+
+  // Appointments: the type filter asks the API for that type; paging follows its cursor.
+  const appointments = page.getByTestId("appointments");
+  await Promise.all([
+    page.waitForResponse((r) => r.url().includes("/appointments?") && r.url().includes("type=lab")),
+    appointments.locator("select").selectOption("lab"),
+  ]);
+  // The rendered list (after React's update) holds lab appointments only.
+  await page.waitForFunction(() => {
+    const rows = [...document.querySelectorAll('[data-testid="appointments"] li .muted')].map((e) => e.textContent);
+    return rows.length > 0 && rows.every((t) => t.startsWith("lab ·"));
+  }, null, { timeout: 10_000 }).catch(async () => {
+    assert.fail(`only lab appointments: ${await appointments.locator("li .muted").allTextContents()}`);
+  });
+  const firstPage = await appointments.locator("li strong").allTextContents();
+  if (await appointments.getByRole("button", { name: "Next" }).isEnabled()) {
+    const [next] = await Promise.all([
+      page.waitForResponse((r) => r.url().includes("/appointments?") && r.url().includes("cursor=")),
+      appointments.getByRole("button", { name: "Next" }).click(),
+    ]);
+    assert.equal(next.status(), 200);
+    await appointments.getByRole("button", { name: "Previous" }).and(page.locator(":enabled")).waitFor();
+  }
+  report.labAppointments = firstPage.length;
+  assert.deepEqual(errors, [], "no errors in the page");
+  console.log(JSON.stringify({ ok: true, ...report }));
+} catch (error) {
+  console.log(JSON.stringify({ ok: false, error: String(error?.message ?? error), ...report }));
+  process.exitCode = 1;
+} finally {
+  await first.close();
+  await second.close();
+}

@@ -1,0 +1,51 @@
+import { useCallback, useEffect, useMemo, useState } from "react";
+import { ApiError, createClient } from "./api/client";
+import type { RuntimeConfig } from "./config";
+import { connectLive, type LiveState, type Topic } from "./live";
+import { Appointments } from "./panels/Appointments";
+import { LatestReadings } from "./panels/LatestReadings";
+import { Medications } from "./panels/Medications";
+import { StatsWidget } from "./panels/StatsWidget";
+import { claimsOf, session } from "./session";
+import { SignIn } from "./SignIn";
+
+export type Versions = Record<Topic, number>;
+
+export function App({ config }: { config: RuntimeConfig }) {
+  const [token, setToken] = useState<string | null>(session.get);
+  const signIn = useCallback((t: string) => { session.set(t); setToken(t); }, []);
+  const signOut = useCallback(() => { session.clear(); setToken(null); }, []);
+  if (!token) return <SignIn config={config} onToken={signIn} />;
+  return <Dashboard key={token} config={config} token={token} onSignOut={signOut} />;
+}
+
+function Dashboard({ config, token, onSignOut }: { config: RuntimeConfig; token: string; onSignOut: () => void }) {
+  const client = useMemo(() => createClient({ baseUrl: config.apiBaseUrl, token: () => token }), [config, token]);
+  // One counter per topic: a panel refetches when its topic's counter moves.
+  const [versions, setVersions] = useState<Versions>({ stats: 0, appointments: 0, medications: 0 });
+  const [live, setLive] = useState<LiveState>("off");
+  const bump = useCallback((topic: Topic) => setVersions((v) => ({ ...v, [topic]: v[topic] + 1 })), []);
+  useEffect(() => (config.webSocketUrl ? connectLive(config.webSocketUrl, token, bump, setLive) : undefined),
+    [config.webSocketUrl, token, bump]);
+  // An expired or refused token ends the session instead of showing every panel's 401.
+  const onError = useCallback((error: unknown) => {
+    if (error instanceof ApiError && error.status === 401) onSignOut();
+  }, [onSignOut]);
+  const who = claimsOf(token);
+  return (
+    <main>
+      <header>
+        <h1>Clinic dashboard</h1>
+        <span data-testid="who">{who?.name ?? who?.email ?? "signed in"}</span>
+        <span className={`live live-${live}`} data-testid="live" title="live updates">{live === "open" ? "live" : live}</span>
+        <button onClick={onSignOut}>Sign out</button>
+      </header>
+      <div className="grid">
+        <StatsWidget client={client} version={versions.stats} onError={onError} />
+        <LatestReadings client={client} version={versions.stats} onError={onError} />
+        <Appointments client={client} version={versions.appointments} onError={onError} />
+        <Medications client={client} version={versions.medications} onError={onError} onChanged={() => bump("medications")} />
+      </div>
+    </main>
+  );
+}
