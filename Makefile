@@ -27,7 +27,7 @@ $(STAMP): requirements/dev.lock layers/deps/requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e . $(QUIET_PIP)
 	@touch $(STAMP)
 
-dev: $(STAMP)  ## run the whole stack locally: moto, seeded demo data, the API on 127.0.0.1:3000
+dev: $(STAMP)  ## run the whole stack locally: moto, seeded demo data, the API on 127.0.0.1:3000, live updates on ws :3001
 	$(BIN)/clinic-local dev
 
 token: $(STAMP)  ## print an ID token for a demo account: make token EMAIL=ava.patel@demo.clinic.test
