@@ -55,7 +55,7 @@ web-check: $(WEB_DEPS)  ## fail if web/src/api/schema.d.ts drifted from docs/ope
 screenshot: $(WEB_BUILD)  ## docs/dashboard.png: the page in headless Chromium, against a running `make dev`
 	node web/e2e/screenshot.mjs http://127.0.0.1:$${CLINIC_API_PORT:-3000} docs/dashboard.png
 
-dev: $(STAMP) $(WEB_BUILD)  ## the whole stack locally: moto, seeded demo data, the API and the dashboard on :3000
+dev: $(STAMP) $(WEB_BUILD)  ## the whole stack locally: moto, seeded demo data, the API and the dashboard on :3000, live updates on ws :3001
 	$(BIN)/clinic-local dev
 
 token: $(STAMP)  ## print an ID token for a demo account: make token EMAIL=ava.patel@demo.clinic.test

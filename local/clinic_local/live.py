@@ -93,7 +93,10 @@ class Connections:
     def send(self, connection_id: str, data: bytes) -> bool:
         """False when the connection is gone (the management API's 410)."""
         live = self.get(connection_id)
-        if live is None or not live.open.wait(timeout=2):
+        if live is None:
+            return False
+        if not live.open.wait(timeout=2):  # $connect stored it but the handshake never completed
+            self.remove(connection_id)
             return False
         try:
             live.socket.send(data.decode())  # text frames: the protocol is JSON
