@@ -211,6 +211,13 @@ class Function:
 
 
 def functions() -> dict[str, Function]:
+    return dict(_functions())
+
+
+@cache
+def _functions() -> dict[str, Function]:
+    """Read once: the template is loaded once (``load``), and the runner looks a function up on
+    every request."""
     found = {}
     for logical_id, res in resources("AWS::Serverless::Function").items():
         props = res["Properties"]

@@ -34,8 +34,18 @@ def event_file(logical_id: str) -> str:
 def call(invoke: Any, logical_id: str, *, sub: str = EVENT_SUB, admin: bool = False,
          path: dict[str, str] | None = None, query: dict[str, Any] | None = None, body: Any = None,
          raw_body: str | None = None, headers: dict[str, str] | None = None) -> Reply:
-    """Invoke ``logical_id`` as ``sub`` (in the admin group if ``admin``). Path parameters are
-    given decoded and travel percent-encoded in the path, as a REST API delivers them."""
+    """Invoke ``logical_id`` as ``sub`` (in the admin group if ``admin``)."""
+    event = request_event(logical_id, sub=sub, admin=admin, path=path, query=query, body=body,
+                          raw_body=raw_body, headers=headers)
+    result = invoke(logical_id, event)
+    return Reply(result["statusCode"], response_json(result), result)
+
+
+def request_event(logical_id: str, *, sub: str = EVENT_SUB, admin: bool = False,
+                  path: dict[str, str] | None = None, query: dict[str, Any] | None = None, body: Any = None,
+                  raw_body: str | None = None, headers: dict[str, str] | None = None) -> dict[str, Any]:
+    """The API Gateway event of a call to ``logical_id``. Path parameters are given decoded and
+    travel percent-encoded in the path, as a REST API delivers them."""
     event = api_event(event_file(logical_id), sub=sub, groups=["admin"] if admin else [],
                       query={k: str(v) for k, v in (query or {}).items()})
     if path is not None:
@@ -49,9 +59,6 @@ def call(invoke: Any, logical_id: str, *, sub: str = EVENT_SUB, admin: bool = Fa
         event["body"] = raw_body
     elif body is not None:
         event["body"] = json.dumps(body)
-    elif event["httpMethod"] in ("POST", "PUT", "PATCH") and body is None and raw_body is None:
-        pass  # the event file's sample body
     if headers:
         event["headers"] = {**(event.get("headers") or {}), **headers}
-    result = invoke(logical_id, event)
-    return Reply(result["statusCode"], response_json(result), result)
+    return event
