@@ -14,7 +14,6 @@ late reading fails the condition) and an UpdateItem adding to the status counter
 from __future__ import annotations
 
 import os
-import socket
 import statistics
 import time
 import uuid
@@ -33,6 +32,7 @@ from clinic_local import motoserver, template
 from tests.support import env
 from tests.support.data import DAY_MS, NOW_MS, create_users, ingest_reading, sensor_and_lab_batch
 from tests.support.dynamo import CallCounter, recreate_tables
+from tests.support.ports import free_port
 
 FUNCTION = "IngestReadingsFunction"
 TABLES = env.table_names()
@@ -176,9 +176,7 @@ def requests_table(quick: bool) -> Table:
 def throughput_table(quick: bool) -> Table:
     size, runs = (500, 1) if quick else (1000, 5)
     users_per_run = 10
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     server = motoserver.AtomicMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     os.environ["AWS_ENDPOINT_URL"] = f"http://127.0.0.1:{port}"

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import statistics
 import tempfile
 import time
@@ -26,21 +25,11 @@ from typing import Any
 
 from websockets.sync.client import ClientConnection, connect
 
-from benchmarks.report import Table, ratio
+from benchmarks.report import Table, percentile, ratio
+from tests.support.ports import free_port
 
 HOST = "127.0.0.1"
 QUIET_S = 1.0
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return int(s.getsockname()[1])
-
-
-def _percentile(samples: list[float], q: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def _reading(user_id: str, n: int) -> dict[str, Any]:
@@ -69,7 +58,7 @@ def run(quick: bool = False) -> list[Table]:
     saved_env = dict(os.environ)
     os.environ.pop("AWS_ENDPOINT_URL", None)
     state_file = Path(tempfile.mkdtemp()) / "stack.json"
-    stack, stoppers = cli.start(HOST, _free_port(), _free_port(), state_file, quiet=True, ws_port=_free_port())
+    stack, stoppers = cli.start(HOST, free_port(), free_port(), state_file, quiet=True, ws_port=free_port())
     try:
         ingest.attach(stack)  # this process's handlers now talk to the runner's moto
         os.environ.update({"POWERTOOLS_LOG_LEVEL": "WARNING", "POWERTOOLS_METRICS_DISABLED": "true"})
@@ -116,14 +105,14 @@ def run(quick: bool = False) -> list[Table]:
     changes = warmup + readings
     latency = Table(f"Live updates: ingest call to message on the socket, {readings} readings one at a time "
                     "(local runner, ms)", ["measure", "p50 ms", "p95 ms", "p50 vs baseline", "p95 vs baseline"])
-    b50, b95 = _percentile(baseline, 0.5) * 1000, _percentile(baseline, 0.95) * 1000
+    b50, b95 = percentile(baseline, 0.5) * 1000, percentile(baseline, 0.95) * 1000
     latency.add("baseline: ingest call round trip, no socket", b50, b95, "1.00x", "1.00x")
     for name, samples in (("ingest call round trip, sockets open", returned),
                           ("ingest call start to message on A's socket", to_socket)):
-        p50, p95 = _percentile(samples, 0.5) * 1000, _percentile(samples, 0.95) * 1000
+        p50, p95 = percentile(samples, 0.5) * 1000, percentile(samples, 0.95) * 1000
         latency.add(name, p50, p95, ratio(p50, b50), ratio(p95, b95))
     lag = [s - r for s, r in zip(to_socket, returned, strict=True)]
-    latency.add("of which after the call returned", _percentile(lag, 0.5) * 1000, _percentile(lag, 0.95) * 1000,
+    latency.add("of which after the call returned", percentile(lag, 0.5) * 1000, percentile(lag, 0.95) * 1000,
                 "", "")
     latency.notes.append(f"mean {statistics.mean(to_socket) * 1000:.0f} ms to the socket; the runner polls the "
                          "streams every 50 ms (Lambda's mapping here: batching window 1 s at most).")

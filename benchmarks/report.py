@@ -48,6 +48,12 @@ def median(samples: list[float]) -> float:
     return statistics.median(samples)
 
 
+def percentile(samples: list[float], q: float) -> float:
+    """The nearest-rank ``q`` quantile (0..1) of ``samples``."""
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
 def save(name: str, tables: list[Table]) -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / f"{name}.json").write_text(json.dumps([asdict(t) for t in tables], indent=2, default=str))

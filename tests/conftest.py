@@ -4,7 +4,6 @@ settings are parsed once per process, exactly as in Lambda."""
 from __future__ import annotations
 
 import os
-import socket
 from collections.abc import Iterator
 from typing import Any
 
@@ -21,6 +20,7 @@ from clinic import aws
 from clinic.repositories import dynamo
 from clinic_local import motoserver, template
 from tests.support.dynamo import CallCounter, Calls
+from tests.support.ports import free_port
 
 motoserver.backup_tables_once()  # moto copies a table per transaction item otherwise (see there)
 
@@ -71,9 +71,7 @@ def moto_server() -> Iterator[str]:
     """moto's server on a free port, with the clients of ``clinic.aws`` pointed at it (and the
     template's tables created there); yields the endpoint. Requests are atomic, as in AWS
     (clinic_local.motoserver). Module-scoped: tests share it and use their own user ids."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     server = motoserver.AtomicMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     endpoint = f"http://127.0.0.1:{port}"

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from clinic_local import stack as local_stack
+from clinic_local.errors import error_body
 
 DEFAULT_HOST = "127.0.0.1"
 EMAIL_LINK_COMPLETE = "/local/auth/email-link/complete"
@@ -104,11 +105,11 @@ def _complete_email_link(stack: local_stack.LocalStack, body: bytes | None) -> t
         request = json.loads(body or b"{}")
         email, token = request["email"], request["token"]
     except (ValueError, KeyError, TypeError):
-        return 400, _error("validation_error", 'send {"email": ..., "token": ...}')
+        return 400, error_body("validation_error", 'send {"email": ..., "token": ...}')
     try:
         tokens = sign_in.complete_email_link(stack, email, token)
     except sign_in.LinkRefused as refused:
-        return 401, _error("unauthorized", str(refused))
+        return 401, error_body("unauthorized", str(refused))
     return 200, json.dumps(tokens).encode()
 
 
@@ -126,16 +127,12 @@ def _demo_sign_in(stack: local_stack.LocalStack, body: bytes | None) -> tuple[in
     try:
         email = json.loads(body or b"{}")["email"]
     except (ValueError, KeyError, TypeError):
-        return 400, _error("validation_error", 'send {"email": ...}')
+        return 400, error_body("validation_error", 'send {"email": ...}')
     account = next((a for a in stack.accounts if isinstance(email, str) and a["email"].lower() == email.lower()), None)
     if account is None:
-        return 404, _error("not_found", "no demo account with that email")
+        return 404, error_body("not_found", "no demo account with that email")
     tokens = sign_in.issue_tokens(stack, account["email"])
     return 200, json.dumps({"idToken": tokens["idToken"], "expiresIn": tokens["expiresIn"]}).encode()
-
-
-def _error(code: str, message: str) -> bytes:
-    return json.dumps({"error": {"code": code, "message": message, "details": []}}).encode()
 
 
 def _banner(stack: local_stack.LocalStack, host: str, port: int, endpoint: str) -> None:

@@ -4,7 +4,6 @@ events, and the functions' own handlers called in-process."""
 from __future__ import annotations
 
 import base64
-import json
 import os
 import re
 import threading
@@ -20,6 +19,7 @@ from clinic.api.resolver import SECURITY_HEADERS
 from clinic.observability import error_fingerprint
 from clinic_local import template
 from clinic_local.authorizer import CognitoAuthorizer, as_rest_claims
+from clinic_local.errors import error_body
 from clinic_local.webapp import WebApp
 
 MAX_BODY_BYTES = 256 * 1024
@@ -39,10 +39,6 @@ def with_security_headers(headers: dict[str, list[str]]) -> dict[str, list[str]]
     CORS preflight), carries the same security headers as the functions' responses."""
     present = {key.lower() for key in headers}
     return {**headers, **{k: [v] for k, v in SECURITY_HEADERS.items() if k.lower() not in present}}
-
-
-def _error_body(code: str, message: str) -> bytes:
-    return json.dumps({"error": {"code": code, "message": message, "details": []}}).encode()
 
 
 @dataclass(frozen=True)
@@ -120,13 +116,13 @@ class Gateway:
             return 204, self._preflight(), b""
         matched = self.match(method, url.path)
         if matched is None:  # API Gateway: MISSING_AUTHENTICATION_TOKEN, mapped to 404 in the template
-            return 404, JSON_HEADERS, _error_body("not_found", "no such resource")
+            return 404, JSON_HEADERS, error_body("not_found", "no such resource")
         route, path_params = matched
         claims = None
         if route.authorized:
             verified = self.authorizer.verify(_header(headers, "authorization"))
             if verified is None:
-                return 401, JSON_HEADERS, _error_body("unauthorized", "authentication required")
+                return 401, JSON_HEADERS, error_body("unauthorized", "authentication required")
             claims = as_rest_claims(verified)
         event = build_event(route, url.path, url.query, headers, body, path_params, claims, source_ip)
         return _to_http(self.invoke(route.function, event))
@@ -207,7 +203,7 @@ def serve(gateway: Gateway, host: str, port: int) -> ThreadingHTTPServer:
         def _dispatch(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             if length > MAX_BODY_BYTES:
-                self._send(413, JSON_HEADERS, _error_body("validation_error", "body too large"))
+                self._send(413, JSON_HEADERS, error_body("validation_error", "body too large"))
                 return
             body = self.rfile.read(length) if length else None
             headers = dict(self.headers.items())
@@ -218,7 +214,7 @@ def serve(gateway: Gateway, host: str, port: int) -> ThreadingHTTPServer:
             except Exception as exc:  # noqa: BLE001 - the runner must answer, as API Gateway would
                 # Like Lambda's own error report: the type and where, not the message (PHI).
                 print(f"[api] handler crashed: {error_fingerprint(exc)}", flush=True)
-                status, out_headers, payload = 502, JSON_HEADERS, _error_body("internal", "bad gateway")
+                status, out_headers, payload = 502, JSON_HEADERS, error_body("internal", "bad gateway")
             self._send(status, out_headers, payload)
 
         def _send(self, status: int, headers: dict[str, list[str]], payload: bytes) -> None:

@@ -35,6 +35,7 @@ from websockets.http11 import Request, Response
 from websockets.sync.server import Server, ServerConnection, serve
 
 from clinic_local import template
+from clinic_local.errors import error_body
 
 Invoke = Callable[[str, dict[str, Any]], Any]  # (function logical id, event) -> result
 CONNECT_FUNCTION = "LiveConnectFunction"
@@ -46,7 +47,7 @@ _CONNECTION_PATH = re.compile(r"/@connections/([^/]+)$")
 
 
 def _error(status: int, code: str, message: str) -> Response:
-    body = json.dumps({"error": {"code": code, "message": message, "details": []}}).encode()
+    body = error_body(code, message)
     headers = Headers([("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
     return Response(status, HTTPStatus(status).phrase, headers, body)
 

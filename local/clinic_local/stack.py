@@ -12,7 +12,7 @@ from typing import Any
 
 import boto3
 
-from clinic.id_tokens import jwks_url
+from clinic.id_tokens import cognito_issuer, jwks_url
 from clinic_local import template
 
 REGION = "us-east-1"
@@ -50,7 +50,7 @@ class LocalStack:
 
     @property
     def issuer(self) -> str:
-        return f"https://cognito-idp.{self.region}.amazonaws.com/{self.user_pool_id}"
+        return cognito_issuer(self.region, self.user_pool_id)
 
     def refs(self) -> dict[str, Any]:
         """What !Ref / !GetAtt resolve to locally."""

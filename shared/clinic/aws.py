@@ -29,28 +29,19 @@ def _session() -> botocore.session.Session:
 
 
 @cache
-def _create(service: str) -> Any:
-    return _session().create_client(service, config=_CONFIG)
+def _create(service: str, endpoint_url: str | None) -> Any:
+    return _session().create_client(service, endpoint_url=endpoint_url, config=_CONFIG)
 
 
-def client(service: str) -> Any:
-    """The process-wide client for ``service`` (an injected one in tests)."""
-    return _overrides.get(service) or _create(service)
+def client(service: str, endpoint_url: str | None = None) -> Any:
+    """The process-wide client for ``service`` (an injected one in tests). ``endpoint_url`` is for
+    a service with one endpoint per resource (a WebSocket API's management endpoint): one client
+    per endpoint."""
+    return _overrides.get(service) or _create(service, endpoint_url)
 
 
 def dynamodb() -> Any:
     return client("dynamodb")
-
-
-@cache
-def _create_at(service: str, endpoint_url: str) -> Any:
-    return _session().create_client(service, endpoint_url=endpoint_url, config=_CONFIG)
-
-
-def client_at(service: str, endpoint_url: str) -> Any:
-    """A client for a service that has one endpoint per resource (a WebSocket API's management
-    endpoint): created once per process and endpoint, or the injected one in tests."""
-    return _overrides.get(service) or _create_at(service, endpoint_url)
 
 
 def override(service: str, replacement: Any | None) -> None:
@@ -65,5 +56,4 @@ def reset() -> None:
     """Forget every client (tests that change endpoints or credentials call this)."""
     _overrides.clear()
     _create.cache_clear()
-    _create_at.cache_clear()
     _session.cache_clear()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,19 +15,14 @@ import pytest
 
 from clinic_local import stack as local_stack
 from tests.http.client import Api
+from tests.support.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _start_runner(state_file: Path, log: Any) -> tuple[subprocess.Popen[bytes], int] | None:
     """Start `clinic-local dev` on free ports; None if it exited early (a port taken meanwhile)."""
-    api_port, moto_port, ws_port = _free_port(), _free_port(), _free_port()
+    api_port, moto_port, ws_port = free_port(), free_port(), free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "CLINIC_", "USERS_", "POWERTOOLS_"))}
     env.update({"PYTHONUNBUFFERED": "1"})
     process = subprocess.Popen(

@@ -13,7 +13,8 @@ import pytest
 import requests
 from moto.server import ThreadedMotoServer
 
-from tests.http.conftest import ROOT, _free_port
+from tests.http.conftest import ROOT
+from tests.support.ports import free_port
 
 pytestmark = pytest.mark.http
 
@@ -47,17 +48,17 @@ def test_token_command_for_an_unknown_email_fails_with_a_hint(local_stack_state,
 
 def test_with_aws_endpoint_url_the_runner_uses_it_and_starts_no_moto(tmp_path):
     # Given a moto server of our own, and the runner's default moto port held busy
-    port = _free_port()
+    port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     busy = socket.socket()
     busy.bind(("127.0.0.1", 0))
     busy.listen()
-    api_port, state = _free_port(), tmp_path / "stack.json"
+    api_port, state = free_port(), tmp_path / "stack.json"
     env = _clean_env() | {"AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}"}
     process = subprocess.Popen(
         [sys.executable, "-m", "clinic_local.cli", "--state-file", str(state), "dev", "--port", str(api_port),
-         "--moto-port", str(busy.getsockname()[1]), "--ws-port", str(_free_port())],
+         "--moto-port", str(busy.getsockname()[1]), "--ws-port", str(free_port())],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     try:

@@ -15,13 +15,12 @@ from clinic.services import readings
 from clinic_local import openapi, template
 from tests.support import env
 from tests.support.api import ADMIN_SUB, call
-from tests.support.data import NOW_MS, appointment, new_reading, store_appointments
+from tests.support.data import DAY_MS, NOW_MS, appointment, new_reading, store_appointments
 from tests.support.dynamo import CallCounter
 from tests.support.events import EVENT_SUB
 
 READINGS, APPOINTMENTS, MEDICATIONS, PATIENTS = 10_000, 1_000, 200, 150
 LIMIT = 20
-DAY_MS = 86_400_000
 NAMES = ("Glucose", "LDL Cholesterol", "HDL Cholesterol", "Sodium", "TSH")
 UNITS = {"Glucose": "mg/dL", "LDL Cholesterol": "mg/dL", "HDL Cholesterol": "mg/dL", "Sodium": "mmol/L", "TSH": "mIU/L"}
 

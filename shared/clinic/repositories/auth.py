@@ -19,26 +19,20 @@ def _table() -> str:
     return str(require("auth_table"))
 
 
-def _conditional_failed(error: ClientError) -> bool:
-    return dynamo.error_code(error) == "ConditionalCheckFailedException"
-
-
 def count(key: str, limit: int, expires_at: int) -> bool:
     """Count one request against the counter ``key``; False (and nothing counted) once ``limit``
     requests were counted. One conditional UpdateItem."""
     try:
-        aws.dynamodb().update_item(
-            TableName=_table(),
-            Key=dynamo.to_item({"pk": key}),
+        dynamo.update_if(
+            _table(),
+            {"pk": key},
             UpdateExpression="ADD #n :one SET expiresAt = if_not_exists(expiresAt, :exp)",
             ConditionExpression="attribute_not_exists(#n) OR #n < :limit",
             ExpressionAttributeNames={"#n": "n"},
             ExpressionAttributeValues=dynamo.to_item({":one": 1, ":limit": limit, ":exp": expires_at}),
         )
-    except ClientError as error:
-        if _conditional_failed(error):
-            return False
-        raise
+    except dynamo.ConditionFailed:
+        return False
     return True
 
 
@@ -58,7 +52,7 @@ def consume(key: str, now: int) -> bool:
             ExpressionAttributeValues=dynamo.to_item({":now": now}),
         )
     except ClientError as error:
-        if _conditional_failed(error):
+        if dynamo.error_code(error) == "ConditionalCheckFailedException":
             return False
         raise
     return True

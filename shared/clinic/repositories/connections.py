@@ -15,7 +15,6 @@ from clinic.settings import require
 
 MAX_PER_USER = 20
 BY_CONNECTION = "ByConnection"
-_LIVE = "expiresAt > :now"
 
 
 def _table() -> str:
@@ -32,21 +31,11 @@ def delete(user_id: str, connection_id: str) -> None:
     aws.dynamodb().delete_item(TableName=_table(), Key=dynamo.to_item(key))
 
 
-def count_live(user_id: str, now: int) -> int:
-    """How many unexpired connections the user holds among the first 100 stored (one Query;
-    expired ones the TTL has not swept yet are skipped)."""
-    response = aws.dynamodb().query(
-        TableName=_table(), KeyConditionExpression="userId = :u", FilterExpression=_LIVE,
-        ExpressionAttributeValues=dynamo.to_item({":u": user_id, ":now": now}), Select="COUNT", Limit=100,
-    )
-    return int(response.get("Count", 0))
-
-
 def of_user(user_id: str, now: int) -> list[str]:
     """The user's unexpired connection ids: one Query (``MAX_PER_USER`` live ones at most, so one
     page of 100 holds them along with the expired ones TTL has not swept yet)."""
     response = aws.dynamodb().query(
-        TableName=_table(), KeyConditionExpression="userId = :u", FilterExpression=_LIVE,
+        TableName=_table(), KeyConditionExpression="userId = :u", FilterExpression="expiresAt > :now",
         ExpressionAttributeValues=dynamo.to_item({":u": user_id, ":now": now}),
         ProjectionExpression="connectionId", Limit=100,
     )

@@ -12,13 +12,12 @@ Checkpoint: ``pk = "checkpoint"``, ``sk = "nightly"``, ``day`` = the last due da
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
-
-from botocore.exceptions import ClientError
 
 from clinic import aws
 from clinic.repositories import dynamo
@@ -94,15 +93,11 @@ def last_planned() -> str | None:
 
 def advance_checkpoint(day: str) -> None:
     """Record ``day`` as planned; never moves the checkpoint back (two runs may overlap)."""
-    try:
-        aws.dynamodb().update_item(
-            TableName=_table(), Key=dynamo.to_item(CHECKPOINT_KEY),
+    with contextlib.suppress(dynamo.ConditionFailed):  # a later day is already recorded
+        dynamo.update_if(
+            _table(), CHECKPOINT_KEY,
             UpdateExpression="SET #day = :day",
             ConditionExpression="attribute_not_exists(#day) OR #day < :day",
             ExpressionAttributeNames={"#day": "day"},
             ExpressionAttributeValues={":day": {"S": day}},
-            ReturnConsumedCapacity="TOTAL",
         )
-    except ClientError as error:
-        if dynamo.error_code(error) != "ConditionalCheckFailedException":
-            raise

@@ -66,7 +66,7 @@ def connect(event: dict[str, Any]) -> dict[str, Any]:
         return _status(401)
     user_id = claims["sub"]
     now = int(clock())
-    if connections.count_live(user_id, now) >= connections.MAX_PER_USER:
+    if len(connections.of_user(user_id, now)) >= connections.MAX_PER_USER:
         metrics.add_metric(name="ConnectionsRefused", unit=MetricUnit.Count, value=1)
         return _status(429)
     connections.put(user_id, event["requestContext"]["connectionId"], now + CONNECTION_TTL_S)
@@ -130,7 +130,7 @@ def changes_of(records: list[dict[str, Any]]) -> dict[str, dict[str, list[str]]]
 
 
 def _management() -> Any:
-    return aws.client_at("apigatewaymanagementapi", str(require("connections_endpoint")))
+    return aws.client("apigatewaymanagementapi", str(require("connections_endpoint")))
 
 
 def _post(client: Any, connection_id: str, data: bytes) -> str:
@@ -155,11 +155,11 @@ def _notify_user(user_id: str, topics: dict[str, list[str]], client: Any, result
         return
     gone: set[str] = set()
     for topic, sequence_numbers in topics.items():
-        failed = False
+        failed, data = False, message(topic)
         for connection_id in targets:
             if connection_id in gone:
                 continue
-            outcome = _post(client, connection_id, message(topic))
+            outcome = _post(client, connection_id, data)
             if outcome == "sent":
                 result.sent += 1
             elif outcome == "gone":
