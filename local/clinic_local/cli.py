@@ -18,7 +18,6 @@ import json
 import os
 import signal
 import sys
-import threading
 import time
 import uuid
 import warnings
@@ -160,15 +159,29 @@ def _banner(stack: local_stack.LocalStack, host: str, port: int, endpoint: str) 
     print("\nCtrl-C stops everything.\n", flush=True)
 
 
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+def wait_for_stop(poll_s: float = 0.2) -> int:
+    """Block until Ctrl-C or SIGTERM; the signal's number.
+
+    SIGINT is handled explicitly: a process started in the background (a test fixture, `&` in a
+    script) may inherit it as ignored, and would then never stop on it. The main thread polls
+    instead of blocking on a lock: the kernel hands a process's signal to any of its threads, and
+    when that is one of the servers' threads, a main thread blocked in a lock never runs the
+    handler (the runner then hung on Ctrl-C). The handler only appends to a list: taking a lock
+    in a signal handler can deadlock with the interrupted main thread."""
+    received: list[int] = []
+    for number in STOP_SIGNALS:
+        signal.signal(number, lambda signum, _frame: received.append(signum))
+    while not received:
+        time.sleep(poll_s)
+    return received[0]
+
+
 def cmd_dev(args: argparse.Namespace) -> int:
     _, stoppers = start(args.host, args.port, args.moto_port, args.state_file, ws_port=args.ws_port)
-    done = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: done.set())
-    # Also Ctrl-C explicitly: a process started in the background (a test fixture, `&` in a
-    # script) may inherit SIGINT as ignored, and would then never stop on it.
-    signal.signal(signal.SIGINT, lambda *_: done.set())
-    with contextlib.suppress(KeyboardInterrupt):
-        done.wait()
+    wait_for_stop()
     print("\nstopping...", flush=True)
     for stop in stoppers:
         stop()
