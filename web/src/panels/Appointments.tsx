@@ -1,14 +1,15 @@
 import { useState } from "react";
-import type { Client, Schemas } from "../api/client";
-import { formatTime, useFetched } from "./useFetched";
+import type { Schemas } from "../api/client";
+import { Pager, useCursors } from "./Pager";
+import { formatTime, type PanelProps, useFetched } from "./useFetched";
 
 const TYPES: Schemas["AppointmentType"][] = ["checkup", "lab", "consultation", "follow-up", "telehealth", "imaging", "vaccination"];
 const PAGE = 5;
 
-export function Appointments({ client, version, onError }: { client: Client; version: number; onError: (e: unknown) => void }) {
+export function Appointments({ client, version, onError }: PanelProps) {
   const [type, setType] = useState<Schemas["AppointmentType"] | "">("");
-  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
-  const cursor = cursors[cursors.length - 1];
+  const cursors = useCursors();
+  const { cursor } = cursors;
   const { data, error } = useFetched(
     () => client.GET("/appointments", { query: { type: type || undefined, limit: PAGE, cursor } }),
     [client, version, type, cursor], onError);
@@ -17,7 +18,7 @@ export function Appointments({ client, version, onError }: { client: Client; ver
       <h2>Appointments</h2>
       <label>
         Type{" "}
-        <select value={type} onChange={(e) => { setType(e.target.value as typeof type); setCursors([undefined]); }}>
+        <select value={type} onChange={(e) => { setType(e.target.value as typeof type); cursors.reset(); }}>
           <option value="">all</option>
           {TYPES.map((t) => <option key={t} value={t}>{t}</option>)}
         </select>
@@ -32,10 +33,7 @@ export function Appointments({ client, version, onError }: { client: Client; ver
           </li>
         ))}
       </ul>
-      <nav className="pager">
-        <button disabled={cursors.length < 2} onClick={() => setCursors(cursors.slice(0, -1))}>Previous</button>
-        <button disabled={!data?.nextCursor} onClick={() => setCursors([...cursors, data!.nextCursor!])}>Next</button>
-      </nav>
+      <Pager cursors={cursors} nextCursor={data?.nextCursor} />
     </section>
   );
 }

@@ -1,12 +1,11 @@
-import { useState } from "react";
-import type { Client } from "../api/client";
-import { formatTime, useFetched } from "./useFetched";
+import { Pager, useCursors } from "./Pager";
+import { formatTime, type PanelProps, useFetched } from "./useFetched";
 
 const PAGE = 10;
 
-export function LatestReadings({ client, version, onError }: { client: Client; version: number; onError: (e: unknown) => void }) {
-  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]); // a stack: back = pop
-  const cursor = cursors[cursors.length - 1];
+export function LatestReadings({ client, version, onError }: PanelProps) {
+  const cursors = useCursors();
+  const { cursor } = cursors;
   const { data, error } = useFetched(
     () => client.GET("/biomarkers/latest", { query: { limit: PAGE, cursor } }), [client, version, cursor], onError);
   return (
@@ -29,10 +28,7 @@ export function LatestReadings({ client, version, onError }: { client: Client; v
           </tbody>
         </table>
       )}
-      <nav className="pager">
-        <button disabled={cursors.length < 2} onClick={() => setCursors(cursors.slice(0, -1))}>Previous</button>
-        <button disabled={!data?.nextCursor} onClick={() => setCursors([...cursors, data!.nextCursor!])}>Next</button>
-      </nav>
+      <Pager cursors={cursors} nextCursor={data?.nextCursor} />
     </section>
   );
 }

@@ -1,10 +1,7 @@
 import { useState } from "react";
-import type { Client } from "../api/client";
-import { describe, useFetched } from "./useFetched";
+import { describe, type PanelProps, useFetched } from "./useFetched";
 
-interface Props { client: Client; version: number; onError: (e: unknown) => void; onChanged: () => void }
-
-export function Medications({ client, version, onError, onChanged }: Props) {
+export function Medications({ client, version, onError, onChanged }: PanelProps & { onChanged: () => void }) {
   const { data, error } = useFetched(() => client.GET("/medications", { query: { limit: 20 } }), [client, version], onError);
   const [notice, setNotice] = useState<{ id: string; text: string; ok: boolean } | null>(null);
 

@@ -1,5 +1,4 @@
-import type { Client } from "../api/client";
-import { useFetched } from "./useFetched";
+import { type PanelProps, useFetched } from "./useFetched";
 
 const ROWS = [
   { key: "optimal", label: "Optimal" },
@@ -7,7 +6,7 @@ const ROWS = [
   { key: "outOfRange", label: "Out of range" },
 ] as const;
 
-export function StatsWidget({ client, version, onError }: { client: Client; version: number; onError: (e: unknown) => void }) {
+export function StatsWidget({ client, version, onError }: PanelProps) {
   const { data, error } = useFetched(() => client.GET("/biomarkers/stats", {}), [client, version], onError);
   return (
     <section className="card" data-testid="stats">

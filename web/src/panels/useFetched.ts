@@ -1,5 +1,9 @@
 import { useEffect, useState } from "react";
-import { ApiError } from "../api/client";
+import { ApiError, type Client } from "../api/client";
+
+/** What every panel is given: the API client, its topic's version (a change refetches), and
+ * where errors go (a 401 ends the session). */
+export interface PanelProps { client: Client; version: number; onError: (e: unknown) => void }
 
 /** Fetch on mount and whenever a dependency moves; keep the last data while refetching. */
 export function useFetched<T>(load: () => Promise<T>, deps: unknown[], onError: (e: unknown) => void) {
