@@ -115,10 +115,18 @@ def top_level_blocks(text: str, source: str) -> dict[str, list[str]]:
     return blocks
 
 
+def key_index(block: list[str]) -> int:
+    """Where a block's key line is (the comments above it come first)."""
+    return next(i for i, line in enumerate(block) if line.strip() and not line.lstrip().startswith("#"))
+
+
+def key_line(block: list[str]) -> str:
+    return block[key_index(block)]
+
+
 def body(block: list[str]) -> list[str]:
-    """A block's lines below its key line (and the comments above it)."""
-    key_line = next(i for i, line in enumerate(block) if not line.startswith("#") and line.strip())
-    return block[key_line + 1:]
+    """A block's lines below its key line."""
+    return block[key_index(block) + 1:]
 
 
 def indent(lines: list[str], by: int) -> list[str]:
@@ -162,7 +170,10 @@ def read_manifest(path: Path) -> Manifest:
     if ("Statements" in values) != ("DataKey" in values):
         raise ValueError(f"{source}: a function with Statements names its DataKey actions, and only then")
     manifest = Manifest(path.parent, top_level_blocks(text, source), values)
-    if len(manifest.blocks["Description"]) != 1 or "\n" in str(values["Description"]):
+    for key in ("Properties", "Statements", "Resources"):
+        if key in manifest.blocks and not re.fullmatch(rf"{key}:\s*(#.*)?", key_line(manifest.blocks[key])):
+            raise ValueError(f"{source}: {key} takes a block below its key, not a value on the key's line")
+    if body(manifest.blocks["Description"]) or "\n" in str(values["Description"]):
         raise ValueError(f"{source}: Description is one line")
     if ("Throttle" in values or "Public" in values) and manifest.route is None:
         raise ValueError(f"{source}: Throttle and Public are for functions with a route")
@@ -180,9 +191,9 @@ def manifests_of(folders: list[str]) -> list[Manifest]:
 def function_resources(m: Manifest) -> list[str]:
     name, values = m.name, m.values
     code_uri = f"functions/{m.folder.parent.name}/{m.folder.name}/"
-    description = m.blocks["Description"][-1].split(":", 1)[1].strip()
+    description = key_line(m.blocks["Description"]).split(":", 1)[1].strip()
     lines = [
-        *indent(m.blocks["Name"][:-1], 2),  # the comments above Name
+        *indent(m.blocks["Name"][:key_index(m.blocks["Name"])], 2),  # the comments above Name
         f"  {name}Function:",
         "    Type: AWS::Serverless::Function",
         "    Properties:",
@@ -252,7 +263,7 @@ def method_settings(manifests: list[Manifest], marker_indent: int) -> list[str]:
         if not throttle:
             continue
         method, path = m.route or ("", "")
-        why = m.blocks["Throttle"][-1].partition("#")[2].strip()
+        why = key_line(m.blocks["Throttle"]).partition("#")[2].strip()
         resource_path = "/" + path.replace("/", "~1")
         lines += [
             f'{pad}- ResourcePath: "{resource_path}"' + (f"  # {why}" if why else ""),

@@ -71,6 +71,7 @@ def test_a_manifest_gives_the_function_its_log_group_route_and_data_key(tmp_path
     ("Name: X\nDescription: d\nAlarms: Somewhere\n", "Alarms must be one of"),
     ("Name: X\nDescription: d\n", "Alarms is required"),
     ("Name: X\nDescription: d\nAlarms: PatientCare\nStatements:\n  - Effect: Allow\n", "DataKey"),
+    ("Name: X\nDescription: d\nAlarms: PatientCare\nProperties: {Timeout: 5}\n", "a block below its key"),
 ])
 def test_a_manifest_that_says_something_unknown_is_refused(tmp_path, text, error):
     with pytest.raises(ValueError, match=error):
