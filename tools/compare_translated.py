@@ -86,19 +86,42 @@ def normalize(cfn: dict[str, Any]) -> dict[str, Any]:
     return cfn
 
 
+def changed_paths(a: Any, b: Any, path: str = "") -> list[tuple[str, Any, Any]]:
+    """(path, before, after) for every leaf where two JSON documents differ."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return [c for key in sorted(set(a) | set(b)) for c in changed_paths(a.get(key), b.get(key), f"{path}.{key}")]
+    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        return [c for i, (x, y) in enumerate(zip(a, b, strict=True)) for c in changed_paths(x, y, f"{path}[{i}]")]
+    return [] if a == b else [(path.lstrip("."), a, b)]
+
+
+def _shown(a: Any, b: Any) -> tuple[str, str]:
+    """Both values as JSON, from a little before where they start to differ."""
+    ja, jb = json.dumps(a), json.dumps(b)
+    common = next((i for i, (x, y) in enumerate(zip(ja, jb, strict=False)) if x != y), min(len(ja), len(jb)))
+    cut = max(0, common - 30)
+    prefix = "..." if cut else ""
+    return (prefix + ja[cut:])[:200], (prefix + jb[cut:])[:200]
+
+
 def differences(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    """One line per kind of change, with the resources it applies to (the same change to many
+    resources is one line)."""
     out = []
-    for section in sorted(set(before) | set(after)):
-        a, b = before.get(section), after.get(section)
-        if section != "Resources" and a != b:
-            out.append(f"{section}: differs")
+    for section in sorted((set(before) | set(after)) - {"Resources"}):
+        for path, a, b in changed_paths(before.get(section), after.get(section), section):
+            shown_a, shown_b = _shown(a, b)
+            out.append(f"{path}:\n  before: {shown_a}\n  after:  {shown_b}")
     ra, rb = before["Resources"], after["Resources"]
     out += [f"only before: {name}" for name in sorted(set(ra) - set(rb))]
     out += [f"only after: {name}" for name in sorted(set(rb) - set(ra))]
+    grouped: dict[tuple[str, str, str], list[str]] = {}
     for name in sorted(set(ra) & set(rb)):
-        if ra[name] != rb[name]:
-            out.append(f"changed: {name}\n  before: {json.dumps(ra[name], sort_keys=True)[:400]}"
-                       f"\n  after:  {json.dumps(rb[name], sort_keys=True)[:400]}")
+        for path, a, b in changed_paths(ra[name], rb[name]):
+            grouped.setdefault((path, *_shown(a, b)), []).append(name)
+    for (path, a, b), names in grouped.items():
+        where = names[0] if len(names) == 1 else f"{len(names)} resources ({names[0]}, ...)"
+        out.append(f"changed: {where}: {path}\n  before: {a}\n  after:  {b}")
     return out
 
 
@@ -111,6 +134,12 @@ def main(argv: list[str] | None = None) -> int:
     before, after = normalize(raw_before), normalize(raw_after)
     print(f"translated resources: before {len(raw_before['Resources'])}, after {len(raw_after['Resources'])}; "
           f"compared after normalizing: {len(before['Resources'])} and {len(after['Resources'])}")
+    for label, raw, normal in (("before", raw_before, before), ("after", raw_after, after)):
+        grouped = sorted(n for n, r in raw["Resources"].items()
+                         if r["Type"] == "AWS::CloudWatch::Alarm"
+                         and _function_alarm_entries(n, r.get("Properties", {})) is not None)
+        watched = sum(1 for n in normal["Resources"] if n.startswith("FunctionAlarm["))
+        print(f"function alarms {label}: {len(grouped)} ({', '.join(grouped)}), watching {watched} (metric, function)")
     found = differences(before, after)
     print("\n".join(found) if found else "identical")
     return 1 if found else 0
