@@ -1,23 +1,9 @@
 """tools/compare_translated.py: what its normalization forgives (the order of method settings,
 how the function alarms are grouped and named) and what it still reports."""
 
-import importlib.util
-import sys
+from tests.support import tools
 
-from clinic_local import template
-
-
-def _tool():
-    path = template.ROOT / "tools" / "compare_translated.py"
-    spec = importlib.util.spec_from_file_location("compare_translated", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-tool = _tool()
+tool = tools.load("compare_translated")
 SETTINGS = {"EvaluationPeriods": 1, "Threshold": 0, "ComparisonOperator": "GreaterThanThreshold"}
 
 

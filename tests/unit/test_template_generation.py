@@ -1,28 +1,18 @@
 """template.yaml is generated (tools/generate_template.py) from template/*.yaml and each
 function's function.yaml; the committed file is what the generator writes, like docs/openapi.json."""
 
-import importlib.util
 import re
-import sys
 from pathlib import Path
 
 import pytest
 
 from clinic_local import template
+from tests.support import tools
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _generator():
-    spec = importlib.util.spec_from_file_location("generate_template", ROOT / "tools" / "generate_template.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
-
-
-generator = _generator()
+generator = tools.load("generate_template")
 
 
 def test_committed_template_is_what_the_generator_writes():
