@@ -193,6 +193,7 @@ def function_resources(m: Manifest) -> list[str]:
     code_uri = f"functions/{m.folder.parent.name}/{m.folder.name}/"
     description = key_line(m.blocks["Description"]).split(":", 1)[1].strip()
     lines = [
+        f"  # {code_uri}{MANIFEST}",
         *indent(m.blocks["Name"][:key_index(m.blocks["Name"])], 2),  # the comments above Name
         f"  {name}Function:",
         "    Type: AWS::Serverless::Function",
@@ -297,8 +298,8 @@ def alarms(manifests: list[Manifest]) -> list[str]:
                 f"  {group}{metric}Alarm:",
                 "    Type: AWS::CloudWatch::Alarm",
                 "    Properties:",
-                f"      AlarmDescription: Lambda {metric.lower()} in {ALARM_GROUPS[group]} (any is worth a look;"
-                " the function is in the metric list).",
+                f"      AlarmDescription: Lambda {metric.lower()} in {ALARM_GROUPS[group]}; any is worth a look,"
+                " and the metric list names the function.",
                 "      Metrics:",
                 "        - Id: total",
                 "          Expression: SUM(METRICS())",
