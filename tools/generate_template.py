@@ -80,12 +80,12 @@ GENERATED_NOTE = (
 )
 
 
-class CfnLoader(yaml.SafeLoader):
+class ManifestLoader(yaml.SafeLoader):
     """Reads a manifest's values; short-form intrinsics become plain values (only the text is
     copied into the template, the values are only checked)."""
 
 
-CfnLoader.add_multi_constructor("!", lambda loader, suffix, node: None)
+ManifestLoader.add_multi_constructor("!", lambda loader, suffix, node: None)
 
 
 def top_level_blocks(text: str, source: str) -> dict[str, list[str]]:
@@ -158,7 +158,7 @@ class Manifest:
 def read_manifest(path: Path) -> Manifest:
     text = path.read_text()
     source = str(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
-    values = yaml.load(text, Loader=CfnLoader) or {}  # noqa: S506 - SafeLoader subclass
+    values = yaml.load(text, Loader=ManifestLoader) or {}  # noqa: S506 - SafeLoader subclass
     unknown = set(values) - MANIFEST_KEYS
     if unknown:
         raise ValueError(f"{source}: unknown keys {sorted(unknown)} (known: {sorted(MANIFEST_KEYS)})")
