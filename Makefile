@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help dev test test-fast token bench lint build lock clean e2e web web-check screenshot
+.PHONY: help dev test test-fast token bench lint build lock clean e2e web web-check screenshot template
 
 # The demo dashboard (web/): npm ci from the committed lock, then vite build, each redone only when
 # its inputs change.
@@ -109,6 +109,9 @@ bench: $(STAMP)  ## benchmarks, as ratios against baselines measured in the same
 openapi: $(STAMP) $(WEB_DEPS)  ## regenerate docs/openapi.json from the code, and the dashboard's types from it
 	$(BIN)/python -m clinic_local.openapi --write
 	cd web && npx openapi-typescript ../docs/openapi.json -o src/api/schema.d.ts
+
+template: $(STAMP)  ## regenerate template.yaml from template/*.yaml and functions/*/*/function.yaml
+	$(BIN)/python tools/generate_template.py
 
 lock:  ## re-pin dependencies (layer and dev) with hashes
 	$(BIN)/pip-compile --generate-hashes --strip-extras --no-header --no-emit-index-url --no-emit-find-links --allow-unsafe -q -o layers/deps/requirements.txt requirements/runtime.in

@@ -3,9 +3,8 @@ it, a dead-letter queue behind its queue, and a stack that deploys without a pip
 
 from typing import Any
 
-import pytest
-
 from clinic_local import template
+from tests.support.template_reading import arn, as_list, statements
 
 FUNCTION = "IngestReadingsFunction"
 QUEUE = "ReadingsIngestQueue"
@@ -22,23 +21,6 @@ def function() -> dict[str, Any]:
     return resources()[FUNCTION]["Properties"]
 
 
-def statements() -> list[dict[str, Any]]:
-    out = []
-    for policy in function()["Policies"]:
-        assert isinstance(policy, dict), "only inline statements, no managed policies"
-        assert set(policy) == {"Statement"}
-        out += policy["Statement"]
-    return out
-
-
-def as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value]
-
-
-def table_arn(logical_id: str) -> dict[str, Any]:
-    return {"Fn::GetAtt": [logical_id, "Arn"]}
-
-
 # --- reachability ----------------------------------------------------------------------------
 
 
@@ -51,7 +33,7 @@ def test_the_ingest_function_has_no_api_route():
 
 def test_only_the_pipeline_principal_is_granted_invoke_and_only_when_one_is_named():
     permissions = {k: r for k, r in resources().items() if r["Type"] == "AWS::Lambda::Permission"
-                   and r["Properties"]["FunctionName"] in ({"Ref": FUNCTION}, table_arn(FUNCTION))}
+                   and r["Properties"]["FunctionName"] in ({"Ref": FUNCTION}, arn(FUNCTION))}
     assert len(permissions) == 1
     (permission,) = permissions.values()
     assert permission["Condition"] == CONDITION
@@ -77,7 +59,7 @@ def test_with_a_pipeline_named_only_it_may_send_to_the_queue():
     assert others["Principal"] == "*"
     assert as_list(others["Action"]) == ["sqs:SendMessage"]
     assert others["Condition"] == {"ArnNotEquals": {"aws:PrincipalArn": {"Ref": PARAMETER}}}
-    assert all(s["Resource"] == table_arn(QUEUE) for s in allow + deny)
+    assert all(s["Resource"] == arn(QUEUE) for s in allow + deny)
 
 
 def test_without_a_pipeline_named_nobody_may_send_to_the_queue():
@@ -134,7 +116,7 @@ TRANSACT_ACTIONS = {"Put": "dynamodb:PutItem", "Update": "dynamodb:UpdateItem", 
 
 def granted() -> set[tuple[str, str]]:
     pairs = set()
-    for statement in statements():
+    for statement in statements(FUNCTION):
         assert statement["Effect"] == "Allow"
         for action in as_list(statement["Action"]):
             for resource in as_list(statement["Resource"]):
@@ -189,17 +171,10 @@ def test_every_request_ingest_makes_is_covered_by_the_policy(tables, invoke):
 # --- queue -----------------------------------------------------------------------------------
 
 
-def test_no_function_uses_an_event_type_that_brings_a_broad_managed_policy():
-    # SAM attaches AWSLambdaSQSQueueExecutionRole (and the like) for these: actions on "*"
-    for logical_id, fn in template.functions().items():
-        kinds = {e["Type"] for e in (fn.properties.get("Events") or {}).values()}
-        assert kinds.isdisjoint({"SQS", "Kinesis", "DynamoDB", "MQ", "MSK"}), logical_id
-
-
 def test_the_queue_feeds_the_function_and_reports_partial_batch_failures():
     (mapping,) = [r["Properties"] for r in resources().values() if r["Type"] == "AWS::Lambda::EventSourceMapping"
                   and r["Properties"]["FunctionName"] == {"Ref": FUNCTION}]
-    assert mapping["EventSourceArn"] == table_arn(QUEUE)
+    assert mapping["EventSourceArn"] == arn(QUEUE)
     assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     assert 1 <= mapping["BatchSize"] <= 1000
     assert mapping["BatchSize"] <= 10 or mapping["MaximumBatchingWindowInSeconds"] >= 1  # SQS requires it above 10
@@ -207,18 +182,8 @@ def test_the_queue_feeds_the_function_and_reports_partial_batch_failures():
 
 def test_the_queue_redrives_to_a_dead_letter_queue_and_outlives_the_function():
     queue = resources()[QUEUE]["Properties"]
-    assert queue["RedrivePolicy"]["deadLetterTargetArn"] == table_arn(DLQ)
+    assert queue["RedrivePolicy"]["deadLetterTargetArn"] == arn(DLQ)
     assert 1 < queue["RedrivePolicy"]["maxReceiveCount"] <= 10
     # Lambda's guidance: visibility at least six times the function timeout
     assert queue["VisibilityTimeout"] >= 6 * function()["Timeout"]
     assert resources()[DLQ]["Properties"]["MessageRetentionPeriod"] > queue["MessageRetentionPeriod"]
-
-
-@pytest.mark.parametrize("queue", [QUEUE, DLQ])
-def test_queues_are_encrypted(queue):
-    assert resources()[queue]["Properties"]["KmsMasterKeyId"] == {"Ref": "DataKey"}
-
-
-def test_the_function_has_its_own_log_group_with_retention():
-    log_group = function()["LoggingConfig"]["LogGroup"]
-    assert resources()[log_group["Ref"]]["Properties"]["RetentionInDays"] == {"Ref": "LogRetentionDays"}

@@ -1,9 +1,8 @@
 """template.yaml, the nightly rollups' part, read as data: the schedule, its failure paths, the
 queue wiring and least privilege."""
 
-import yaml
-
 from clinic_local import template
+from tests.support.template_reading import arn, as_list, statements
 
 RESOURCES = template.load()["Resources"]
 PARAMETERS = template.load()["Parameters"]
@@ -12,21 +11,8 @@ SCHEDULE = RESOURCES["NightlyRollupSchedule"]["Properties"]
 WRITE_BIOMARKERS = {"dynamodb:BatchWriteItem", "dynamodb:PutItem"}
 
 
-def statements(logical_id):
-    for policy in FUNCTIONS[logical_id].properties.get("Policies", []):
-        yield from policy["Statement"]
-
-
-def as_list(value):
-    return value if isinstance(value, list) else [value]
-
-
 def grants(logical_id, action, resource):
     return any(action in as_list(s["Action"]) and resource in as_list(s["Resource"]) for s in statements(logical_id))
-
-
-def arn(logical_id):
-    return {"Fn::GetAtt": [logical_id, "Arn"]}
 
 
 def test_the_schedule_runs_at_a_parameterized_hour_in_the_clinics_time_zone():
@@ -86,16 +72,6 @@ def test_the_work_queue_outlasts_the_worker_and_redrives_to_its_dead_letter_queu
     assert 1 < queue["RedrivePolicy"]["maxReceiveCount"] <= 10
     dead = RESOURCES["RollupWorkDeadLetterQueue"]["Properties"]
     assert dead["MessageRetentionPeriod"] > queue["MessageRetentionPeriod"]
-    for logical_id in ("RollupWorkQueue", "RollupWorkDeadLetterQueue", "RollupScheduleDeadLetterQueue"):
-        assert RESOURCES[logical_id]["Properties"]["KmsMasterKeyId"] == {"Ref": "DataKey"}
-
-
-def test_every_dead_letter_queue_and_the_repair_metric_have_an_alarm():
-    alarms = [r["Properties"] for r in RESOURCES.values() if r["Type"] == "AWS::CloudWatch::Alarm"]
-    watched = {d["Value"]["Fn::GetAtt"][0] for a in alarms for d in a.get("Dimensions", [])
-               if "Fn::GetAtt" in d["Value"]}
-    assert {"RollupWorkDeadLetterQueue", "RollupScheduleDeadLetterQueue"} <= watched
-    assert any(a.get("MetricName") == "SummaryItemsRepaired" and a["Threshold"] == 0 for a in alarms)
 
 
 def test_markers_are_keyed_by_night_and_shard_and_expire():
@@ -144,27 +120,6 @@ def test_only_the_planner_and_the_write_path_touch_the_markers():
     readers = {fid for fid in FUNCTIONS for s in statements(fid) if arn("RollupMarkersTable") in as_list(s["Resource"])}
     assert "PlanNightlyRollupsFunction" in readers
     assert "RollupWorkerFunction" not in readers and "GetBiomarkerHistoryFunction" not in readers
-
-
-class _UniqueKeyLoader(template.CfnLoader):
-    pass
-
-
-def _no_duplicates(loader, node, deep=False):
-    keys = [loader.construct_object(k, deep=deep) for k, _ in node.value]
-    duplicated = sorted({k for k in keys if keys.count(k) > 1})
-    if duplicated:
-        raise AssertionError(f"duplicate keys {duplicated} at line {node.start_mark.line + 1}")
-    return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
-
-
-_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _no_duplicates)
-
-
-def test_the_template_defines_every_key_once():
-    # Branches that add the same resource in different places merge without a conflict and YAML
-    # keeps the last silently; this keeps one of them from vanishing unnoticed.
-    yaml.load(template.TEMPLATE.read_text(), Loader=_UniqueKeyLoader)
 
 
 def test_new_environment_variables_live_in_globals():

@@ -1,9 +1,9 @@
 """template.yaml, the live-updates part, read as data: which tables stream, how the fan-out
 consumes them, the connections table, and least privilege."""
 
-import pytest
 
 from clinic_local import template
+from tests.support.template_reading import as_list, statements
 
 RESOURCES = template.load()["Resources"]
 FUNCTIONS = template.functions()
@@ -11,15 +11,6 @@ LIVE_FUNCTIONS = ("LiveConnectFunction", "LiveDisconnectFunction", "LiveFanOutFu
 STREAMED = {"BiomarkerSummaryTable", "AppointmentsTable", "MedicationsTable"}
 MAPPINGS = {name: res["Properties"] for name, res in template.resources("AWS::Lambda::EventSourceMapping").items()
             if "StreamArn" in str(res["Properties"]["EventSourceArn"])}
-
-
-def statements(logical_id):
-    for policy in FUNCTIONS[logical_id].properties.get("Policies", []):
-        yield from policy["Statement"]
-
-
-def as_list(value):
-    return value if isinstance(value, list) else [value]
 
 
 def test_exactly_the_three_dashboard_tables_stream_and_only_their_keys():
@@ -89,26 +80,6 @@ def test_api_gateway_may_invoke_each_route_function_only_for_its_route():
                    if res["Properties"].get("Principal") == "apigateway.amazonaws.com"}
     assert permissions["LiveConnectFunction"]["SourceArn"]["Fn::Sub"].endswith("${LiveApi}/*/$connect")
     assert permissions["LiveDisconnectFunction"]["SourceArn"]["Fn::Sub"].endswith("${LiveApi}/*/$disconnect")
-
-
-@pytest.mark.parametrize("logical_id", LIVE_FUNCTIONS)
-def test_each_live_function_has_its_own_log_group_and_no_wildcard_resource(logical_id):
-    group = FUNCTIONS[logical_id].properties["LoggingConfig"]["LogGroup"]["Ref"]
-    assert RESOURCES[group]["Type"] == "AWS::Logs::LogGroup"
-    sharing = [f for f, fn in FUNCTIONS.items()
-               if fn.properties.get("LoggingConfig", {}).get("LogGroup") == {"Ref": group}]
-    assert sharing == [logical_id]
-    for statement in statements(logical_id):
-        assert statement["Effect"] == "Allow"
-        assert all(r != "*" for r in as_list(statement["Resource"]))
-        assert all(not a.endswith("*") for a in as_list(statement["Action"]))
-    assert not FUNCTIONS[logical_id].properties.get("Events"), "SAM events would attach managed policies with '*'"
-
-
-@pytest.mark.parametrize("logical_id", LIVE_FUNCTIONS)
-def test_no_live_function_may_scan(logical_id):
-    actions = {a for s in statements(logical_id) for a in as_list(s["Action"])}
-    assert "dynamodb:Scan" not in actions
 
 
 def test_each_live_function_is_granted_exactly_what_it_calls():

@@ -7,8 +7,6 @@ import copy
 import re
 from typing import Any
 
-import pytest
-
 from clinic.services import accounts
 from clinic.settings import Settings
 from clinic_local import template
@@ -18,8 +16,6 @@ R = T["Resources"]
 TRIGGERS = {"DefineAuthChallenge": "DefineAuthChallengeFunction", "CreateAuthChallenge": "CreateAuthChallengeFunction",
             "VerifyAuthChallengeResponse": "VerifyAuthChallengeFunction", "PreSignUp": "PreSignUpFunction",
             "PostConfirmation": "PostConfirmationFunction"}
-MY_FUNCTIONS = [*TRIGGERS.values(), "PreTokenGenerationFunction", "RequestEmailLinkFunction", "DeleteMeFunction",
-                "EraseAccountDataFunction"]
 
 
 def refs(node: Any) -> set[str]:
@@ -158,15 +154,6 @@ def statements(function: str) -> list[dict[str, Any]]:
               if {"Ref": f"{function}Role"} in res["Properties"]["Roles"]
               for s in res["Properties"]["PolicyDocument"]["Statement"]]
     return found
-
-
-@pytest.mark.parametrize("function", MY_FUNCTIONS)
-def test_every_sign_in_function_names_its_actions_and_resources(function):
-    for statement in statements(function):
-        actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
-        resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
-        assert all("*" not in a for a in actions)
-        assert all(r != "*" and "*" not in str(r) for r in resources)
 
 
 def test_triggers_that_need_nothing_get_nothing():
