@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+import botocore.session
 import pytest
+from botocore.stub import Stubber
 
-from clinic_ops import deploy, stack
+from clinic_ops import cli, deploy, stack
 
 SAMCONFIG = """
 [dev.deploy.parameters]
@@ -59,3 +61,25 @@ def test_a_new_stack_is_deployed_again_once_its_dashboard_url_is_known(monkeypat
     assert deploy.deploy(stack.profile("dev", SAMCONFIG), ["sam"], cloudformation=None) == URL
     assert len(calls) == deploys
     assert calls[-1]["SpaCallbackUrls"] == URL and calls[-1]["Stage"] == "dev"
+
+
+def test_bootstrap_runs_with_the_environment_of_the_stacks_role_change_function(monkeypatch):
+    session = botocore.session.get_session()
+    clients = {name: session.create_client(name, region_name="eu-west-1",
+                                           aws_access_key_id="x", aws_secret_access_key="x")
+               for name in ("cloudformation", "lambda")}
+    with Stubber(clients["cloudformation"]) as cfn, Stubber(clients["lambda"]) as lam:
+        cfn.add_response("describe_stack_resource", {"StackResourceDetail": {
+            "LogicalResourceId": "SetUserRoleFunction", "PhysicalResourceId": "clinic-dev-SetUserRoleFunction-1",
+            "ResourceType": "AWS::Lambda::Function", "LastUpdatedTimestamp": "2026-01-01T00:00:00Z",
+            "ResourceStatus": "CREATE_COMPLETE"}},
+            {"StackName": "clinic-dev", "LogicalResourceId": "SetUserRoleFunction"})
+        lam.add_response("get_function_configuration", {"Environment": {"Variables": {
+            "USER_POOL_ID": "eu-west-1_pool", "USERS_TABLE": "clinic-dev-UsersTable-1"}}},
+            {"FunctionName": "clinic-dev-SetUserRoleFunction-1"})
+        monkeypatch.setattr(cli, "client", lambda service, region: clients[service])
+        environment: dict[str, str] = {}
+        monkeypatch.setattr(cli.os, "environ", environment)
+        cli.stack_environment(stack.profile("dev", SAMCONFIG))
+    assert environment == {"USER_POOL_ID": "eu-west-1_pool", "USERS_TABLE": "clinic-dev-UsersTable-1",
+                           "AWS_REGION": "eu-west-1", "AWS_DEFAULT_REGION": "eu-west-1"}
