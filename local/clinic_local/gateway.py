@@ -106,7 +106,7 @@ class Gateway:
             stripped = urlunsplit(("", "", routed, url.query, ""))
             status, out, payload = self.handle(method, stripped, headers, body, source_ip, behind_edge=True)
             return status, {**out, **(self.web.headers() if self.web is not None else {})}, payload
-        if self.web is not None and method in ("GET", "HEAD"):
+        if self.web is not None and not behind_edge and method in ("GET", "HEAD"):  # the page is not under /api
             page = self.web.answer(url.path)
             if page is not None:
                 return page

@@ -58,9 +58,10 @@ def test_api_errors_pass_through_untouched_not_as_the_page(dashboard):
     unauthenticated = dashboard.get("/api/biomarkers/stats")
     assert unauthenticated.status_code == 401
     assert unauthenticated.json()["error"]["code"] == "unauthorized"
-    missing = dashboard.as_patient("/api/no-such-route")
-    assert missing.status_code == 404
-    assert missing.json()["error"]["code"] == "not_found"
+    for path in ("/api/no-such-route", "/api/app/"):  # the page is not reachable through /api
+        missing = dashboard.as_patient(path)
+        assert missing.status_code == 404, path
+        assert missing.json()["error"]["code"] == "not_found"
 
 
 def test_a_page_route_is_answered_with_the_page_and_the_root_redirects_to_it(dashboard):

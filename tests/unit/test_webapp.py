@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from clinic_local import template
 from clinic_local.webapp import WebApp
 
 
@@ -79,3 +80,10 @@ def test_other_paths_are_left_to_the_api(dist):
 def test_a_missing_build_says_how_to_make_it(tmp_path):
     status, _, body = WebApp(tmp_path / "nowhere", "").answer("/app/")
     assert status == 404 and b"make web" in body
+
+
+def test_every_config_json_names_the_api_where_the_template_puts_it(dist):
+    # the stack output `make publish` writes, the runner's own, and the one in the build
+    output = template.load()["Outputs"]["DashboardApiBaseUrl"]["Value"]
+    assert json.loads(WebApp(dist, "").config())["apiBaseUrl"] == output
+    assert json.loads((template.ROOT / "web" / "public" / "config.json").read_text())["apiBaseUrl"] == output
