@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help dev test test-fast token bench lint build lock clean e2e web web-check screenshot deploy publish
+.PHONY: help dev test test-fast token bench lint build lock clean e2e web web-check screenshot deploy publish bootstrap
 
 # The demo dashboard (web/): npm ci from the committed lock, then vite build, each redone only when
 # its inputs change.
@@ -111,6 +111,10 @@ deploy: $(STAMP) build $(WEB_BUILD)  ## sam deploy ENV=dev|prod (sign-in pointed
 
 publish: $(STAMP) $(WEB_BUILD)  ## upload web/dist and config.json (from the stack's outputs) for ENV; invalidate what changed
 	$(BIN)/clinic-admin --config-env $(ENV) publish
+
+bootstrap: $(STAMP)  ## the first admin of ENV's pool: make bootstrap EMAIL=you@your-clinic.example (ALLOW_EXISTING=1 adds another)
+	@test -n "$(EMAIL)" || { echo "usage: make bootstrap EMAIL=<address> [ENV=dev] [ALLOW_EXISTING=1]" >&2; exit 2; }
+	$(BIN)/clinic-admin --config-env $(ENV) bootstrap --email "$(EMAIL)" $(if $(ALLOW_EXISTING),--allow-existing)
 
 bench: $(STAMP)  ## benchmarks, as ratios against baselines measured in the same run
 	$(BIN)/python -m benchmarks
