@@ -83,3 +83,22 @@ def test_bootstrap_runs_with_the_environment_of_the_stacks_role_change_function(
         cli.stack_environment(stack.profile("dev", SAMCONFIG))
     assert environment == {"USER_POOL_ID": "eu-west-1_pool", "USERS_TABLE": "clinic-dev-UsersTable-1",
                            "AWS_REGION": "eu-west-1", "AWS_DEFAULT_REGION": "eu-west-1"}
+
+
+def test_sam_deploy_runs_the_profile_with_every_override_on_its_command_line(monkeypatch):
+    ran: list[list[str]] = []
+    monkeypatch.setattr(deploy.subprocess, "run", lambda command, **kwargs: ran.append(command))
+    profile = stack.profile("dev", SAMCONFIG)
+    deploy.sam_deploy([".venv-sam/bin/sam"], profile, deploy.overrides(profile, URL))
+    (command,) = ran
+    assert command[:5] == [".venv-sam/bin/sam", "deploy", "--config-env", "dev", "--no-fail-on-empty-changeset"]
+    assert command[5] == "--parameter-overrides"
+    assert stack.parse_overrides(command[6]) == deploy.overrides(profile, URL)
+
+
+def test_a_stack_not_deployed_yet_has_no_dashboard_url():
+    cloudformation = botocore.session.get_session().create_client(
+        "cloudformation", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
+    with Stubber(cloudformation) as stub:
+        stub.add_client_error("describe_stacks", "ValidationError", "Stack with id clinic-dev does not exist")
+        assert deploy.dashboard_url(cloudformation, "clinic-dev") is None
