@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help dev test test-fast token bench lint build lock clean e2e web web-check screenshot template
+.PHONY: help dev test test-fast token bench lint build lock clean e2e web web-check screenshot template deploy publish bootstrap
 
 # The demo dashboard (web/): npm ci from the committed lock, then vite build, each redone only when
 # its inputs change.
@@ -102,6 +102,19 @@ build: $(SAM_STAMP)  ## sam build (python3.12, arm64) into .aws-sam/, with preco
 	@# Lambda's file system is read-only: without shipped .pyc files every cold start compiles
 	@# every imported module from source. unchecked-hash: zip timestamps must not invalidate them.
 	$(PY312) -m compileall -q -j 0 --invalidation-mode unchecked-hash .aws-sam/build
+
+# A deployment: the samconfig.toml profile ENV (dev or prod), in the AWS account `aws configure` set.
+ENV ?= dev
+
+deploy: $(STAMP) build $(WEB_BUILD)  ## sam deploy ENV=dev|prod (sign-in pointed at the dashboard), then publish the page
+	$(SAM_ENV) $(BIN)/clinic-admin --config-env $(ENV) deploy --sam $(SAM_VENV)/bin/sam
+
+publish: $(STAMP) $(WEB_BUILD)  ## upload web/dist and config.json (from the stack's outputs) for ENV; invalidate what changed
+	$(BIN)/clinic-admin --config-env $(ENV) publish
+
+bootstrap: $(STAMP)  ## the first admin of ENV's pool: make bootstrap EMAIL=you@your-clinic.example (ALLOW_EXISTING=1 adds another)
+	@test -n "$(EMAIL)" || { echo "usage: make bootstrap EMAIL=<address> [ENV=dev] [ALLOW_EXISTING=1]" >&2; exit 2; }
+	$(BIN)/clinic-admin --config-env $(ENV) bootstrap --email "$(EMAIL)" $(if $(ALLOW_EXISTING),--allow-existing)
 
 bench: $(STAMP)  ## benchmarks, as ratios against baselines measured in the same run
 	$(BIN)/python -m benchmarks

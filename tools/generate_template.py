@@ -7,7 +7,7 @@ Usage:
     python tools/generate_template.py --check   # exit 1 and a diff when template.yaml is stale
 
 The fragments are copied as written (comments included), area by area in the domain's order;
-a fragment may hold any of Parameters, Conditions, Resources and Outputs, and the stack fragment
+a fragment may hold any of Parameters, Conditions, Rules, Resources and Outputs, and the stack fragment
 also the header and Globals. After each area's own resources come the resources of the functions
 that live in it (``AREAS``), each built from its ``function.yaml``:
 
@@ -46,6 +46,7 @@ AREAS: list[tuple[str, list[str]]] = [
     ("10-identity", ["auth"]),
     ("20-data", []),
     ("30-api", ["users", "account", "biomarkers", "appointments", "medications", "admin"]),
+    ("35-hosting", []),
     ("40-ingest", ["ingest"]),
     ("50-rollups", ["rollups"]),
     ("60-live", ["live"]),
@@ -68,8 +69,8 @@ ALARM_GROUPS = {
 MAX_METRICS_PER_ALARM = 10
 
 TOP_LEVEL_ORDER = ["AWSTemplateFormatVersion", "Transform", "Description", "Metadata", "Parameters",
-                   "Conditions", "Globals", "Resources", "Outputs"]
-MERGED_KEYS = {"Parameters", "Conditions", "Resources", "Outputs"}
+                   "Conditions", "Rules", "Globals", "Resources", "Outputs"]
+MERGED_KEYS = {"Parameters", "Conditions", "Rules", "Resources", "Outputs"}
 MANIFEST_KEYS = {"Name", "Description", "Alarms", "Public", "Throttle", "CognitoTrigger", "DataKey",
                  "Properties", "Statements", "Resources"}
 THROTTLE_MARKER = "# generated: a route whose function.yaml sets Throttle gets its own entry here"

@@ -1,10 +1,11 @@
 import react from "@vitejs/plugin-react";
 import { defineConfig } from "vite";
 
-// The local runner serves the build at /app/ (same origin as the API); a deployment serves it
-// wherever it likes with its own config.json beside index.html.
+// Served at /app/ on the API's origin, locally (the runner) and deployed (CloudFront, which
+// answers any page route under /app/ with index.html): absolute asset URLs, so a deep route
+// still loads them.
 export default defineConfig({
-  base: "./",
+  base: "/app/",
   plugins: [react()],
   build: { outDir: "dist", emptyOutDir: true, sourcemap: false },
 });

@@ -13,11 +13,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
 
 from clinic.api.resolver import SECURITY_HEADERS
 from clinic.observability import error_fingerprint
-from clinic_local import template
+from clinic_local import edge, template
 from clinic_local.authorizer import CognitoAuthorizer, as_rest_claims
 from clinic_local.errors import error_body
 from clinic_local.webapp import WebApp
@@ -99,9 +99,14 @@ class Gateway:
         return None
 
     def handle(self, method: str, raw_path: str, headers: dict[str, str], body: bytes | None,
-               source_ip: str) -> tuple[int, dict[str, list[str]], bytes]:
+               source_ip: str, *, behind_edge: bool = False) -> tuple[int, dict[str, list[str]], bytes]:
         url = urlsplit(raw_path)
-        if self.web is not None and method in ("GET", "HEAD"):
+        routed = None if behind_edge else edge.api_path(url.path)
+        if routed is not None:  # the distribution's /api/* behaviour: the same API, the page's headers
+            stripped = urlunsplit(("", "", routed, url.query, ""))
+            status, out, payload = self.handle(method, stripped, headers, body, source_ip, behind_edge=True)
+            return status, {**out, **(self.web.headers() if self.web is not None else {})}, payload
+        if self.web is not None and not behind_edge and method in ("GET", "HEAD"):  # the page is not under /api
             page = self.web.answer(url.path)
             if page is not None:
                 return page

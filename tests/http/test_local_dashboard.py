@@ -55,4 +55,4 @@ def test_the_page_and_its_runtime_config_are_served_same_origin(api):
     assert page.headers["Content-Type"].startswith("text/html")
     assert '<div id="root">' in page.text
     config = api.get("/app/config.json").json()
-    assert config["apiBaseUrl"] == "" and config["demoSignIn"] is True
+    assert config["apiBaseUrl"] == "/api" and config["demoSignIn"] is True

@@ -53,7 +53,9 @@ def test_the_transform_puts_the_skips_on_every_generated_function_and_the_stage_
         assert skipped(output, f"{logical_id}Role") == set()  # a glob on functions spares their roles
     assert skipped(output, "ClinicApiStage") == {"CKV_AWS_120"}
     assert skipped(output, "UsersTable") == set()
-    assert set(applied) == set(functions) | {"ClinicApiStage"}
+    assert skipped(output, "WebBucket") == {"CKV_AWS_18"}
+    assert skipped(output, "WebDistribution") == {"CKV_AWS_86", "CKV_AWS_174"}
+    assert set(applied) == set(functions) | {"ClinicApiStage", "WebBucket", "WebDistribution"}
 
 
 def test_the_transform_keeps_skips_already_on_a_resource_and_adds_each_once():

@@ -1,10 +1,12 @@
-"""The runner's side of the demo dashboard: the page and its assets under /app/, a runtime
-config.json, nothing outside web/dist."""
+"""The runner's side of the demo dashboard, as the distribution serves it: the page and its
+assets under /app/, page routes answered with index.html, a runtime config.json naming the API
+under /api, the distribution's headers, nothing outside web/dist."""
 
 import json
 
 import pytest
 
+from clinic_local import template
 from clinic_local.webapp import WebApp
 
 
@@ -26,23 +28,48 @@ def test_the_page_and_its_assets_are_served_with_their_types(dist):
     assert headers["X-Content-Type-Options"] == ["nosniff"]
 
 
-def test_the_bare_prefix_redirects_so_relative_assets_resolve(dist):
-    status, headers, _ = WebApp(dist, "").answer("/app")
-    assert (status, headers["Location"]) == (308, ["/app/"])
+@pytest.mark.parametrize("path", ["/app", "/"])
+def test_the_bare_prefix_and_the_root_redirect_to_the_page(dist, path):
+    status, headers, _ = WebApp(dist, "").answer(path)
+    assert (status, headers["Location"]) == (301, ["/app/"])
 
 
-def test_the_runtime_config_names_the_same_origin_api_and_the_socket(dist):
-    status, _, body = WebApp(dist, "ws://127.0.0.1:3001/").answer("/app/config.json")
-    assert status == 200
-    assert json.loads(body) == {"apiBaseUrl": "", "webSocketUrl": "ws://127.0.0.1:3001/", "demoSignIn": True}
+def test_the_runtime_config_names_the_api_under_api_and_the_socket(dist):
+    status, headers, body = WebApp(dist, "ws://127.0.0.1:3001/").answer("/app/config.json")
+    assert status == 200 and headers["Cache-Control"] == ["no-cache"]
+    assert json.loads(body) == {"apiBaseUrl": "/api", "webSocketUrl": "ws://127.0.0.1:3001/", "demoSignIn": True}
 
 
-@pytest.mark.parametrize("path", ["/app/../secret.txt", "/app/assets/../../secret.txt", "/app/missing.js",
-                                  "/app/assets"])
-def test_nothing_outside_dist_and_no_directory_is_served(dist, path):
+@pytest.mark.parametrize("path", ["/app/assets", "/app/patients/123", "/app/auth/callback"])
+def test_a_page_route_without_a_file_extension_is_answered_with_the_page(dist, path):
+    status, headers, body = WebApp(dist, "").answer(path)
+    assert (status, body) == (200, b"<html>page</html>")
+    assert headers["Cache-Control"] == ["no-cache"]
+
+
+@pytest.mark.parametrize("path", ["/app/../secret.txt", "/app/assets/../../secret.txt", "/app/missing.js"])
+def test_nothing_outside_dist_and_no_missing_file_is_served(dist, path):
     status, _, body = WebApp(dist, "").answer(path)
     assert status == 404
     assert b"outside" not in body
+
+
+def test_hashed_assets_are_immutable_and_the_page_revalidates(dist):
+    (dist / "assets" / "index-Bq3xYz9A.js").write_text("console.log(2)")
+    web = WebApp(dist, "")
+    assert web.answer("/app/assets/index-Bq3xYz9A.js")[1]["Cache-Control"] == ["public, max-age=31536000, immutable"]
+    assert web.answer("/app/")[1]["Cache-Control"] == ["no-cache"]
+
+
+def test_every_page_answer_carries_the_distributions_csp_naming_the_local_socket(dist):
+    for path in ("/app/", "/app/assets/app.js", "/app/config.json", "/app"):
+        headers = WebApp(dist, "ws://127.0.0.1:3001/").answer(path)[1]
+        csp = headers["Content-Security-Policy"][0]
+        assert "connect-src 'self' ws://127.0.0.1:3001;" in csp
+        assert "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp
+        assert headers["X-Frame-Options"] == ["DENY"] and headers["Referrer-Policy"] == ["no-referrer"]
+        assert headers["Strict-Transport-Security"][0].startswith("max-age=")
+        assert "camera=()" in headers["Permissions-Policy"][0]
 
 
 def test_other_paths_are_left_to_the_api(dist):
@@ -53,3 +80,10 @@ def test_other_paths_are_left_to_the_api(dist):
 def test_a_missing_build_says_how_to_make_it(tmp_path):
     status, _, body = WebApp(tmp_path / "nowhere", "").answer("/app/")
     assert status == 404 and b"make web" in body
+
+
+def test_every_config_json_names_the_api_where_the_template_puts_it(dist):
+    # the stack output `make publish` writes, the runner's own, and the one in the build
+    output = template.load()["Outputs"]["DashboardApiBaseUrl"]["Value"]
+    assert json.loads(WebApp(dist, "").config())["apiBaseUrl"] == output
+    assert json.loads((template.ROOT / "web" / "public" / "config.json").read_text())["apiBaseUrl"] == output

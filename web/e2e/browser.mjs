@@ -23,6 +23,22 @@ export async function launch(viewport = { width: 1280, height: 900 }) {
   };
 }
 
+/** Every Content Security Policy violation the page reports, as the browser sees it: the
+ * document's securitypolicyviolation events (registered before any script of the page runs) and
+ * the console's CSP messages. Call before the first navigation; the returned list fills up. */
+export async function watchCsp(page) {
+  const violations = [];
+  await page.exposeFunction("__cspViolation", (v) => violations.push(v));
+  await page.addInitScript(() => {
+    document.addEventListener("securitypolicyviolation", (e) =>
+      window.__cspViolation(`${e.effectiveDirective} blocked ${e.blockedURI || "inline"}`));
+  });
+  page.on("console", (message) => {
+    if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+  });
+  return violations;
+}
+
 /** Open the dashboard and sign in with the demo-account picker. */
 export async function signIn(page, baseUrl, email) {
   await page.goto(`${baseUrl}/app/`);

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { apiStats, launch, signIn, widget } from "./browser.mjs";
+import { apiStats, launch, signIn, watchCsp, widget } from "./browser.mjs";
 
 const config = JSON.parse(readFileSync(process.argv[2], "utf8"));
 const { baseUrl } = config;
@@ -18,6 +18,8 @@ try {
   const other = await second.context.newPage();
   const errors = [];
   page.on("pageerror", (e) => errors.push(String(e)));
+  // The runner serves the distribution's headers: any CSP violation here would break deployed.
+  const cspViolations = [await watchCsp(page), await watchCsp(other)]; // live lists
 
   await signIn(page, baseUrl, config.patient);
   await signIn(other, baseUrl, config.otherPatient);
@@ -88,6 +90,8 @@ try {
   }
   report.labAppointments = firstPage.length;
   assert.deepEqual(errors, [], "no errors in the page");
+  report.cspViolations = cspViolations.flat();
+  assert.deepEqual(report.cspViolations, [], "no Content Security Policy violation");
   console.log(JSON.stringify({ ok: true, ...report }));
 } catch (error) {
   console.log(JSON.stringify({ ok: false, error: String(error?.message ?? error), ...report }));

@@ -1,13 +1,14 @@
 // Runtime configuration, fetched from config.json beside index.html: the same build runs locally
-// (the runner serves its own config.json) and deployed (the deployment writes one).
+// (the runner serves its own config.json) and deployed (`make publish` writes one from the
+// stack's outputs). Both name the API as "/api": the page and the API share one origin.
 export interface RuntimeConfig {
-  apiBaseUrl: string; // "" = the page's own origin
+  apiBaseUrl: string; // a path on the page's origin ("/api"), or another origin's URL
   webSocketUrl: string; // "" = no live updates
   demoSignIn: boolean; // the local runner's demo-account sign-in
 }
 
 export async function loadConfig(): Promise<RuntimeConfig> {
-  const response = await fetch("config.json", { cache: "no-store" });
+  const response = await fetch(`${import.meta.env.BASE_URL}config.json`, { cache: "no-store" });
   if (!response.ok) throw new Error(`config.json: HTTP ${response.status}`);
   const raw = (await response.json()) as Partial<RuntimeConfig>;
   return {

@@ -40,7 +40,7 @@ function isErrorBody(value: unknown): value is Schemas["ErrorBody"] {
 }
 
 export interface ClientConfig {
-  baseUrl: string; // "" = same origin
+  baseUrl: string; // the API on the page's origin ("/api", from config.json), or another origin
   token: () => string | null; // the Cognito ID token, sent as Authorization: Bearer
 }
 

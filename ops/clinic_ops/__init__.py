@@ -1,0 +1,1 @@
+"""Operating a deployed stack: publishing the page, deploying, the first admin (`clinic-admin`)."""
