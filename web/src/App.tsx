@@ -53,10 +53,10 @@ function Dashboard({ config, token, onSignOut }: { config: RuntimeConfig; token:
       <div className="grid">
         <Appointments client={client} version={versions.appointments} onError={onError} onChanged={() => bump("appointments")} />
         <StatsWidget client={client} version={versions.stats} onError={onError} onShow={showStatus} />
+        <Medications client={client} version={versions.medications} onError={onError} onChanged={() => bump("medications")} />
         <Readings client={client} version={versions.stats} onError={onError}
           filter={filter} onFilter={setFilter} onChoose={setChosen} />
         {chosen && <TrendPanel client={client} version={versions.stats} onError={onError} name={chosen} onClose={() => setChosen(null)} />}
-        <Medications client={client} version={versions.medications} onError={onError} onChanged={() => bump("medications")} />
       </div>
     </main>
   );

@@ -24,7 +24,7 @@ export function Appointments({ client, version, onError, onChanged }: PanelProps
   const next = when === "upcoming" && !cursors.hasPrevious ? items[0] : undefined;
   const rest = next ? items.slice(1) : items;
   return (
-    <section className="card" data-testid="appointments" aria-labelledby="appointments-title">
+    <section className="card tall" data-testid="appointments" aria-labelledby="appointments-title">
       <h2 id="appointments-title">Appointments</h2>
       <div className="toolbar">
         <div className="tabs" role="group" aria-label="Which appointments">
