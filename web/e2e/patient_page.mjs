@@ -93,13 +93,19 @@ try {
   const mine = (await apiGet(page, baseUrl, "/appointments?when=upcoming&status=requested&limit=100")).items
     .find((a) => a.startTime === new Date(local).getTime());
   assert.ok(mine, "the request reached the API");
-  let row = appointments.locator(`li[data-appointment="${mine.appointmentId}"]`);
-  await appointments.getByLabel("Kind").selectOption("checkup"); // the kind the form asked for
-  for (let pages = 0; pages < 20 && !(await row.isVisible()); pages++) {
-    await page.waitForTimeout(300); // this page's list rendered, or there is a next one
-    if (await row.isVisible()) break;
-    await Promise.all([page.waitForResponse((r) => r.url().includes("/appointments?") && r.url().includes("cursor=")),
-      appointments.getByRole("button", { name: "Next" }).click()]);
+  const row = appointments.locator(`li[data-appointment="${mine.appointmentId}"]`);
+  // The kind the form asked for; then page by page (each page rendered as the API answered it).
+  const shown = async (answer) => page.waitForFunction((ids) => [...document.querySelectorAll(
+    '[data-testid="appointments"] li[data-appointment]')].map((e) => e.dataset.appointment).join() === ids,
+  (await answer.json()).items.map((a) => a.appointmentId).join());
+  let [answer] = await Promise.all([page.waitForResponse((r) => r.url().includes("/appointments?") && r.url().includes("type=checkup")),
+    appointments.getByLabel("Kind").selectOption("checkup")]);
+  await shown(answer);
+  const nextPage = appointments.getByRole("button", { name: "Next" });
+  while (!(await row.isVisible()) && await nextPage.isEnabled()) {
+    [answer] = await Promise.all([page.waitForResponse((r) => r.url().includes("/appointments?") && r.url().includes("cursor=")),
+      nextPage.click()]);
+    await shown(answer);
   }
   await row.getByRole("button", { name: "Reschedule" }).click();
   await accessible(page, "reschedule form");
