@@ -50,7 +50,7 @@ web-check: $(WEB_DEPS)  ## fail if web/src/api/schema.d.ts drifted from docs/ope
 	  diff -u web/src/api/schema.d.ts $$tmp/schema.d.ts > $$tmp/drift || \
 	  { head -40 $$tmp/drift; echo "web/src/api/schema.d.ts is stale: run 'make openapi'" >&2; exit 1; }
 	cd web && npx tsc --noEmit
-	cd web && node --test --test-reporter=dot e2e/live.test.mjs
+	cd web && node --test --test-reporter=dot e2e/live.test.mjs e2e/page.test.mjs
 
 screenshot: $(WEB_BUILD)  ## docs/dashboard.png: the page in headless Chromium, against a running `make dev`
 	node web/e2e/screenshot.mjs http://127.0.0.1:$${CLINIC_API_PORT:-3000} docs/dashboard.png

@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 
 from clinic import catalog
 from clinic.models.biomarkers import NewReading
-from clinic.repositories import appointments, keys, medications, users
-from clinic.services import readings
+from clinic.repositories import appointments, keys, medications, rollups, users
+from clinic.services import days, nightly, readings
 
 DAY_MS = 86_400_000
 CLINIC_TZ = ZoneInfo("America/New_York")
@@ -29,11 +29,12 @@ class DemoPerson:
     lab_draws: int
     appointments: int
     seed: int
+    sensor_days: int = 7  # how far back their sensors' readings go
 
 
 DEMO_PEOPLE = (
     DemoPerson("ava.patel@demo.clinic.test", "Ava Patel", "patient",
-               biomarkers=86, lab_draws=5, appointments=56, seed=1),
+               biomarkers=86, lab_draws=5, appointments=56, seed=1, sensor_days=400),
     DemoPerson("ben.ortiz@demo.clinic.test", "Ben Ortiz", "patient",
                biomarkers=20, lab_draws=3, appointments=8, seed=2),
     DemoPerson("carmen.reyes@demo.clinic.test", "Dr. Carmen Reyes", "admin",
@@ -85,7 +86,8 @@ def demo_readings(person: DemoPerson, anchor_ms: int) -> list[NewReading]:
             times = [anchor_ms - (draw * 90 + 7) * DAY_MS + 8 * 3_600_000 for draw in range(person.lab_draws)]
             source = "lab.quest"
         else:
-            times = [anchor_ms - day * DAY_MS + rng.randrange(6, 22) * 3_600_000 for day in range(1, 8)]
+            times = [anchor_ms - day * DAY_MS + hour * 3_600_000
+                     for day in _sensor_days(person.sensor_days) for hour in _sensor_hours(rng, day)]
             source = "device.watch"
         for i, at in enumerate(times):
             out.append(NewReading.model_validate({
@@ -93,6 +95,27 @@ def demo_readings(person: DemoPerson, anchor_ms: int) -> list[NewReading]:
                 "recordedAt": at, "source": source, "sourceReadingId": f"seed-{tag}-{_slug(ref.name)}-{i}",
             }))
     return out
+
+
+def _sensor_days(back: int) -> list[int]:
+    """Days ago with sensor readings: every day of the last week, then every third day of the
+    month, then weekly: a year of history for the trend charts at a few hundred readings."""
+    return [d for d in range(1, back + 1) if d <= 7 or (d <= 30 and d % 3 == 0) or d % 7 == 0]
+
+
+def _sensor_hours(rng: random.Random, day: int) -> list[int]:
+    """Hours of the day's readings: one most days, two or three now and then (a daily min/max)."""
+    count = 1 if day <= 7 else rng.choice([1, 2, 2, 3])
+    return sorted(rng.sample(range(6, 22), count))
+
+
+def demo_rollups(user_id: str, batch: list[NewReading]) -> None:
+    """The daily rollups of every day the demo readings fall on, as the nightly worker computes
+    and writes them (the charts have history from the first start, not from the first night)."""
+    zone = days.clinic_zone()
+    marked = sorted({days.local_day(r.recorded_at, zone).isoformat() for r in batch})
+    items, _ = nightly.roll_up_user(user_id, marked)
+    rollups.put_many(items)
 
 
 def demo_appointments(person: DemoPerson, anchor_ms: int) -> list[dict[str, Any]]:
@@ -144,6 +167,7 @@ def seed(
             results = readings.record(user_id, batch[start : start + 500])
             if any(r.outcome not in (readings.Outcome.ACCEPTED, readings.Outcome.DUPLICATE) for r in results):
                 raise RuntimeError("seed readings were not all stored")
+        demo_rollups(user_id, batch)
         appointments.put_many(user_id, demo_appointments(person, anchor))
         medications.put_many(user_id, demo_medications(person, anchor))
         accounts.append({**account, "readings": len(batch), "appointments": person.appointments})

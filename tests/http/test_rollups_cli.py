@@ -34,12 +34,27 @@ def test_rollup_backfills_a_night_and_the_api_serves_its_daily_points(api, local
         out = rollup(state, "--day", day.isoformat())
         assert out.returncode == 0, out.stderr[-2000:]
         reports.append(json.loads(out.stdout.strip().splitlines()[-1]))  # after the functions' own logs
-    # Then the demo patients were rolled up, and the week of sensor readings is served day by day
+    # Then the demo patients were rolled up, and the sensor readings of the default window (the
+    # last 365 clinic-local days) are served day by day, each counted once
     assert sum(r["users"] for r in reports) >= 2 and all(r["failedAttempts"] == 0 for r in reports)
-    body = api.as_patient("/biomarkers/Continuous%20Glucose%20(CGM)/history?resolution=daily").json()
+    path = "/biomarkers/Continuous%20Glucose%20(CGM)/history"
+    body = api.as_patient(f"{path}?resolution=daily").json()
     assert body["name"] == "Continuous Glucose (CGM)" and len(body["items"]) >= 5
-    assert sum(p["count"] for p in body["items"]) == 7
+    first_day = today - timedelta(days=364)
+    in_window = [r for r in _raw_history(api, path)
+                 if datetime.fromtimestamp(r["recordedAt"] / 1000, ZoneInfo("America/New_York")).date() >= first_day]
+    assert sum(p["count"] for p in body["items"]) == len(in_window)
     assert all(p["min"] <= p["avg"] <= p["max"] for p in body["items"])
+
+
+def _raw_history(api, path):
+    readings, cursor = [], None
+    while True:
+        page = api.as_patient(f"{path}?limit=100" + (f"&cursor={cursor}" if cursor else "")).json()
+        readings += page["items"]
+        cursor = page["nextCursor"]
+        if not cursor:
+            return readings
 
 
 def test_rollup_rejects_a_malformed_day(local_stack_state, tmp_path):

@@ -59,6 +59,23 @@ def test_a_year_of_daily_points_is_one_page_from_one_query(invoke, tables, ddb_c
     assert ddb_calls.items_read == 366
 
 
+def test_daily_history_carries_the_catalogs_reference_and_optimal_ranges_for_the_chart(invoke, tables):
+    # Given a catalog biomarker (glucose: reference 70-99, optimal 75-90 mg/dL) asked for by an alias
+    store_rollups(EVENT_SUB, "Glucose", ["2026-03-08"])
+    # When its daily history is asked for
+    body = response_json(get(invoke, name="glucose", resolution="daily", **{"from": local_ms("2026-03-08", 0)}))
+    # Then the ranges a chart shades come with the points, in the catalog's unit
+    assert body["reference"] == {"unit": "mg/dL", "normal": {"low": 70.0, "high": 99.0},
+                                 "optimal": {"low": 75.0, "high": 90.0}}
+
+
+def test_a_biomarker_outside_the_catalog_has_no_reference_ranges(invoke, tables):
+    store_rollups(EVENT_SUB, "Lab Specific Marker", ["2026-03-08"], unit="U")
+    body = response_json(get(invoke, name="Lab Specific Marker", resolution="daily",
+                             **{"from": local_ms("2026-03-08", 0)}))
+    assert body["reference"] is None and [p["day"] for p in body["items"]] == ["2026-03-08"]
+
+
 def test_the_default_window_is_the_last_365_days(invoke, tables):
     store_rollups(EVENT_SUB, "Glucose", year_of_days("2025-11-20", 10))
     body = response_json(get(invoke, resolution="daily", to=local_ms("2026-11-24", 12)))

@@ -1,7 +1,8 @@
 // Headless Chromium through playwright-core (no bundled browser download): Debian's chromium.
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
@@ -56,12 +57,31 @@ export async function widget(page) {
     outOfRange: await row("outOfRange") };
 }
 
-/** GET /biomarkers/stats in the widget's shape, with the page's own token (from sessionStorage). */
-export async function apiStats(page, baseUrl) {
+/** GET `path` from the API with the page's own token (from sessionStorage). */
+export async function apiGet(page, baseUrl, path) {
   const token = await page.evaluate(() => sessionStorage.getItem("clinic.idToken"));
-  const response = await fetch(`${baseUrl}/biomarkers/stats`, { headers: { Authorization: `Bearer ${token}` } });
-  if (!response.ok) throw new Error(`GET /biomarkers/stats: HTTP ${response.status}`);
-  const s = await response.json();
+  const response = await fetch(`${baseUrl}${path}`, { headers: { Authorization: `Bearer ${token}` } });
+  if (!response.ok) throw new Error(`GET ${path}: HTTP ${response.status}`);
+  return response.json();
+}
+
+/** GET /biomarkers/stats in the widget's shape. */
+export async function apiStats(page, baseUrl) {
+  const s = await apiGet(page, baseUrl, "/biomarkers/stats");
   const row = (key) => ({ count: s.counts[key], percent: s[key] });
   return { total: s.total, optimal: row("optimal"), inRange: row("inRange"), outOfRange: row("outOfRange") };
+}
+
+const AXE = fileURLToPath(new URL("../node_modules/axe-core/axe.min.js", import.meta.url));
+
+/** axe-core's serious and critical violations on the page as it is now (WCAG 2.x A and AA). */
+export async function seriousViolations(page) {
+  // Evaluated through the DevTools protocol, which the page's CSP does not govern: a script tag
+  // would be an inline script the CSP (rightly) refuses.
+  if (!(await page.evaluate(() => "axe" in window))) await page.evaluate(`${readFileSync(AXE, "utf8")}\n;0`);
+  const results = await page.evaluate(() => window.axe.run(document, {
+    runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] },
+  }));
+  return results.violations.filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(" ")) }));
 }

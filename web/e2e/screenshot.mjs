@@ -10,6 +10,10 @@ try {
   const patient = email ?? accounts.accounts.find((a) => a.role === "patient").email;
   await signIn(page, baseUrl, patient);
   await page.getByTestId("latest").locator("tbody tr").first().waitFor();
+  // With a trend open: the vitals, then the heart rate's chart.
+  await page.getByTestId("latest").getByLabel("Category").selectOption("vitals");
+  await page.getByTestId("latest").getByRole("button", { name: "Heart Rate", exact: true }).first().click();
+  await page.getByTestId("trend-chart").waitFor();
   await page.waitForLoadState("networkidle");
   await page.screenshot({ path: out, fullPage: true });
   console.log(`wrote ${out}`);

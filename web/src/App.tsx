@@ -2,10 +2,12 @@ import { useCallback, useEffect, useMemo, useState } from "react";
 import { ApiError, createClient } from "./api/client";
 import type { RuntimeConfig } from "./config";
 import { connectLive, type LiveState, type Topic } from "./live";
-import { Appointments } from "./panels/Appointments";
-import { LatestReadings } from "./panels/LatestReadings";
+import type { ReadingFilter } from "./biomarkers/filters";
+import { Appointments } from "./panels/appointments/Appointments";
 import { Medications } from "./panels/Medications";
+import { Readings } from "./panels/Readings";
 import { StatsWidget } from "./panels/StatsWidget";
+import { TrendPanel } from "./panels/trend/TrendPanel";
 import { claimsOf, session } from "./session";
 import { SignIn } from "./SignIn";
 
@@ -31,20 +33,30 @@ function Dashboard({ config, token, onSignOut }: { config: RuntimeConfig; token:
   const onError = useCallback((error: unknown) => {
     if (error instanceof ApiError && error.status === 401) onSignOut();
   }, [onSignOut]);
+  // The readings' filter (set by its selects or by a count of the stats widget) and the biomarker
+  // whose trend is open.
+  const [filter, setFilter] = useState<ReadingFilter>({});
+  const [chosen, setChosen] = useState<string | null>(null);
+  const showStatus = useCallback((status: ReadingFilter["status"]) => {
+    setFilter({ status });
+    requestAnimationFrame(() => document.getElementById("readings-title")?.focus());
+  }, []);
   const who = claimsOf(token);
   return (
     <main>
       <header>
         <h1>Clinic dashboard</h1>
-        <span data-testid="who">{who?.name ?? who?.email ?? "signed in"}</span>
+        <span className="who" data-testid="who">{who?.name ?? who?.email ?? "signed in"}</span>
         <span className={`live live-${live}`} data-testid="live" title="live updates">{live === "open" ? "live" : live}</span>
         <button onClick={onSignOut}>Sign out</button>
       </header>
       <div className="grid">
-        <StatsWidget client={client} version={versions.stats} onError={onError} />
-        <LatestReadings client={client} version={versions.stats} onError={onError} />
-        <Appointments client={client} version={versions.appointments} onError={onError} />
+        <Appointments client={client} version={versions.appointments} onError={onError} onChanged={() => bump("appointments")} />
+        <StatsWidget client={client} version={versions.stats} onError={onError} onShow={showStatus} />
         <Medications client={client} version={versions.medications} onError={onError} onChanged={() => bump("medications")} />
+        <Readings client={client} version={versions.stats} onError={onError}
+          filter={filter} onFilter={setFilter} onChoose={setChosen} />
+        {chosen && <TrendPanel client={client} version={versions.stats} onError={onError} name={chosen} onClose={() => setChosen(null)} />}
       </div>
     </main>
   );

@@ -42,9 +42,24 @@ class DailyPoint(Shape):
     last_at: int = Field(description="recordedAt (epoch ms) of the day's latest reading")
 
 
+class ValueRange(Shape):
+    low: float
+    high: float
+
+
+class ReferenceRanges(Shape):
+    """The clinic's ranges for one biomarker (inclusive), in ``unit``: what a chart shades."""
+
+    unit: str
+    normal: ValueRange = Field(description="The reference range: outside it a value is out of range")
+    optimal: ValueRange = Field(description="Within the reference range: the optimal part")
+
+
 class DailyHistory(Shape):
     name: str
     resolution: Literal["daily"] = "daily"
+    reference: ReferenceRanges | None = Field(
+        default=None, description="The biomarker's reference and optimal ranges; null outside the catalog")
     items: list[DailyPoint]
     next_cursor: None = Field(default=None, description="Always null: a year of days fits in one page")
 

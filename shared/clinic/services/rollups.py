@@ -15,7 +15,7 @@ from typing import Any
 
 from clinic import catalog
 from clinic.errors import InvalidInput
-from clinic.models.rollups import DailyHistory, DailyPoint
+from clinic.models.rollups import DailyHistory, DailyPoint, ReferenceRanges, ValueRange
 from clinic.repositories import rollups
 from clinic.services import days
 from clinic.services.summary import order
@@ -78,4 +78,14 @@ def daily_history(user_id: str, name: str, *, from_: int | None, to: int | None,
                                                       "message": f"at most {MAX_DAILY_POINTS} days per request"}])
     canonical = canonical_name(name)
     items = rollups.daily_range(user_id, canonical, first.isoformat(), last.isoformat(), limit=MAX_DAILY_POINTS)
-    return DailyHistory(name=canonical, items=[DailyPoint.model_validate(i) for i in items], next_cursor=None)
+    return DailyHistory(name=canonical, reference=reference_ranges(canonical),
+                        items=[DailyPoint.model_validate(i) for i in items], next_cursor=None)
+
+
+def reference_ranges(name: str) -> ReferenceRanges | None:
+    """The catalog's ranges for ``name``: a chart of its history shades them."""
+    reference = catalog.lookup(name)
+    if reference is None:
+        return None
+    return ReferenceRanges(unit=reference.unit, normal=ValueRange(low=reference.normal[0], high=reference.normal[1]),
+                           optimal=ValueRange(low=reference.optimal[0], high=reference.optimal[1]))

@@ -593,6 +593,8 @@ export interface components {
              * @constant
              */
             resolution: "daily";
+            /** @description The biomarker's reference and optimal ranges; null outside the catalog */
+            reference?: components["schemas"]["ReferenceRanges"] | null;
             /** Items */
             items: components["schemas"]["DailyPoint"][];
             /**
@@ -898,6 +900,18 @@ export interface components {
             /** Nextcursor */
             nextCursor: string | null;
         };
+        /**
+         * ReferenceRanges
+         * @description The clinic's ranges for one biomarker (inclusive), in ``unit``: what a chart shades.
+         */
+        ReferenceRanges: {
+            /** Unit */
+            unit: string;
+            /** @description The reference range: outside it a value is out of range */
+            normal: components["schemas"]["ValueRange"];
+            /** @description Within the reference range: the optimal part */
+            optimal: components["schemas"]["ValueRange"];
+        };
         /** RefillRequest */
         RefillRequest: {
             /** Medicationid */
@@ -995,6 +1009,13 @@ export interface components {
              * @description Opaque; pass back as `cursor` for the next page
              */
             nextCursor: string | null;
+        };
+        /** ValueRange */
+        ValueRange: {
+            /** Low */
+            low: number;
+            /** High */
+            high: number;
         };
         /**
          * When
