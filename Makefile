@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help dev test test-fast token bench lint build lock clean e2e web web-check screenshot
+.PHONY: help dev test test-fast token bench lint build lock clean e2e web web-check screenshot unit-costs capacity
 
 # The demo dashboard (web/): npm ci from the committed lock, then vite build, each redone only when
 # its inputs change.
@@ -105,6 +105,12 @@ build: $(SAM_STAMP)  ## sam build (python3.12, arm64) into .aws-sam/, with preco
 
 bench: $(STAMP)  ## benchmarks, as ratios against baselines measured in the same run
 	$(BIN)/python -m benchmarks
+
+unit-costs: $(STAMP)  ## measure every operation's AWS calls and DynamoDB units into capacity/unit_costs.json
+	$(BIN)/python -m capacity.measure --write
+
+capacity: $(STAMP)  ## the capacity and cost model for capacity/workload.yaml (1M and 10M patients)
+	$(BIN)/python -m capacity
 
 openapi: $(STAMP) $(WEB_DEPS)  ## regenerate docs/openapi.json from the code, and the dashboard's types from it
 	$(BIN)/python -m clinic_local.openapi --write
