@@ -54,11 +54,15 @@ def render(m: model.Model) -> str:
     rows = []
     for key, units, share in model.hottest_partitions(m):
         table, index, kind, partition = key
-        back = " (GSI back-pressure throttles base-table writes)" if index and kind == "write" and share > 1 else ""
-        rows.append([f"{table}{'.' + index if index else ''}", partition, kind, _n(units),
-                     f"{share:.0%}{back}"])
-    out.append(_table("Hottest partitions at peak (limit 3,000 RCU / 1,000 WCU a partition; 'user' = one person's "
-                      "key at one request a second)", ["table.index", "key", "kind", "units/s", "of limit"], rows))
+        verdict = "ok"
+        if share * w["headroom"] > 1:
+            verdict = "FIX the key" + (": GSI back-pressure throttles the table's writes" if index and
+                                       kind == "write" else "")
+        rows.append([f"{table}{'.' + index if index else ''}", partition, kind, _n(units), f"{share:.0%}",
+                     verdict])
+    out.append(_table("Hottest partitions in the busiest second (limit 3,000 RCU / 1,000 WCU a partition; "
+                      "'user' = one person's key at one request a second; 9 = any digit)",
+                      ["table.index", "key", "kind", "units/s", "of limit", f"x{w['headroom']} headroom"], rows))
 
     rows = [[q.service, q.name, _n(q.limit), _n(q.demand), f"{q.use:.0%}",
              ("RAISE before launch" if q.adjustable else "FIX the key design") if q.must_raise(w["headroom"])
@@ -77,6 +81,10 @@ def render(m: model.Model) -> str:
     if not w["reminders"]["per_patient_per_month"]:
         out.append("Reminders: no reminder function exists yet; not in the model.")
 
+    stored = sorted(m.stored_per_day.items(), key=lambda kv: -kv[1])
+    out.append(f"DynamoDB storage: {sum(m.stored_per_day.values()) / 1e9:,.1f} GB a day ("
+               + ", ".join(f"{t} {v / 1e9:,.1f}" for t, v in stored[:3])
+               + f"), {model.storage(m) / 1e3:,.1f} TB after {w['storage']['retention_days']} days (priced below)")
     cost = model.monthly_cost(m, prices)
     per_k = w["patients"] / 1000
     total_cost = sum(cost.values())

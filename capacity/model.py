@@ -166,7 +166,9 @@ class Model:
     # (table, index or "") -> {"read"/"write": peak units a second}, and units per day
     capacity_peak: dict[tuple[str, str], dict[str, float]]
     capacity_per_day: dict[tuple[str, str], dict[str, float]]
-    # (table, index, kind, partition) -> peak units a second on the hottest partition of that class
+    # (table, index, kind, partition) -> units in the busiest second on the hottest partition of
+    # that class: a shared key takes all its operations' traffic (over its shards), a person's key
+    # one request a second of the costliest operation on it
     partitions: dict[tuple[str, str, str, str], float]
     route_peaks: dict[tuple[str, str], float]  # (path, method) -> API calls a second at peak
     calls_peak: dict[str, float]  # "service:Operation" -> a second at peak
@@ -230,8 +232,9 @@ def build(name: str, w: dict[str, Any] | None = None, unit_costs: dict[str, Any]
             if u["partition"] == "user":
                 per_person[pkey] = max(per_person[pkey], u["units"] * person_rate)
             else:
+                # A partition throttles within the second: its busiest second counts.
                 spread = w.get("shared_partition_spread", {}).get(u["table"], 1)
-                shared[pkey] += d.peak_per_s * u["units"] / spread
+                shared[pkey] += d.peak_per_s * w["peak_second_factor"] * u["units"] / spread
     return Model(name, w, model_demands, dict(functions), dict(cap_peak), dict(cap_day),
                  {**per_person, **shared}, dict(route_peaks), dict(calls_peak), dict(calls_day), dict(items_day),
                  dict(stored_day),
