@@ -38,8 +38,10 @@ import botocore.session  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
 from clinic import aws  # noqa: E402
-from clinic_local import template  # noqa: E402
+from clinic_local import motoserver, template  # noqa: E402
 from tests.support.meter import Meter  # noqa: E402
+
+motoserver.backup_tables_once()  # as in tests: moto copies a table per transaction item otherwise
 
 UNIT_COSTS = Path(__file__).with_name("unit_costs.json")
 TIMED_CALLS = 7
