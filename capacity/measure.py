@@ -6,8 +6,9 @@ tests/integration/test_unit_costs.py fails when a measured cost differs from the
 
 Costs are per unit of work the workload counts: per API call, per sensor upload (measured in an
 SQS batch of 33 uploads of 3 readings, the ingest mapping's batch of 100 messages), per lab panel,
-per user rolled up at night (a work message of 20 users), per live change fanned out to one
-connection, per sign-in and token refresh (the pre-token trigger).
+per sensor wearer's day rolled up at night (a work message of 10), per stream record fanned out
+(to one connection, or to none), per live connect and disconnect, per sign-in and token refresh
+(the pre-token trigger).
 """
 
 from __future__ import annotations
@@ -163,7 +164,8 @@ def _other_operations(meter: Meter) -> list[Operation]:
         start = READINGS_NOON_MS - 12 * 3_600_000
         day = [reading(user, "Heart Rate", 60.0 + n % 30, "bpm", start + n * 300_000, "device.watch")
                for n in range(288)]
-        _invoke("IngestReadingsFunction", ingest_invoke_event(day))
+        result = _invoke("IngestReadingsFunction", ingest_invoke_event(day))
+        assert result["accepted"] == len(day), result
 
     def work_message() -> Any:
         """The night of 10 sensor wearers, each with a day of readings, rolled up the first time."""
