@@ -4,6 +4,7 @@ heat, quotas flagged with headroom, tiered prices, and the settings derived from
 from __future__ import annotations
 
 import copy
+import re
 
 import pytest
 
@@ -128,3 +129,22 @@ def test_a_methods_throttle_is_its_peak_with_headroom_never_below_the_floor():
     assert throttles[("/*", "*")] == (model.nice(peak * w["peak_second_factor"] * w["headroom"]),
                                       2 * model.nice(peak * w["peak_second_factor"] * w["headroom"]))
     assert throttles[("/me", "DELETE")] == (w["min_method_rate"], 2 * w["min_method_rate"])
+
+
+def test_every_figure_of_the_workload_states_its_source_or_reasoning():
+    """A number in capacity/workload.yaml carries a comment on its line, or sits in a run of bare
+    figures (and block headers) right under a comment line."""
+    lines = (model.HERE / "workload.yaml").read_text().splitlines()
+    figure = re.compile(r"^\s*[^#:]+:\s*[\d_.]+\s*$")  # a number with no comment of its own
+    header = re.compile(r"^\s*[^#:]+:\s*$")
+
+    def documented(i: int) -> bool:
+        for line in reversed(lines[:i]):
+            if line.strip().startswith("#"):
+                return True
+            if not (figure.match(line) or header.match(line)):
+                return False
+        return False
+
+    undocumented = [line.strip() for i, line in enumerate(lines) if figure.match(line) and not documented(i)]
+    assert undocumented == []
