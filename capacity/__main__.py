@@ -61,7 +61,7 @@ def render(m: model.Model) -> str:
         rows.append([f"{table}{'.' + index if index else ''}", partition, kind, _n(units), f"{share:.0%}",
                      verdict])
     out.append(_table("Hottest partitions in the busiest second (limit 3,000 RCU / 1,000 WCU a partition; "
-                      "'user' = one person's key at one request a second; 9 = any digit)",
+                      f"'user' = one person's key at {w['person_requests_per_s']} request a second; 9 = any digit)",
                       ["table.index", "key", "kind", "units/s", "of limit", f"x{w['headroom']} headroom"], rows))
 
     rows = [[q.service, q.name, _n(q.limit), _n(q.demand), f"{q.use:.0%}",

@@ -13,7 +13,7 @@ import copy
 import json
 import math
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -178,7 +178,6 @@ class Model:
     api_peak_per_s: float = 0.0
     api_per_day: float = 0.0
     staff: int = 0
-    notes: list[str] = field(default_factory=list)
 
 
 def build(name: str, w: dict[str, Any] | None = None, unit_costs: dict[str, Any] | None = None) -> Model:
@@ -186,7 +185,6 @@ def build(name: str, w: dict[str, Any] | None = None, unit_costs: dict[str, Any]
     check_measured_shapes(w)
     costs = unit_costs or load_unit_costs()
     lam = w["lambda"]
-    person_rate = 1.0  # reasoning: one person makes at most about one request a second
     functions: dict[str, FunctionLoad] = defaultdict(FunctionLoad)
     cap_peak: dict[tuple[str, str], dict[str, float]] = defaultdict(lambda: {"read": 0.0, "write": 0.0})
     cap_day: dict[tuple[str, str], dict[str, float]] = defaultdict(lambda: {"read": 0.0, "write": 0.0})
@@ -230,15 +228,14 @@ def build(name: str, w: dict[str, Any] | None = None, unit_costs: dict[str, Any]
             cap_day[key][u["kind"]] += d.per_day * u["units"]
             pkey = (u["table"], u["index"] or "", u["kind"], u["partition"])
             if u["partition"] == "user":
-                per_person[pkey] = max(per_person[pkey], u["units"] * person_rate)
+                per_person[pkey] = max(per_person[pkey], u["units"] * w["person_requests_per_s"])
             else:
                 # A partition throttles within the second: its busiest second counts.
                 spread = w.get("shared_partition_spread", {}).get(u["table"], 1)
                 shared[pkey] += d.peak_per_s * w["peak_second_factor"] * u["units"] / spread
     return Model(name, w, model_demands, dict(functions), dict(cap_peak), dict(cap_day),
                  {**per_person, **shared}, dict(route_peaks), dict(calls_peak), dict(calls_day), dict(items_day),
-                 dict(stored_day),
-                 api_peak, api_day, staff_count(w))
+                 dict(stored_day), api_peak, api_day, staff_count(w))
 
 
 def partition_limit(kind: str) -> float:

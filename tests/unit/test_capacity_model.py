@@ -75,7 +75,7 @@ def test_a_shared_key_takes_all_its_traffic_in_the_busiest_second_and_a_personal
         * w["staff"]["peak_hour_share"] / 3600
     busiest_second = staff_peak * w["peak_second_factor"]
     assert m.partitions[("AuditTable", "ByDay", "write", "shared:9999-99-99")] == pytest.approx(busiest_second)
-    assert m.partitions[("AuditTable", "", "write", "user")] == 1.0  # one request a second of one person
+    assert m.partitions[("AuditTable", "", "write", "user")] == 1.0 * w["person_requests_per_s"]
 
 
 def test_a_sharded_key_divides_its_heat_by_the_shards():
