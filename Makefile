@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help dev test test-fast token bench lint build lock clean e2e web web-check screenshot template deploy publish bootstrap
+.PHONY: help dev test test-fast token bench lint build lock clean e2e web web-check screenshot template deploy publish bootstrap unit-costs capacity
 
 # The demo dashboard (web/): npm ci from the committed lock, then vite build, each redone only when
 # its inputs change.
@@ -118,6 +118,12 @@ bootstrap: $(STAMP)  ## the first admin of ENV's pool: make bootstrap EMAIL=you@
 
 bench: $(STAMP)  ## benchmarks, as ratios against baselines measured in the same run
 	$(BIN)/python -m benchmarks
+
+unit-costs: $(STAMP)  ## measure every operation's AWS calls and DynamoDB units into capacity/unit_costs.json
+	$(BIN)/python -m capacity.measure --write
+
+capacity: $(STAMP)  ## the capacity and cost model for capacity/workload.yaml (1M and 10M patients)
+	$(BIN)/python -m capacity
 
 openapi: $(STAMP) $(WEB_DEPS)  ## regenerate docs/openapi.json from the code, and the dashboard's types from it
 	$(BIN)/python -m clinic_local.openapi --write
