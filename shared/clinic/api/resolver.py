@@ -1,5 +1,5 @@
 """The one resolver factory every HTTP function uses: validation, the error contract of the
-design brief (section 5), security headers, and the caller's identity.
+API (``clinic.models.errors``), security headers, and the caller's identity.
 
 Errors: ``{"error": {"code", "message", "details"}}``. Domain errors map to their status here
 and nowhere else; request validation failures are 400 with the failing fields (never the values);
