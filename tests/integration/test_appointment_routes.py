@@ -3,6 +3,7 @@ no-show (staff); only allowed transitions, nothing in the past, 409 for the lose
 
 import pytest
 
+from clinic import clock
 from clinic.models.appointments import PatientAction
 from clinic.repositories import appointments as table
 from clinic.services import appointments
@@ -173,7 +174,7 @@ def test_staff_book_confirm_and_complete(invoke, patient, monkeypatch):
     # Completing is for appointments that have started
     early = call(invoke, STAFF_UPDATE, admin=True, path=path, body={"action": "complete"})
     assert early.status == 409
-    monkeypatch.setattr(appointments.clock, "now_ms", lambda: TOMORROW + 3_600_000)
+    monkeypatch.setattr(clock, "now_ms", lambda: TOMORROW + 3_600_000)
     done = call(invoke, STAFF_UPDATE, admin=True, path=path, body={"action": "complete"})
     assert done.status == 200 and done.body["status"] == "completed"
 

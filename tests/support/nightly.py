@@ -7,9 +7,8 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from clinic import aws
+from clinic import aws, clock
 from clinic.repositories import dynamo, markers
-from clinic.services import activity
 from tests.support import env
 
 NY = ZoneInfo("America/New_York")
@@ -22,8 +21,9 @@ def local_ms(day: str, hour: int = 12, minute: int = 0, *, fold: int = 0) -> int
 
 
 def arriving(monkeypatch: Any, day: str, hour: int = 18) -> None:
-    """Readings recorded from now on arrive at ``hour`` on ``day`` (the night that rolls them up)."""
-    monkeypatch.setattr(activity, "clock", lambda: local_ms(day, hour))
+    """From now on the clock reads ``hour`` on ``day``: readings recorded arrive then (the night that rolls
+    them up)."""
+    monkeypatch.setattr(clock, "now_ms", lambda: local_ms(day, hour))
 
 
 def rollups_of(user_id: str) -> dict[tuple[str, str], dict[str, Any]]:

@@ -3,13 +3,13 @@ every page holds exactly ``min(limit, matches)`` appointments in startTime order
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic import TypeAdapter
 
+from clinic import clock
 from clinic.errors import Conflict, InvalidInput, NotFound
 from clinic.models.appointments import (
     Appointment,
@@ -22,9 +22,11 @@ from clinic.models.appointments import (
     StaffAppointmentCreate,
     When,
 )
+from clinic.models.common import DAY_MS
 from clinic.repositories import appointments, dynamo, keys
-from clinic.services import clock, cursors
+from clinic.services import cursors
 
+BOOKING_HORIZON_MS = 2 * 366 * DAY_MS  # nothing is booked more than two years ahead
 _items = TypeAdapter(list[Appointment])
 
 
@@ -43,7 +45,7 @@ def list_for_user(
     same list even as time passes."""
     scope = f"appointments.list|{type_ or ''}|{status or ''}|{when or ''}"
     position = cursors.decode(cursor, user_id, scope) if cursor else {}
-    pivot = int(position.get("now") or now_ms or time.time() * 1000)
+    pivot = int(position.get("now") or now_ms or clock.now_ms())
     page = appointments.page(
         user_id,
         type_=type_.value if type_ else None,
@@ -104,7 +106,7 @@ def get(user_id: str, appointment_id: str) -> Appointment:
 
 
 def _check_future(start_time: int, now: int) -> None:
-    if not now < start_time <= now + clock.BOOKING_HORIZON_MS:
+    if not now < start_time <= now + BOOKING_HORIZON_MS:
         raise InvalidInput(
             "startTime must be in the future and at most two years ahead",
             [{"in": "body", "field": "startTime", "issue": "out_of_range"}],

@@ -4,13 +4,13 @@ Reads are recorded in the same request; changes in the same transaction as the c
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any
 
 from pydantic import TypeAdapter
 
+from clinic import clock
 from clinic.api.auth import Caller
 from clinic.errors import InvalidInput
 from clinic.models.audit import AuditEvent, AuditExportPage, AuditPage
@@ -31,7 +31,7 @@ MAX_EXPORT_DAYS = 31
 def entry(actor: Caller, patient_id: str, action: str, resource: str) -> dict[str, Any]:
     # The API request id (the logger's correlation id) ties the record to the request's logs.
     return audit.new_item(actor_id=actor.user_id, patient_id=patient_id, action=action, resource=resource,
-                          at=int(time.time() * 1000), request_id=logger.get_correlation_id())
+                          at=clock.now_ms(), request_id=logger.get_correlation_id())
 
 
 def action(actor: Caller, patient_id: str, what: str, resource: str) -> dict[str, Any]:
@@ -48,7 +48,7 @@ def record_sign_in(user_id: str, how: str) -> None:
     """A completed sign-in: the user is both actor and subject; ``how`` is Cognito's trigger
     source (e.g. ``TokenGeneration_HostedAuth``), never an address or a name."""
     audit.put(audit.new_item(actor_id=user_id, patient_id=user_id, action=SIGN_IN, resource=f"session:{how}",
-                             at=int(time.time() * 1000), request_id=None))
+                             at=clock.now_ms(), request_id=None))
 
 
 def record_read(actor: Caller, patient_id: str, resource: str) -> None:

@@ -19,11 +19,10 @@ import hashlib
 import hmac
 import re
 import secrets
-import time
 from functools import cache
 from urllib.parse import quote
 
-from clinic import aws, mail
+from clinic import aws, clock, mail
 from clinic.errors import RateLimited
 from clinic.models.auth import normalize_email
 from clinic.observability import metrics
@@ -36,10 +35,6 @@ _SECRET = re.compile(r"^[A-Za-z0-9_-]{43}$")
 
 SUBJECT = "Your sign-in link"
 RATE_LIMITED = "too many sign-in link requests; try again later"
-
-
-def _now() -> int:
-    return int(time.time())
 
 
 @cache
@@ -81,7 +76,7 @@ def request_link(email: str, source_ip: str | None, *, now: int | None = None) -
     that answer depends on the requests made, never on whether the address has an account.
     """
     settings = get_settings()
-    now = _now() if now is None else now
+    now = clock.now_s() if now is None else now
     window = settings.email_link_window_seconds
     index = now // window
     counters_expire = (index + 1) * window + 60
@@ -112,7 +107,7 @@ def redeem(email: str, answer: str, *, now: int | None = None) -> bool:
     parts = _parts(email, answer)
     if parts is None:
         return False
-    return auth_items.consume(link_key(*parts), _now() if now is None else now)
+    return auth_items.consume(link_key(*parts), clock.now_s() if now is None else now)
 
 
 def is_live(email: str, answer: str, *, now: int | None = None) -> bool:
@@ -120,4 +115,4 @@ def is_live(email: str, answer: str, *, now: int | None = None) -> bool:
     parts = _parts(email, answer)
     if parts is None:
         return False
-    return auth_items.is_live(link_key(*parts), _now() if now is None else now)
+    return auth_items.is_live(link_key(*parts), clock.now_s() if now is None else now)

@@ -15,8 +15,6 @@ user's connections, and the client refetches through the REST API. No record dat
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -24,7 +22,7 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from botocore.exceptions import BotoCoreError, ClientError
 
-from clinic import aws
+from clinic import aws, clock
 from clinic.id_tokens import IdTokenVerifier, cognito_issuer, jwks_url
 from clinic.observability import logger, metrics
 from clinic.repositories import connections
@@ -34,7 +32,6 @@ TOPICS = ("stats", "appointments", "medications")
 # API Gateway closes a WebSocket connection after 2 hours at most; the record outlives it a little.
 CONNECTION_TTL_S = 2 * 3600 + 300
 
-clock: Callable[[], float] = time.time  # tests move time
 
 
 def message(topic: str) -> bytes:
@@ -65,7 +62,7 @@ def connect(event: dict[str, Any]) -> dict[str, Any]:
         metrics.add_metric(name="ConnectionsRefused", unit=MetricUnit.Count, value=1)
         return _status(401)
     user_id = claims["sub"]
-    now = int(clock())
+    now = clock.now_s()
     if len(connections.of_user(user_id, now)) >= connections.MAX_PER_USER:
         metrics.add_metric(name="ConnectionsRefused", unit=MetricUnit.Count, value=1)
         return _status(429)
@@ -148,7 +145,7 @@ def _post(client: Any, connection_id: str, data: bytes) -> str:
 
 def _notify_user(user_id: str, topics: dict[str, list[str]], client: Any, result: FanOut) -> None:
     try:
-        targets = connections.of_user(user_id, int(clock()))
+        targets = connections.of_user(user_id, clock.now_s())
     except (ClientError, BotoCoreError) as error:
         logger.warning("connections lookup failed", extra={"errorType": type(error).__name__})
         result.failed_sequence_numbers += [s for numbers in topics.values() for s in numbers]

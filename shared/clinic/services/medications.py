@@ -8,10 +8,11 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
+from clinic import clock
 from clinic.errors import Conflict, NotFound
 from clinic.models.medications import Medication, MedicationChange, MedicationCreate, MedicationPage, RefillRequest
 from clinic.repositories import dynamo, keys, medications
-from clinic.services import clock, cursors
+from clinic.services import cursors
 
 _items = TypeAdapter(list[Medication])
 

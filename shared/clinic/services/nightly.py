@@ -12,12 +12,12 @@ rollups (whole-item puts computed from the same readings) and finds nothing left
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from clinic import clock
 from clinic.models.rollups import MAX_USER_DAYS_PER_MESSAGE, MAX_USERS_PER_MESSAGE, PlanRequest, WorkMessage
 from clinic.observability import logger, metrics
 from clinic.repositories import dynamo, markers, nightly, rollups, summary, work_queue
@@ -38,7 +38,7 @@ def nights_to_plan(request: PlanRequest, *, last_planned: str | None, now_ms: in
     clinic-local day before its scheduled time, plus the nights missed since the checkpoint."""
     if request.day:
         return [request.day]
-    zone = days.clinic_zone()
+    zone = clock.clinic_zone()
     if request.scheduled_time:
         when = datetime.fromisoformat(request.scheduled_time.replace("Z", "+00:00"))
         if when.tzinfo is None:
@@ -81,7 +81,7 @@ def plan(request: PlanRequest, *, now_ms: int | None = None) -> PlanResult:
     """Queue the work of every night the request covers. The checkpoint moves only after a
     night's messages are all sent (a failure mid-night re-plans it: duplicates are harmless),
     and only for scheduled runs: a backfill re-runs a night without moving it."""
-    now_ms = now_ms if now_ms is not None else int(time.time() * 1000)
+    now_ms = now_ms if now_ms is not None else clock.now_ms()
     last = None if request.day else markers.last_planned()
     result = PlanResult(nights_to_plan(request, last_planned=last, now_ms=now_ms))
     for due in result.nights:
@@ -113,7 +113,7 @@ class WorkResult:
 
 def roll_up_user(user_id: str, marked_days: Sequence[str]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The rollups of each marked day, and every reading of those days (for reconciliation)."""
-    zone = days.clinic_zone()
+    zone = clock.clinic_zone()
     items: list[dict[str, Any]] = []
     seen: list[dict[str, Any]] = []
     for day in sorted(set(marked_days)):
@@ -132,7 +132,7 @@ def repair_summary(user_id: str, readings: Sequence[dict[str, Any]]) -> int:
         repair = reconcile.reconcile(user_id, nightly.summary_partition(user_id), readings)
         if repair is None:
             return 0
-        repair.stats["updatedAt"] = int(time.time() * 1000)
+        repair.stats["updatedAt"] = clock.now_ms()
         try:
             summary.commit(user_id, repair.stats, repair.expected_version, repair.latest)
             return repair.items_repaired

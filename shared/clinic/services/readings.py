@@ -16,14 +16,13 @@ earlier call's work.
 
 from __future__ import annotations
 
-import time
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from clinic import catalog
+from clinic import catalog, clock
 from clinic.models.biomarkers import NewReading
 from clinic.repositories import dynamo, keys, readings, summary
 from clinic.services import activity
@@ -226,7 +225,7 @@ def _commit_group(user_id: str, part: list[dict[str, Any]], state: readings.Summ
         if not changed and not marks:
             return
         stats = marks.stamp(stats)
-        stats["updatedAt"] = int(time.time() * 1000)
+        stats["updatedAt"] = clock.now_ms()
         expected = state.stats["version"] if state.stats else None
         try:
             summary.commit(user_id, stats, expected, changed, marks.actions())

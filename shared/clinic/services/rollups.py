@@ -8,12 +8,11 @@ value of that day's readings, and the daily resolution of a biomarker's history.
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from typing import Any
 
-from clinic import catalog
+from clinic import catalog, clock
 from clinic.errors import InvalidInput
 from clinic.models.rollups import DailyHistory, DailyPoint
 from clinic.repositories import rollups
@@ -66,8 +65,8 @@ def daily_history(user_id: str, name: str, *, from_: int | None, to: int | None,
                   now_ms: int | None = None) -> DailyHistory:
     """Daily points of one biomarker for the clinic-local days that contain [from, to] (epoch ms,
     inclusive; default: the last 365 days), oldest first. At most a year: one page, one Query."""
-    zone = days.clinic_zone()
-    upper = to if to is not None else (now_ms if now_ms is not None else int(time.time() * 1000))
+    zone = clock.clinic_zone()
+    upper = to if to is not None else (now_ms if now_ms is not None else clock.now_ms())
     last = days.local_day(upper, zone)
     first = days.local_day(from_, zone) if from_ is not None else last - timedelta(days=DEFAULT_DAYS - 1)
     if first > last or (from_ is not None and from_ > upper):

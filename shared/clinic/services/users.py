@@ -15,11 +15,10 @@ search).
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from clinic import cognito
+from clinic import clock, cognito
 from clinic.api.auth import ADMIN_GROUP, Caller
 from clinic.errors import NotFound, Unauthorized
 from clinic.models.users import ProfileChange, Role, User
@@ -32,10 +31,6 @@ DELETED_MARK_SECONDS = 2 * 3600
 NAME_CLAIM_MAX = 120
 
 
-def _now_ms() -> int:
-    return int(time.time() * 1000)
-
-
 def _user(item: Mapping[str, Any]) -> User:
     return User.model_validate(item)
 
@@ -46,12 +41,12 @@ def _deleted_key(user_id: str) -> str:
 
 def mark_deleted(user_id: str) -> None:
     """Remember for a while that this account was deleted (see ``ensure_profile``)."""
-    auth_items.put(_deleted_key(user_id), int(time.time()) + DELETED_MARK_SECONDS)
+    auth_items.put(_deleted_key(user_id), clock.now_s() + DELETED_MARK_SECONDS)
 
 
 def create_profile(user_id: str, email: str, *, name: str | None = None, role: Role = Role.PATIENT) -> bool:
     """Create the Users item unless it exists (idempotent: a conditional put). True when created."""
-    user = {"userId": user_id, "email": email, "name": name, "role": role.value, "createdAt": _now_ms()}
+    user = {"userId": user_id, "email": email, "name": name, "role": role.value, "createdAt": clock.now_ms()}
     return users.create({k: v for k, v in user.items() if v is not None})
 
 
@@ -66,7 +61,7 @@ def ensure_profile(caller: Caller, *, name: str | None = None) -> User:
         return _user(item)
     # A token issued before its account was deleted is still signed and unexpired: it must not
     # bring the profile back. This check costs a read only on the creating path.
-    if not caller.email or auth_items.is_live(_deleted_key(caller.user_id), int(time.time())):
+    if not caller.email or auth_items.is_live(_deleted_key(caller.user_id), clock.now_s()):
         raise Unauthorized("authentication required")
     claimed = caller.name.strip()[:NAME_CLAIM_MAX] if caller.name and caller.name.strip() else None
     role = Role.ADMIN if caller.is_admin else Role.PATIENT

@@ -9,9 +9,8 @@ import logging
 
 import pytest
 
-from clinic import aws
+from clinic import aws, clock
 from clinic.observability import logger
-from clinic.services import email_links
 from clinic.services.sign_in import SignInRefused
 from clinic.settings import get_settings
 from clinic.triggers import TriggerFailed
@@ -74,7 +73,7 @@ def test_no_address_link_or_token_reaches_the_logs(invoke, user_pool, outbox, ca
 
     # Rate limited, and bad input that carries an address
     with monkeypatch.context() as patched:
-        patched.setattr(email_links, "_now", lambda: 1_800_000_000)
+        patched.setattr(clock, "now_ms", lambda: 1_800_000_000 * 1000)
         statuses = {request_link(invoke, KNOWN, ip="198.51.100.1")["statusCode"] for _ in range(6)}
     assert 429 in statuses
     bad = api_event("auth/request_email_link.json", body={"email": KNOWN, "role": "admin"})
