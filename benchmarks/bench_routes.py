@@ -176,10 +176,10 @@ def _build(readings_count: int, appointments_count: int, world: World) -> None:
     idp.create_group(UserPoolId=pool, GroupName="admin")
     import os
 
-    from clinic.settings import get_settings
+    from clinic import settings
 
     os.environ["USER_POOL_ID"] = pool
-    get_settings.cache_clear()
+    settings.reset()
     sub = next(
         a["Value"]
         for a in idp.admin_create_user(UserPoolId=pool, Username="patient@example.com", MessageAction="SUPPRESS")[

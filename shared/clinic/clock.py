@@ -9,7 +9,7 @@ from datetime import datetime
 from functools import cache
 from zoneinfo import ZoneInfo
 
-from clinic.settings import get_settings
+from clinic.settings import ClinicTime, get_settings
 
 
 def now_ms() -> int:
@@ -24,7 +24,7 @@ def now_s() -> int:
 
 @cache
 def clinic_zone() -> ZoneInfo:
-    return ZoneInfo(get_settings().clinic_timezone)
+    return ZoneInfo(get_settings(ClinicTime).clinic_timezone)
 
 
 def clinic_local_iso(epoch_ms: int) -> str:

@@ -14,7 +14,7 @@ from functools import cache
 from typing import Protocol
 
 from clinic import aws
-from clinic.settings import get_settings, require
+from clinic.settings import Mail, get_settings
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +52,7 @@ class ConsoleSender:
 
 @cache
 def sender() -> EmailSender:
-    if get_settings().email_sender == "console":
+    settings = get_settings(Mail)
+    if settings.email_sender == "console" or settings.email_from is None:  # the model requires it for ses
         return ConsoleSender()
-    return SesSender(require("email_from"))
+    return SesSender(settings.email_from)

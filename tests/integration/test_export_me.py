@@ -6,7 +6,7 @@ import pytest
 from clinic.repositories import audit, medications, rollups, user_data, users
 from clinic.services import readings
 from clinic.services import rollups as rollup_math
-from clinic.settings import get_settings
+from clinic.settings import Tables, get_settings
 from tests.support.api import OTHER_SUB, call
 from tests.support.data import DAY_MS, NOW_MS, appointment, new_reading, store_appointments
 from tests.support.events import EVENT_SUB
@@ -26,7 +26,7 @@ def give_history(user_id, *, readings_n, appointments_n, medications_n, tag, mon
     medications.put_many(user_id, [{"medicationId": f"{tag}-m{i}", "name": f"Drug {tag}", "dose": "1 mg",
                                     "refills": 1, "active": True, "startedAt": NOW_MS - i * DAY_MS, "version": 1}
                                    for i in range(medications_n)])
-    stored = user_data.page(get_settings().biomarkers_table, user_id, limit=1000, after=None).items
+    stored = user_data.page(get_settings(Tables).biomarkers_table, user_id, limit=1000, after=None).items
     assert len(stored) == readings_n
     daily = []
     for number, at in enumerate(sorted({r["recordedAt"] for r in stored})[:12]):  # a few days of rollups

@@ -12,10 +12,10 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from clinic import settings
 from clinic.id_tokens import IdTokenVerifier, cognito_issuer, jwks_url
 from clinic.repositories import connections
 from clinic.services import live
-from clinic.settings import get_settings
 from tests.support.events import ws_event
 
 CONNECT, DISCONNECT = "LiveConnectFunction", "LiveDisconnectFunction"
@@ -154,10 +154,10 @@ def live_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("USER_POOL_ID", POOL)
     monkeypatch.setenv("APP_CLIENT_ID", CLIENT)
     monkeypatch.delenv("COGNITO_JWKS_URL", raising=False)
-    get_settings.cache_clear()
+    settings.reset()
     live.verifier.cache_clear()
     yield
-    get_settings.cache_clear()
+    settings.reset()
     live.verifier.cache_clear()
 
 

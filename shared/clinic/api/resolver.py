@@ -23,7 +23,7 @@ from clinic.api.auth import Caller, caller_from_claims, require_admin
 from clinic.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound, RateLimited, Unauthorized
 from clinic.models.errors import ErrorBody
 from clinic.observability import error_fingerprint, logger, metrics
-from clinic.settings import get_settings
+from clinic.settings import Cors, get_settings
 
 STATUS: dict[type[DomainError], int] = {
     InvalidInput: 400,
@@ -148,7 +148,7 @@ def lambda_entry(
         headers = result.setdefault("multiValueHeaders", {})
         for name, value in SECURITY_HEADERS.items():
             headers[name] = [value]
-        origin = get_settings().allowed_origin
+        origin = get_settings(Cors).allowed_origin
         if origin:  # the same single origin as API Gateway's preflight and gateway responses
             headers["Access-Control-Allow-Origin"] = [origin]
         return result

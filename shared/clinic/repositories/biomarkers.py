@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from clinic.repositories import keys, paging
-from clinic.settings import get_settings
+from clinic.settings import Tables, get_settings
 
 Item = dict[str, Any]
 
@@ -43,7 +43,7 @@ def page(
     rest = {f: v for f, v in filters.items() if chosen is None or f != chosen[0]}
     key_attributes = ("sk",) if index is None else ("sk", sort_key)
     return paging.query(
-        get_settings().biomarkers_table,
+        get_settings(Tables).biomarkers_table,
         partition=("userId", user_id),
         index=index,
         sort_key=sort_key,
@@ -60,7 +60,7 @@ def latest_page(user_id: str, *, limit: int, after: Mapping[str, Any] | None) ->
     """The latest reading of each biomarker (BiomarkerSummary ``latest#<name>`` items), by name."""
     bounds = (keys.LATEST_PREFIX, keys.LATEST_PREFIX + keys.HIGH)
     return paging.query(
-        get_settings().summary_table,
+        get_settings(Tables).summary_table,
         partition=("userId", user_id),
         sort_key="sk",
         bounds=bounds,

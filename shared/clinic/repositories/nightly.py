@@ -9,7 +9,7 @@ from typing import Any
 
 from clinic import aws
 from clinic.repositories import dynamo, keys
-from clinic.settings import get_settings
+from clinic.settings import Tables, get_settings
 
 Item = dict[str, Any]
 
@@ -32,7 +32,7 @@ def readings_between(user_id: str, start_ms: int, end_ms: int) -> list[Item]:
     none at end (each of those is longer than the bound, so it sorts after it).
     """
     return _query_all({
-        "TableName": get_settings().biomarkers_table,
+        "TableName": get_settings(Tables).biomarkers_table,
         "KeyConditionExpression": "userId = :u AND sk BETWEEN :lo AND :hi",
         "ExpressionAttributeValues": {":u": {"S": user_id}, ":lo": {"S": keys.ts(start_ms)},
                                       ":hi": {"S": keys.ts(end_ms)}},
@@ -43,7 +43,7 @@ def summary_partition(user_id: str) -> list[Item]:
     """The user's whole summary: bounded by the number of distinct biomarkers, not by history.
     Strongly consistent: a repair must start from what the version check will compare with."""
     return _query_all({
-        "TableName": get_settings().summary_table,
+        "TableName": get_settings(Tables).summary_table,
         "KeyConditionExpression": "userId = :u",
         "ExpressionAttributeValues": {":u": {"S": user_id}},
         "ConsistentRead": True,

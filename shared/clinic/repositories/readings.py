@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from clinic.repositories import dynamo, keys, summary
-from clinic.settings import get_settings
+from clinic.settings import Tables, get_settings
 
 Item = dict[str, Any]
 
 
 def _table() -> str:
-    return get_settings().biomarkers_table
+    return get_settings(Tables).biomarkers_table
 
 
 def to_item(user_id: str, reading: Mapping[str, Any]) -> Item:
@@ -58,7 +58,7 @@ def load_batch_state(names_by_user: Mapping[str, Iterable[str]], *, check_users:
     """Every user's stats item and the latest items of the named biomarkers (and, if asked,
     whether the user exists), in one consistent BatchGetItem round: the keys of all users share
     requests, 100 keys each."""
-    settings = get_settings()
+    settings = get_settings(Tables)
     summary_keys = []
     for user_id, names in names_by_user.items():
         summary_keys.append(summary.stats_key(user_id))

@@ -10,7 +10,7 @@ from botocore.exceptions import ClientError
 
 from clinic import aws
 from clinic.repositories import dynamo, keys
-from clinic.settings import get_settings
+from clinic.settings import Tables, get_settings
 
 Item = dict[str, Any]
 
@@ -20,7 +20,7 @@ class StaleSummary(Exception):
 
 
 def _table() -> str:
-    return get_settings().summary_table
+    return get_settings(Tables).summary_table
 
 
 def get_stats(user_id: str) -> Item | None:

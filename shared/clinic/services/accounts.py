@@ -25,9 +25,9 @@ from clinic.api.auth import Caller
 from clinic.observability import metrics
 from clinic.repositories import user_data, users
 from clinic.services import users as users_service
-from clinic.settings import get_settings, require
+from clinic.settings import Erasure, Tables, UserPool, get_settings
 
-# The user-data tables an erasure empties, by settings field. The Users item is deleted with the
+# The user-data tables an erasure empties, by ``Tables`` field. The Users item is deleted with the
 # account; a table that must outlive it (an audit trail) is deliberately not here. A test fails
 # when the template gains a userId-keyed table that is in neither list, so a new table gets a
 # retention decision.
@@ -43,8 +43,8 @@ _SUB = re.compile(r"^[A-Za-z0-9-]{1,128}$")
 
 
 def delete_account(caller: Caller, *, retention: str | None = None) -> None:
-    retention = retention or get_settings().record_retention
-    pool_id = require("user_pool_id")
+    retention = retention or get_settings(Erasure).record_retention
+    pool_id = get_settings(UserPool).user_pool_id
     users_service.mark_deleted(caller.user_id)
     user = cognito.user_by_sub(pool_id, caller.user_id)
     if user is not None:
@@ -57,7 +57,8 @@ def delete_account(caller: Caller, *, retention: str | None = None) -> None:
 
 
 def queue_erasure(user_id: str) -> None:
-    aws.client("sqs").send_message(QueueUrl=require("erasure_queue_url"), MessageBody=json.dumps({"userId": user_id}))
+    queue_url = get_settings(Erasure).erasure_queue_url
+    aws.client("sqs").send_message(QueueUrl=queue_url, MessageBody=json.dumps({"userId": user_id}))
 
 
 def parse_erasure(body: str) -> str:
@@ -72,10 +73,10 @@ def parse_erasure(body: str) -> str:
 def erase_user_data(user_id: str, *, budget: int = ERASE_BUDGET) -> bool:
     """Delete up to ``budget`` of the user's items across the user-data tables; True when none
     are left. Deleted items are gone from the next Query, so no position needs remembering."""
-    settings = get_settings()
+    tables = get_settings(Tables)
     left = budget
     for field in ERASED_TABLES:
-        table = getattr(settings, field)
+        table = getattr(tables, field)
         while True:
             if left == 0:
                 return False

@@ -14,25 +14,21 @@ import hashlib
 import hmac
 import json
 from collections.abc import Mapping
-from functools import cache
 from typing import Any
 
-from clinic import aws, clock
+from clinic import clock
 from clinic.errors import InvalidInput
-from clinic.settings import get_settings
+from clinic.settings import Cursors, get_settings
+from clinic.signing_keys import signing_key
 
 VERSION = "1"
 MAX_LENGTH = 2048
 MAC_BYTES = 16
 
 
-@cache
 def _key() -> bytes:
-    settings = get_settings()
-    if settings.cursor_key:
-        return settings.cursor_key.encode()
-    response = aws.client("secretsmanager").get_secret_value(SecretId=settings.cursor_secret_arn)
-    return str(response["SecretString"]).encode()
+    settings = get_settings(Cursors)
+    return signing_key(settings.cursor_key, settings.cursor_secret_arn)
 
 
 def _b64(raw: bytes) -> str:
@@ -49,7 +45,7 @@ def _mac(user_id: str, scope: str, body: str) -> bytes:
 
 
 def encode(user_id: str, scope: str, position: Mapping[str, Any]) -> str:
-    expires = clock.now_s() + get_settings().cursor_ttl_seconds
+    expires = clock.now_s() + get_settings(Cursors).cursor_ttl_seconds
     body = _b64(json.dumps({"k": position, "x": expires}, separators=(",", ":"), sort_keys=True).encode())
     return f"{VERSION}.{body}.{_b64(_mac(user_id, scope, body))}"
 

@@ -26,7 +26,7 @@ from clinic import aws, clock
 from clinic.id_tokens import IdTokenVerifier, cognito_issuer, jwks_url
 from clinic.observability import logger, metrics
 from clinic.repositories import connections
-from clinic.settings import get_settings, require
+from clinic.settings import LiveDelivery, LiveTokens, Tables, get_settings
 
 TOPICS = ("stats", "appointments", "medications")
 # API Gateway closes a WebSocket connection after 2 hours at most; the record outlives it a little.
@@ -44,9 +44,9 @@ def message(topic: str) -> bytes:
 @cache
 def verifier() -> IdTokenVerifier:
     """Built once per process: the JWKS it fetches is kept across invocations."""
-    settings = get_settings()
-    issuer = cognito_issuer(settings.aws_region, str(require("user_pool_id")))
-    return IdTokenVerifier(settings.cognito_jwks_url or jwks_url(issuer), issuer, {str(require("app_client_id"))})
+    settings = get_settings(LiveTokens)
+    issuer = cognito_issuer(settings.aws_region, settings.user_pool_id)
+    return IdTokenVerifier(settings.cognito_jwks_url or jwks_url(issuer), issuer, {settings.app_client_id})
 
 
 def _status(code: int) -> dict[str, Any]:
@@ -83,7 +83,7 @@ def disconnect(event: dict[str, Any]) -> dict[str, Any]:
 
 
 def _topics_by_table() -> dict[str, str]:
-    settings = get_settings()
+    settings = get_settings(Tables)
     return {settings.summary_table: "stats", settings.appointments_table: "appointments",
             settings.medications_table: "medications"}
 
@@ -127,7 +127,7 @@ def changes_of(records: list[dict[str, Any]]) -> dict[str, dict[str, list[str]]]
 
 
 def _management() -> Any:
-    return aws.client("apigatewaymanagementapi", str(require("connections_endpoint")))
+    return aws.client("apigatewaymanagementapi", get_settings(LiveDelivery).connections_endpoint)
 
 
 def _post(client: Any, connection_id: str, data: bytes) -> str:

@@ -24,7 +24,7 @@ from clinic.errors import NotFound, Unauthorized
 from clinic.models.users import ProfileChange, Role, User
 from clinic.repositories import auth as auth_items
 from clinic.repositories import dynamo, users
-from clinic.settings import require
+from clinic.settings import UserPool, get_settings
 
 # Longer than any ID token issued before a deletion stays valid (1 hour).
 DELETED_MARK_SECONDS = 2 * 3600
@@ -97,7 +97,7 @@ def set_role(user_id: str, role: Role, *,
     completes it. A demoted admin is signed out everywhere, so no refresh token can mint another
     admin token; an ID token already issued stays valid until it expires (at most an hour).
     Raises NotFound for an unknown user id; a concurrent change of the item is a 409."""
-    pool_id = require("user_pool_id")
+    pool_id = get_settings(UserPool).user_pool_id
     person = cognito.user_by_sub(pool_id, user_id)
     if person is None:
         raise NotFound("no such user")

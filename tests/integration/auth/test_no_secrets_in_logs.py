@@ -9,10 +9,9 @@ import logging
 
 import pytest
 
-from clinic import aws, clock
+from clinic import aws, clock, settings
 from clinic.observability import logger
 from clinic.services.sign_in import SignInRefused
-from clinic.settings import get_settings
 from clinic.triggers import TriggerFailed
 from clinic_local import sign_in as local_sign_in
 from tests.integration.auth.conftest import create_native_user, link_in
@@ -99,10 +98,10 @@ def test_no_address_link_or_token_reaches_the_logs(invoke, user_pool, outbox, ca
     # Failures nobody planned: a trigger whose table is gone, an API call SES rejects
     with monkeypatch.context() as patched:
         patched.setenv("AUTH_TABLE", "no-such-table")
-        get_settings.cache_clear()
+        settings.reset()
         with pytest.raises(TriggerFailed):
             verify(invoke, KNOWN, token)
-    get_settings.cache_clear()
+    settings.reset()
     aws.client("sesv2").delete_email_identity(EmailIdentity="clinic.example.com")
     assert request_link(invoke, STRANGER, ip="198.51.100.3")["statusCode"] == 500
 
