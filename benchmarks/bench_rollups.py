@@ -22,9 +22,8 @@ from moto import mock_aws
 from benchmarks.report import Table, median, ratio
 from clinic import aws, clock
 from clinic.observability import logger
-from clinic.repositories import dynamo, keys, markers
-from clinic.services import days, readings
-from clinic.services import rollups as rolling
+from clinic.repositories import biomarkers_table, dynamo, keys, rollup_markers_table, rollups_table
+from clinic.services import days, readings, rollups
 from clinic_local import rollup, template
 from clinic_local import stack as local_stack
 from tests.support import env
@@ -63,13 +62,13 @@ def _inactive(count: int) -> None:
     names = env.table_names()
     ids = [f"inactive-{u:06d}" for u in range(count)]
     old = local_ms("2026-02-01", 9)
-    bulk_put(names["BiomarkersTable"], (readings.readings.to_item(u, readings.resolve(
+    bulk_put(names["BiomarkersTable"], (biomarkers_table.to_item(u, readings.resolve(
         new_reading("Heart Rate", 64, old, unit="bpm", rid=u))) for u in ids))
     bulk_put(names["BiomarkerSummaryTable"], (
         {"userId": u, "sk": keys.STATS_SK, "total": 1, "optimal": 1, "inRange": 0, "outOfRange": 0, "asOf": old,
          "version": 1} for u in ids))
     bulk_put(names["RollupMarkersTable"], (
-        {"pk": markers.partition("2026-02-01", markers.shard_of(u)), "sk": u} for u in ids))
+        {"pk": rollup_markers_table.partition("2026-02-01", rollup_markers_table.shard_of(u)), "sk": u} for u in ids))
 
 
 def scan_style_night() -> int:
@@ -88,8 +87,8 @@ def scan_style_night() -> int:
         if "LastEvaluatedKey" not in page:
             break
         request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-    items = [r for user, rows in by_user.items() for r in rolling.daily(user, NIGHT, rows)]
-    rolling.rollups.put_many(items)
+    items = [r for user, rows in by_user.items() for r in rollups.daily(user, NIGHT, rows)]
+    rollups_table.put_many(items)
     return len(items)
 
 

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from clinic import catalog
 from clinic.models.biomarkers import NewReading
-from clinic.repositories import appointments, keys, medications, users
+from clinic.repositories import appointments_table, keys, medications_table, users_table
 from clinic.services import readings
 
 DAY_MS = 86_400_000
@@ -137,14 +137,14 @@ def seed(
     for person in DEMO_PEOPLE:
         account = create_account(person.email, person.name, person.role)
         user_id = account["userId"]
-        users.put({"userId": user_id, "email": person.email, "name": person.name, "role": person.role,
+        users_table.put({"userId": user_id, "email": person.email, "name": person.name, "role": person.role,
                    "createdAt": anchor - 800 * DAY_MS})
         batch = demo_readings(person, anchor)
         for start in range(0, len(batch), 500):
             results = readings.record(user_id, batch[start : start + 500])
             if any(r.outcome not in (readings.Outcome.ACCEPTED, readings.Outcome.DUPLICATE) for r in results):
                 raise RuntimeError("seed readings were not all stored")
-        appointments.put_many(user_id, demo_appointments(person, anchor))
-        medications.put_many(user_id, demo_medications(person, anchor))
+        appointments_table.put_many(user_id, demo_appointments(person, anchor))
+        medications_table.put_many(user_id, demo_medications(person, anchor))
         accounts.append({**account, "readings": len(batch), "appointments": person.appointments})
     return accounts

@@ -4,8 +4,7 @@ change of a patient's records leaves an Audit record (changes: in the same trans
 import pytest
 
 from clinic import aws, settings
-from clinic.repositories import audit as audit_table
-from clinic.repositories import users as users_table
+from clinic.repositories import audit_table, users_table
 from clinic.services import readings
 from clinic_local import template
 from tests.support.api import ADMIN_SUB, OTHER_SUB, call

@@ -8,7 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from clinic import aws, clock
-from clinic.repositories import dynamo, markers
+from clinic.repositories import dynamo, rollup_markers_table
 from tests.support import env
 
 NY = ZoneInfo("America/New_York")
@@ -44,4 +44,4 @@ def rollups_of(user_id: str) -> dict[tuple[str, str], dict[str, Any]]:
 
 def markers_of(due: str) -> dict[str, tuple[str, ...]]:
     """userId -> marked days, for one night."""
-    return {m.user_id: m.days for m in markers.markers_due(due)}
+    return {m.user_id: m.days for m in rollup_markers_table.markers_due(due)}

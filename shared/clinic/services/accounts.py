@@ -5,7 +5,7 @@ Cognito user (its linked Google identity goes with it), delete the Users item. E
 "already done", so a retry after a partial failure finishes the job. An ID token issued before
 the deletion stays valid until it expires (at most an hour; API Gateway checks signatures, not
 revocation); the mark, kept for twice that, stops such a token from re-creating the profile
-through ``users.ensure_profile``.
+through ``users_table.ensure_profile``.
 
 Clinical records follow ``RECORD_RETENTION`` (docs/decisions.md): ``keep`` (the default; US
 medical-record retention laws usually require the clinic to keep them for years) leaves them,
@@ -23,8 +23,8 @@ from typing import Any
 from clinic import aws, cognito
 from clinic.api.auth import Caller
 from clinic.observability import metrics
-from clinic.repositories import user_data, users
-from clinic.services import users as users_service
+from clinic.repositories import user_data, users_table
+from clinic.services import users
 from clinic.settings import Erasure, Tables, UserPool, get_settings
 
 # The user-data tables an erasure empties, by ``Tables`` field. The Users item is deleted with the
@@ -45,12 +45,12 @@ _SUB = re.compile(r"^[A-Za-z0-9-]{1,128}$")
 def delete_account(caller: Caller, *, retention: str | None = None) -> None:
     retention = retention or get_settings(Erasure).record_retention
     pool_id = get_settings(UserPool).user_pool_id
-    users_service.mark_deleted(caller.user_id)
+    users.mark_deleted(caller.user_id)
     user = cognito.user_by_sub(pool_id, caller.user_id)
     if user is not None:
         cognito.sign_out_everywhere(pool_id, user.username)
         cognito.delete_user(pool_id, user.username)
-    users.delete(caller.user_id)
+    users_table.delete(caller.user_id)
     if retention == "erase":
         queue_erasure(caller.user_id)
     metrics.add_metric(name="AccountsDeleted", unit="Count", value=1)

@@ -21,7 +21,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from clinic import clock
-from clinic.repositories import markers
+from clinic.repositories import rollup_markers_table
 from clinic.services import days
 
 # How many marked days the stats item remembers for the current arrival day. Bounded so the stats
@@ -59,7 +59,7 @@ class Marking:
 
     def actions(self) -> list[dict[str, Any]]:
         """The TransactWriteItems actions that write the marker (none when nothing is new)."""
-        return [markers.add_days_action(self.user_id, self.due, self.days)] if self else []
+        return [rollup_markers_table.add_days_action(self.user_id, self.due, self.days)] if self else []
 
 
 def plan(user_id: str, readings: Iterable[Mapping[str, Any]], stats: Mapping[str, Any] | None, *,

@@ -23,7 +23,7 @@ from clinic.models.appointments import (
     When,
 )
 from clinic.models.common import DAY_MS
-from clinic.repositories import appointments, dynamo, keys
+from clinic.repositories import appointments_table, dynamo, keys
 from clinic.services import cursors
 
 BOOKING_HORIZON_MS = 2 * 366 * DAY_MS  # nothing is booked more than two years ahead
@@ -43,10 +43,10 @@ def list_for_user(
     """Upcoming: from now on, soonest first. Past: before now, most recent first. Neither: all,
     oldest first. The "now" of the first page is kept in the cursor, so later pages continue the
     same list even as time passes."""
-    scope = f"appointments.list|{type_ or ''}|{status or ''}|{when or ''}"
+    scope = f"appointments_table.list|{type_ or ''}|{status or ''}|{when or ''}"
     position = cursors.decode(cursor, user_id, scope) if cursor else {}
     pivot = int(position.get("now") or now_ms or clock.now_ms())
-    page = appointments.page(
+    page = appointments_table.page(
         user_id,
         type_=type_.value if type_ else None,
         status=status.value if status else None,
@@ -99,7 +99,7 @@ STAFF_TRANSITIONS = {
 
 
 def get(user_id: str, appointment_id: str) -> Appointment:
-    item = appointments.find(user_id, appointment_id)
+    item = appointments_table.find(user_id, appointment_id)
     if item is None:
         raise NotFound("no such appointment")
     return Appointment.model_validate(item)
@@ -139,7 +139,7 @@ def create(
     _check_future(request.start_time, now_ms or clock.now_ms())
     status = request.status if isinstance(request, StaffAppointmentCreate) else AppointmentStatus.REQUESTED
     new = _new(request.type, request.start_time, request.duration_minutes, request.title, AppointmentStatus(status))
-    dynamo.write([appointments.put_action(user_id, new, None), *also])
+    dynamo.write([appointments_table.put_action(user_id, new, None), *also])
     return Appointment.model_validate(new)
 
 
@@ -155,7 +155,7 @@ def change(
     """Apply ``transition`` if the appointment's status and time allow it, with a version check:
     of two concurrent changes, the second is a 409 and writes nothing."""
     now = now_ms or clock.now_ms()
-    item = appointments.find(user_id, appointment_id)
+    item = appointments_table.find(user_id, appointment_id)
     if item is None:
         raise NotFound("no such appointment")
     current = Appointment.model_validate(item)
@@ -175,5 +175,5 @@ def change(
         "date": clock.clinic_local_iso(start),
         "version": current.version + 1,
     }
-    dynamo.write([*appointments.replace_actions(user_id, item, new), *also])
+    dynamo.write([*appointments_table.replace_actions(user_id, item, new), *also])
     return Appointment.model_validate(new)

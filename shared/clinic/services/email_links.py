@@ -25,7 +25,7 @@ from clinic import clock, mail
 from clinic.errors import RateLimited
 from clinic.models.auth import normalize_email
 from clinic.observability import metrics
-from clinic.repositories import auth as auth_items
+from clinic.repositories import auth_table
 from clinic.settings import EmailLinks, get_settings
 from clinic.signing_keys import signing_key
 
@@ -76,16 +76,16 @@ def request_link(email: str, source_ip: str | None, *, now: int | None = None) -
     window = settings.email_link_window_seconds
     index = now // window
     counters_expire = (index + 1) * window + 60
-    if source_ip and not auth_items.count(f"rl#ip#{_keyed('ip', source_ip)}#{index}",
+    if source_ip and not auth_table.count(f"rl#ip#{_keyed('ip', source_ip)}#{index}",
                                           settings.email_link_max_per_ip, counters_expire):
         metrics.add_metric(name="EmailLinkRateLimited", unit="Count", value=1)
         raise RateLimited(RATE_LIMITED)
-    if not auth_items.count(f"rl#email#{_keyed('email', email)}#{index}",
+    if not auth_table.count(f"rl#email#{_keyed('email', email)}#{index}",
                             settings.email_link_max_per_email, counters_expire):
         metrics.add_metric(name="EmailLinkRateLimited", unit="Count", value=1)
         raise RateLimited(RATE_LIMITED)
     secret = secrets.token_urlsafe(SECRET_BYTES)
-    auth_items.put(link_key(email, secret), now + settings.email_link_ttl_seconds)
+    auth_table.put(link_key(email, secret), now + settings.email_link_ttl_seconds)
     mail.sender().send(_message(email, secret))
     metrics.add_metric(name="EmailLinksSent", unit="Count", value=1)
 
@@ -103,7 +103,7 @@ def redeem(email: str, answer: str, *, now: int | None = None) -> bool:
     parts = _parts(email, answer)
     if parts is None:
         return False
-    return auth_items.consume(link_key(*parts), clock.now_s() if now is None else now)
+    return auth_table.consume(link_key(*parts), clock.now_s() if now is None else now)
 
 
 def is_live(email: str, answer: str, *, now: int | None = None) -> bool:
@@ -111,4 +111,4 @@ def is_live(email: str, answer: str, *, now: int | None = None) -> bool:
     parts = _parts(email, answer)
     if parts is None:
         return False
-    return auth_items.is_live(link_key(*parts), clock.now_s() if now is None else now)
+    return auth_table.is_live(link_key(*parts), clock.now_s() if now is None else now)

@@ -22,7 +22,7 @@ from clinic.models.biomarkers import Reading
 from clinic.models.export import ExportedDailyPoint, ExportPage
 from clinic.models.medications import Medication
 from clinic.models.users import User
-from clinic.repositories import user_data, users
+from clinic.repositories import user_data, users_table
 from clinic.services import audit, cursors
 from clinic.settings import Tables, get_settings
 
@@ -49,7 +49,7 @@ def page(caller: Caller, *, limit: int, cursor: str | None) -> ExportPage:
     at = ORDER.index(position["c"])
     key: dict[str, Any] | None = position.get("k")
     if ORDER[at] == PROFILE:
-        item = users.get(caller.user_id)
+        item = users_table.get(caller.user_id)
         profile = User.model_validate(item) if item else None
         remaining -= 1 if item else 0
         at, key = at + 1, None

@@ -25,7 +25,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from clinic import aws, clock
 from clinic.id_tokens import IdTokenVerifier, cognito_issuer, jwks_url
 from clinic.observability import logger, metrics
-from clinic.repositories import connections
+from clinic.repositories import connections_table
 from clinic.settings import LiveDelivery, LiveTokens, Tables, get_settings
 
 TOPICS = ("stats", "appointments", "medications")
@@ -63,19 +63,19 @@ def connect(event: dict[str, Any]) -> dict[str, Any]:
         return _status(401)
     user_id = claims["sub"]
     now = clock.now_s()
-    if len(connections.of_user(user_id, now)) >= connections.MAX_PER_USER:
+    if len(connections_table.of_user(user_id, now)) >= connections_table.MAX_PER_USER:
         metrics.add_metric(name="ConnectionsRefused", unit=MetricUnit.Count, value=1)
         return _status(429)
-    connections.put(user_id, event["requestContext"]["connectionId"], now + CONNECTION_TTL_S)
+    connections_table.put(user_id, event["requestContext"]["connectionId"], now + CONNECTION_TTL_S)
     metrics.add_metric(name="ConnectionsOpened", unit=MetricUnit.Count, value=1)
     return _status(200)
 
 
 def disconnect(event: dict[str, Any]) -> dict[str, Any]:
     connection_id = event["requestContext"]["connectionId"]
-    owner = connections.owner_of(connection_id)
+    owner = connections_table.owner_of(connection_id)
     if owner is not None:
-        connections.delete(owner, connection_id)
+        connections_table.delete(owner, connection_id)
     return _status(200)
 
 
@@ -145,7 +145,7 @@ def _post(client: Any, connection_id: str, data: bytes) -> str:
 
 def _notify_user(user_id: str, topics: dict[str, list[str]], client: Any, result: FanOut) -> None:
     try:
-        targets = connections.of_user(user_id, clock.now_s())
+        targets = connections_table.of_user(user_id, clock.now_s())
     except (ClientError, BotoCoreError) as error:
         logger.warning("connections lookup failed", extra={"errorType": type(error).__name__})
         result.failed_sequence_numbers += [s for numbers in topics.values() for s in numbers]
@@ -168,7 +168,7 @@ def _notify_user(user_id: str, topics: dict[str, list[str]], client: Any, result
     for connection_id in gone:
         result.gone += 1
         try:
-            connections.delete(user_id, connection_id)
+            connections_table.delete(user_id, connection_id)
         except (ClientError, BotoCoreError) as error:  # the TTL removes it anyway; the posts are done
             logger.warning("gone connection not deleted", extra={"errorType": type(error).__name__})
 

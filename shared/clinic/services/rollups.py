@@ -15,7 +15,7 @@ from typing import Any
 from clinic import catalog, clock
 from clinic.errors import InvalidInput
 from clinic.models.rollups import DailyHistory, DailyPoint
-from clinic.repositories import rollups
+from clinic.repositories import rollups_table
 from clinic.services import days
 from clinic.services.summary import order
 
@@ -42,7 +42,7 @@ def daily(user_id: str, day: str, readings: Iterable[Mapping[str, Any]]) -> list
         last = max(group, key=order)
         items.append({
             "userId": user_id,
-            "sk": rollups.sort_key(name, day),
+            "sk": rollups_table.sort_key(name, day),
             "name": name,
             "day": day,
             "unit": last["unit"],
@@ -76,5 +76,5 @@ def daily_history(user_id: str, name: str, *, from_: int | None, to: int | None,
         raise InvalidInput("the request is invalid", [{"in": "query", "field": "from", "issue": "window_too_long",
                                                       "message": f"at most {MAX_DAILY_POINTS} days per request"}])
     canonical = canonical_name(name)
-    items = rollups.daily_range(user_id, canonical, first.isoformat(), last.isoformat(), limit=MAX_DAILY_POINTS)
+    items = rollups_table.daily_range(user_id, canonical, first.isoformat(), last.isoformat(), limit=MAX_DAILY_POINTS)
     return DailyHistory(name=canonical, items=[DailyPoint.model_validate(i) for i in items], next_cursor=None)

@@ -20,7 +20,7 @@ FUNCTION = "DeleteMeFunction"
 
 
 def delete_me(invoke, person):
-    return invoke(FUNCTION, api_event("account/delete_me.json", sub=person["sub"],
+    return invoke(FUNCTION, api_event("me/delete_account.json", sub=person["sub"],
                                       claims=None if person.get("claims") else True))
 
 
@@ -84,7 +84,7 @@ def test_a_retry_after_a_partial_deletion_finishes_it(invoke, patient, tables, u
 
 
 def test_delete_me_without_a_verified_identity_is_a_401(invoke, tables, user_pool):
-    result = invoke(FUNCTION, api_event("account/delete_me.json", claims=False))
+    result = invoke(FUNCTION, api_event("me/delete_account.json", claims=False))
     assert result["statusCode"] == 401
     assert response_json(result)["error"]["code"] == "unauthorized"
 

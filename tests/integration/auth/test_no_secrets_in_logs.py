@@ -106,7 +106,7 @@ def test_no_address_link_or_token_reaches_the_logs(invoke, user_pool, outbox, ca
     assert request_link(invoke, STRANGER, ip="198.51.100.3")["statusCode"] == 500
 
     # Account deletion with erasure
-    assert invoke("DeleteMeFunction", api_event("account/delete_me.json", sub=known["sub"]))["statusCode"] == 204
+    assert invoke("DeleteMeFunction", api_event("me/delete_account.json", sub=known["sub"]))["statusCode"] == 204
 
     out = capsys.readouterr()
     everything = captured_logs.getvalue() + out.out + out.err
