@@ -14,7 +14,7 @@ from functools import cache
 from typing import Protocol
 
 from clinic import aws
-from clinic.settings import Mail, get_settings
+from clinic.settings import Mail, SettingsError, get_settings
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +53,8 @@ class ConsoleSender:
 @cache
 def sender() -> EmailSender:
     settings = get_settings(Mail)
-    if settings.email_sender == "console" or settings.email_from is None:  # the model requires it for ses
+    if settings.email_sender == "console":
         return ConsoleSender()
+    if settings.email_from is None:  # Mail's own check makes this unreachable; mypy cannot see it
+        raise SettingsError("invalid environment: EMAIL_FROM is required when EMAIL_SENDER is ses")
     return SesSender(settings.email_from)

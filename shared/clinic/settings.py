@@ -169,14 +169,17 @@ def _problems(feature: type[Feature], error: ValidationError) -> list[str]:
 
 
 _parsed: dict[type[Feature], Feature] = {}
+_environment: dict[str, str] = {}
 
 
 def get_settings(feature: type[F]) -> F:
     """The feature's settings, parsed from the environment once per process."""
     parsed = _parsed.get(feature)
     if parsed is None:
+        if not _environment:  # one copy for every feature: copying os.environ is most of the cost
+            _environment.update(os.environ)
         try:
-            parsed = _parsed[feature] = feature.model_validate(dict(os.environ))
+            parsed = _parsed[feature] = feature.model_validate(_environment)
         except ValidationError as exc:
             raise SettingsError("invalid environment: " + "; ".join(_problems(feature, exc))) from None
     return cast(F, parsed)
@@ -185,6 +188,7 @@ def get_settings(feature: type[F]) -> F:
 def reset() -> None:
     """Parse the environment again at the next read (tests and the local runner change it)."""
     _parsed.clear()
+    _environment.clear()
 
 
 def check(*features: type[Feature]) -> None:

@@ -35,7 +35,6 @@ MARKED_ON = "markedOn"
 MARKED_DAYS = "markedDays"
 
 
-
 @dataclass(frozen=True, slots=True)
 class Marking:
     """What one summary transaction adds for the rollups: the marker update (``days`` new to the

@@ -33,7 +33,6 @@ TOPICS = ("stats", "appointments", "medications")
 CONNECTION_TTL_S = 2 * 3600 + 300
 
 
-
 def message(topic: str) -> bytes:
     return json.dumps({"type": "changed", "topic": topic}, separators=(",", ":")).encode()
 
