@@ -49,8 +49,7 @@ def _drain(ws: ClientConnection) -> int:
 
 
 def run(quick: bool = False) -> list[Table]:
-    from clinic import aws
-    from clinic.settings import get_settings
+    from clinic import aws, settings
     from clinic_local import cli, ingest
     from clinic_local import stack as local_stack
 
@@ -99,7 +98,7 @@ def run(quick: bool = False) -> list[Table]:
             stop()
         os.environ.clear()
         os.environ.update(saved_env)
-        get_settings.cache_clear()
+        settings.reset()
         aws.reset()
 
     changes = warmup + readings

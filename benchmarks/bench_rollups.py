@@ -20,11 +20,10 @@ from typing import Any
 from moto import mock_aws
 
 from benchmarks.report import Table, median, ratio
-from clinic import aws
+from clinic import aws, clock
 from clinic.observability import logger
-from clinic.repositories import dynamo, keys, markers
-from clinic.services import activity, days, readings
-from clinic.services import rollups as rolling
+from clinic.repositories import biomarkers_table, dynamo, keys, rollup_markers_table, rollups_table
+from clinic.services import days, readings, rollups
 from clinic_local import rollup, template
 from clinic_local import stack as local_stack
 from tests.support import env
@@ -48,31 +47,35 @@ def _provision() -> dict[str, str]:
 
 def _active(count: int, per_user: int) -> None:
     """``count`` users, each with ``per_user`` readings on the night, through the write path."""
-    activity.clock = lambda: local_ms(NIGHT, 23)
-    for u in range(count):
-        batch = [new_reading(BIOMARKERS[i % 2], 70.0 + (u + i) % 40, local_ms(NIGHT, i % 24, (7 * i) % 60),
-                             unit=UNITS[BIOMARKERS[i % 2]], rid=f"a{u}-{i}") for i in range(per_user)]
-        readings.record(f"active-{u:05d}", batch)
+    wall_clock = clock.now_ms
+    clock.now_ms = lambda: local_ms(NIGHT, 23)  # the readings arrive that night
+    try:
+        for u in range(count):
+            batch = [new_reading(BIOMARKERS[i % 2], 70.0 + (u + i) % 40, local_ms(NIGHT, i % 24, (7 * i) % 60),
+                                 unit=UNITS[BIOMARKERS[i % 2]], rid=f"a{u}-{i}") for i in range(per_user)]
+            readings.record(f"active-{u:05d}", batch)
+    finally:
+        clock.now_ms = wall_clock
 
 
 def _inactive(count: int) -> None:
     names = env.table_names()
     ids = [f"inactive-{u:06d}" for u in range(count)]
     old = local_ms("2026-02-01", 9)
-    bulk_put(names["BiomarkersTable"], (readings.readings.to_item(u, readings.resolve(
+    bulk_put(names["BiomarkersTable"], (biomarkers_table.to_item(u, readings.resolve(
         new_reading("Heart Rate", 64, old, unit="bpm", rid=u))) for u in ids))
     bulk_put(names["BiomarkerSummaryTable"], (
         {"userId": u, "sk": keys.STATS_SK, "total": 1, "optimal": 1, "inRange": 0, "outOfRange": 0, "asOf": old,
          "version": 1} for u in ids))
     bulk_put(names["RollupMarkersTable"], (
-        {"pk": markers.partition("2026-02-01", markers.shard_of(u)), "sk": u} for u in ids))
+        {"pk": rollup_markers_table.partition("2026-02-01", rollup_markers_table.shard_of(u)), "sk": u} for u in ids))
 
 
 def scan_style_night() -> int:
     """The cron job we replace: Scan every reading, keep the night's, roll them up, write them.
     (Filtering client-side: a FilterExpression would still read, and bill, every item.)"""
     client = aws.dynamodb()
-    start, end = days.day_bounds(date.fromisoformat(NIGHT), days.clinic_zone())
+    start, end = days.day_bounds(date.fromisoformat(NIGHT), clock.clinic_zone())
     by_user: dict[str, list[dict[str, Any]]] = {}
     request: dict[str, Any] = {"TableName": env.table_names()["BiomarkersTable"], "ReturnConsumedCapacity": "TOTAL"}
     while True:
@@ -84,8 +87,8 @@ def scan_style_night() -> int:
         if "LastEvaluatedKey" not in page:
             break
         request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-    items = [r for user, rows in by_user.items() for r in rolling.daily(user, NIGHT, rows)]
-    rolling.rollups.put_many(items)
+    items = [r for user, rows in by_user.items() for r in rollups.daily(user, NIGHT, rows)]
+    rollups_table.put_many(items)
     return len(items)
 
 
@@ -148,7 +151,6 @@ def run(quick: bool = False) -> list[Table]:
         table.add(total, ours[0], ours[1], ours[2], scan[0], scan[1], scan[2], ratio(scan[1], ours[1]),
                   scan_runs[0][3])
         aws.reset()
-    activity.clock = lambda: int(time.time() * 1000)
     table.notes.append("req: DynamoDB requests (ours: 16 marker Queries, 2 Queries per active user, rollup "
                        "batch writes; scan: Scan pages of 1 MB plus the same rollup writes).")
     table.notes.append("RCU: estimated from returned item sizes by DynamoDB's rules; moto does not model capacity.")

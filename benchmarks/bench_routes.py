@@ -19,7 +19,7 @@ from moto import mock_aws
 
 from benchmarks.report import Table, median, ratio
 from clinic import aws
-from clinic.repositories import medications, users
+from clinic.repositories import medications_table, users_table
 from clinic.services import readings
 from clinic_local import template
 from tests.support import env
@@ -176,10 +176,10 @@ def _build(readings_count: int, appointments_count: int, world: World) -> None:
     idp.create_group(UserPoolId=pool, GroupName="admin")
     import os
 
-    from clinic.settings import get_settings
+    from clinic import settings
 
     os.environ["USER_POOL_ID"] = pool
-    get_settings.cache_clear()
+    settings.reset()
     sub = next(
         a["Value"]
         for a in idp.admin_create_user(UserPoolId=pool, Username="patient@example.com", MessageAction="SUPPRESS")[
@@ -189,7 +189,7 @@ def _build(readings_count: int, appointments_count: int, world: World) -> None:
     )
     P["userId"] = sub  # the patient of the staff routes is the Cognito user (role changes reach the pool)
     for user_id, email in ((EVENT_SUB, "patient@example.com"), (sub, "patient@example.com")):
-        users.put({"userId": user_id, "email": email, "role": "patient", "createdAt": NOW_MS})
+        users_table.put({"userId": user_id, "email": email, "role": "patient", "createdAt": NOW_MS})
     for patient in (EVENT_SUB, sub):
         batch = [
             new_reading(NAMES[i % 5], 50.0 + i % 90, NOW_MS - i * 60_000, unit=UNITS[NAMES[i % 5]], rid=f"r{i}")
@@ -207,7 +207,7 @@ def _build(readings_count: int, appointments_count: int, world: World) -> None:
         upcoming = appointment(10**6, status="requested", start=FUTURE)
         store_appointments(patient, [upcoming])
         world.upcoming = upcoming["appointmentId"]
-        medications.put_many(
+        medications_table.put_many(
             patient,
             [
                 {
@@ -234,7 +234,7 @@ def _build(readings_count: int, appointments_count: int, world: World) -> None:
             ],
         )
     for i in range(40):
-        users.put({"userId": f"p{i}", "email": f"p{i}@example.com", "role": "patient", "createdAt": NOW_MS - i})
+        users_table.put({"userId": f"p{i}", "email": f"p{i}@example.com", "role": "patient", "createdAt": NOW_MS - i})
 
 
 def _arguments(case: Case, world: World) -> dict[str, Any]:

@@ -108,7 +108,7 @@ def _ok(reply: Any) -> Any:
 
 
 def _other_operations(meter: Meter) -> list[Operation]:
-    from clinic.repositories import users
+    from clinic.repositories import users_table as users
     from clinic.services import live
     from tests.support.events import _load, ingest_invoke_event, sqs_event, stream_record, ws_event
 

@@ -45,7 +45,7 @@ AREAS: list[tuple[str, list[str]]] = [
     ("00-stack", []),
     ("10-identity", ["auth"]),
     ("20-data", []),
-    ("30-api", ["users", "account", "biomarkers", "appointments", "medications", "admin"]),
+    ("30-api", ["me", "account", "biomarkers", "appointments", "medications", "admin"]),
     ("35-hosting", []),
     ("40-ingest", ["ingest"]),
     ("50-rollups", ["rollups"]),

@@ -265,12 +265,12 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 def _simulated_users(stack: local_stack.LocalStack, count: int) -> list[str]:
     """The demo patients first (their dashboards come alive), then simulated patients."""
-    from clinic.repositories import users
+    from clinic.repositories import users_table
 
     chosen = [a["userId"] for a in stack.accounts if a["role"] == "patient"][:count]
     for i in range(count - len(chosen)):
         user_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"clinic-local/simulated-patient/{i}"))
-        users.put({"userId": user_id, "email": f"simulated.patient.{i}@demo.clinic.test",
+        users_table.put({"userId": user_id, "email": f"simulated.patient.{i}@demo.clinic.test",
                    "name": f"Simulated Patient {i}", "role": "patient", "createdAt": int(time.time() * 1000)})
         chosen.append(user_id)
     return chosen

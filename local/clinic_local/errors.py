@@ -1,4 +1,4 @@
-"""The error body of DESIGN.md section 5 for the runner's own answers (its 401s, refused
+"""The error body of every route (``clinic.models.errors``) for the runner's own answers (its 401s, refused
 handshakes, local sign-in endpoints); the functions build theirs through ``clinic.api``."""
 
 from __future__ import annotations

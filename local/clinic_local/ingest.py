@@ -35,13 +35,12 @@ SQS_SEND_BATCH = 10
 def attach(stack: local_stack.LocalStack) -> None:
     """Give this process the environment the stack's handlers run with, and forget any settings
     or clients made for another one."""
-    from clinic import aws
-    from clinic.settings import get_settings
+    from clinic import aws, settings
 
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
     os.environ.update(stack.environment())
-    get_settings.cache_clear()
+    settings.reset()
     aws.reset()
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from functools import cache
 from typing import Any
@@ -92,6 +93,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--write", action="store_true", help=f"write {DOCUMENT.relative_to(template.ROOT)}")
     args = parser.parse_args(argv)
+    # Each function checks its settings when imported (its cold start); describing a route reads
+    # none of their values, so every variable is given a stand-in: the resource's logical id.
+    stand_ins = {name: name for name in template.load()["Resources"]}
+    for name, value in template.runtime_environment({**template.parameter_defaults(), **stand_ins}).items():
+        os.environ.setdefault(name, value)
+    os.environ.setdefault("CURSOR_KEY", "stand-in-cursor-key-0123456789abcdef")
     if args.write:
         DOCUMENT.write_text(render())
     else:

@@ -11,9 +11,9 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from clinic import catalog
+from clinic import catalog, clock
 from clinic.models.biomarkers import NewReading
-from clinic.repositories import appointments, keys, medications, rollups, users
+from clinic.repositories import appointments_table, keys, medications_table, rollups_table, users_table
 from clinic.services import days, nightly, readings
 
 DAY_MS = 86_400_000
@@ -112,10 +112,10 @@ def _sensor_hours(rng: random.Random, day: int) -> list[int]:
 def demo_rollups(user_id: str, batch: list[NewReading]) -> None:
     """The daily rollups of every day the demo readings fall on, as the nightly worker computes
     and writes them (the charts have history from the first start, not from the first night)."""
-    zone = days.clinic_zone()
+    zone = clock.clinic_zone()
     marked = sorted({days.local_day(r.recorded_at, zone).isoformat() for r in batch})
     items, _ = nightly.roll_up_user(user_id, marked)
-    rollups.put_many(items)
+    rollups_table.put_many(items)
 
 
 def demo_appointments(person: DemoPerson, anchor_ms: int) -> list[dict[str, Any]]:
@@ -160,7 +160,7 @@ def seed(
     for person in DEMO_PEOPLE:
         account = create_account(person.email, person.name, person.role)
         user_id = account["userId"]
-        users.put({"userId": user_id, "email": person.email, "name": person.name, "role": person.role,
+        users_table.put({"userId": user_id, "email": person.email, "name": person.name, "role": person.role,
                    "createdAt": anchor - 800 * DAY_MS})
         batch = demo_readings(person, anchor)
         for start in range(0, len(batch), 500):
@@ -168,7 +168,7 @@ def seed(
             if any(r.outcome not in (readings.Outcome.ACCEPTED, readings.Outcome.DUPLICATE) for r in results):
                 raise RuntimeError("seed readings were not all stored")
         demo_rollups(user_id, batch)
-        appointments.put_many(user_id, demo_appointments(person, anchor))
-        medications.put_many(user_id, demo_medications(person, anchor))
+        appointments_table.put_many(user_id, demo_appointments(person, anchor))
+        medications_table.put_many(user_id, demo_medications(person, anchor))
         accounts.append({**account, "readings": len(batch), "appointments": person.appointments})
     return accounts

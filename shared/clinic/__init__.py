@@ -2,5 +2,6 @@
 
 Layers, by name: ``models`` (pydantic shapes), ``repositories`` (all DynamoDB access),
 ``services`` (domain logic), ``api`` (resolver factory, caller identity, error mapping),
-``settings`` (environment parsed once) and ``aws`` (cached clients).
+``settings`` (environment parsed once, by feature), ``clock`` (the one wall clock) and ``aws``
+(cached clients).
 """

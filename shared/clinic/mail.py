@@ -14,7 +14,7 @@ from functools import cache
 from typing import Protocol
 
 from clinic import aws
-from clinic.settings import get_settings, require
+from clinic.settings import Mail, SettingsError, get_settings
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +52,9 @@ class ConsoleSender:
 
 @cache
 def sender() -> EmailSender:
-    if get_settings().email_sender == "console":
+    settings = get_settings(Mail)
+    if settings.email_sender == "console":
         return ConsoleSender()
-    return SesSender(require("email_from"))
+    if settings.email_from is None:  # Mail's own check makes this unreachable; mypy cannot see it
+        raise SettingsError("invalid environment: EMAIL_FROM is required when EMAIL_SENDER is ses")
+    return SesSender(settings.email_from)

@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 
 from clinic import aws
-from clinic.repositories import summary
+from clinic.repositories import biomarker_summary_table
 from clinic.services import readings
 from clinic.services.readings import Outcome
 from tests.support.data import new_reading
@@ -57,7 +57,7 @@ def test_a_late_reading_that_changes_no_latest_value_still_marks_its_day(monkeyp
     # Given today's glucose
     arriving(monkeypatch, "2026-03-10")
     readings.record(USER, [new_reading("Glucose", 85, local_ms("2026-03-10", 8))])
-    before = summary.get_stats(USER)
+    before = biomarker_summary_table.get_stats(USER)
     # When last week's glucose arrives late (older than the latest: no latest item changes)
     results = readings.record(USER, [new_reading("Glucose", 250, local_ms("2026-03-02", 8))])
     # Then the transaction still commits, with only the stats item and the marker
@@ -65,7 +65,7 @@ def test_a_late_reading_that_changes_no_latest_value_still_marks_its_day(monkeyp
     late = transactions[-1]
     assert len(late) == 2 and len(marker_updates(late)) == 1
     assert markers_of("2026-03-10") == {USER: ("2026-03-02", "2026-03-10")}
-    assert summary.get_stats(USER)["outOfRange"] == before["outOfRange"] == 0
+    assert biomarker_summary_table.get_stats(USER)["outOfRange"] == before["outOfRange"] == 0
 
 
 def test_readings_for_several_days_make_one_marker_listing_them(monkeypatch, transactions):
@@ -93,4 +93,4 @@ def test_a_batch_of_99_biomarkers_still_fits_one_transaction_with_its_marker(mon
     assert {r.outcome for r in results} == {Outcome.ACCEPTED}
     assert all(len(t) <= 100 for t in transactions)
     assert sum(len(marker_updates(t)) for t in transactions) == 1
-    assert summary.get_stats(USER)["total"] == 99
+    assert biomarker_summary_table.get_stats(USER)["total"] == 99

@@ -3,11 +3,9 @@ change of a patient's records leaves an Audit record (changes: in the same trans
 
 import pytest
 
-from clinic import aws
-from clinic.repositories import audit as audit_table
-from clinic.repositories import users as users_table
+from clinic import aws, settings
+from clinic.repositories import audit_table, users_table
 from clinic.services import readings
-from clinic.settings import get_settings
 from clinic_local import template
 from tests.support.api import ADMIN_SUB, OTHER_SUB, call
 from tests.support.data import DAY_MS, NOW_MS, new_reading
@@ -144,10 +142,10 @@ def user_pool(tables, monkeypatch):
     created = idp.admin_create_user(UserPoolId=pool_id, Username="patient@example.com", MessageAction="SUPPRESS")
     sub = next(a["Value"] for a in created["User"]["Attributes"] if a["Name"] == "sub")
     monkeypatch.setenv("USER_POOL_ID", pool_id)
-    get_settings.cache_clear()
+    settings.reset()
     yield idp, pool_id, sub
     monkeypatch.delenv("USER_POOL_ID")
-    get_settings.cache_clear()
+    settings.reset()
 
 
 def groups_of(idp, pool_id, user_id):

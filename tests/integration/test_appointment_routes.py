@@ -3,8 +3,9 @@ no-show (staff); only allowed transitions, nothing in the past, 409 for the lose
 
 import pytest
 
+from clinic import clock
 from clinic.models.appointments import PatientAction
-from clinic.repositories import appointments as table
+from clinic.repositories import appointments_table
 from clinic.services import appointments
 from tests.support.api import OTHER_SUB, call
 from tests.support.data import DAY_MS, NOW_MS, appointment, store_appointments
@@ -121,9 +122,9 @@ def test_bad_changes_are_a_400(invoke, tables, body):
 def test_of_two_interleaved_changes_the_second_is_a_409(tables, monkeypatch):
     # Given two requests that both read version 1 before either writes
     appointment_id = stored(1, start=TOMORROW)
-    snapshot = table.find(EVENT_SUB, appointment_id)
+    snapshot = appointments_table.find(EVENT_SUB, appointment_id)
     first = appointments.change(EVENT_SUB, appointment_id, appointments.PATIENT_TRANSITIONS[PatientAction.CANCEL], None)
-    monkeypatch.setattr(table, "find", lambda user_id, item_id: dict(snapshot))
+    monkeypatch.setattr(appointments_table, "find", lambda user_id, item_id: dict(snapshot))
     # When the second writes on what it read
     with pytest.raises(appointments.Conflict):
         appointments.change(
@@ -131,15 +132,15 @@ def test_of_two_interleaved_changes_the_second_is_a_409(tables, monkeypatch):
         )
     # Then the first change stands, whole
     monkeypatch.undo()
-    assert table.find(EVENT_SUB, appointment_id)["status"] == first.status.value == "cancelled"
-    assert table.find(EVENT_SUB, appointment_id)["startTime"] == TOMORROW
+    assert appointments_table.find(EVENT_SUB, appointment_id)["status"] == first.status.value == "cancelled"
+    assert appointments_table.find(EVENT_SUB, appointment_id)["startTime"] == TOMORROW
 
 
 def test_a_stale_version_through_the_handler_is_a_409_in_the_error_shape(invoke, tables, monkeypatch):
     appointment_id = stored(1, start=TOMORROW)
-    stale = table.find(EVENT_SUB, appointment_id)
+    stale = appointments_table.find(EVENT_SUB, appointment_id)
     call(invoke, UPDATE, path={"appointmentId": appointment_id}, body={"action": "cancel"})
-    monkeypatch.setattr(table, "find", lambda user_id, item_id: dict(stale))
+    monkeypatch.setattr(appointments_table, "find", lambda user_id, item_id: dict(stale))
     reply = call(
         invoke,
         UPDATE,
@@ -173,7 +174,7 @@ def test_staff_book_confirm_and_complete(invoke, patient, monkeypatch):
     # Completing is for appointments that have started
     early = call(invoke, STAFF_UPDATE, admin=True, path=path, body={"action": "complete"})
     assert early.status == 409
-    monkeypatch.setattr(appointments.clock, "now_ms", lambda: TOMORROW + 3_600_000)
+    monkeypatch.setattr(clock, "now_ms", lambda: TOMORROW + 3_600_000)
     done = call(invoke, STAFF_UPDATE, admin=True, path=path, body={"action": "complete"})
     assert done.status == 200 and done.body["status"] == "completed"
 

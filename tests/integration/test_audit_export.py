@@ -3,7 +3,7 @@ with a signed cursor; one Query per UTC day a page walks; the export itself is r
 
 import pytest
 
-from clinic.repositories import audit
+from clinic.repositories import audit_table
 from tests.support.api import ADMIN_SUB, OTHER_SUB, call
 from tests.support.events import EVENT_SUB
 
@@ -13,9 +13,9 @@ START = 1_767_225_600_000  # 2026-01-01T00:00:00Z (in the past: the exports' own
 
 
 def store(at, patient, action="read", actor=ADMIN_SUB):
-    item = audit.new_item(actor_id=actor, patient_id=patient, action=action, resource="appointments", at=at,
+    item = audit_table.new_item(actor_id=actor, patient_id=patient, action=action, resource="appointments", at=at,
                           request_id=None)
-    audit.put(item)
+    audit_table.put(item)
     return item["eventId"]
 
 
@@ -47,7 +47,7 @@ def test_the_export_is_every_record_in_the_range_oldest_first_in_full_pages(invo
     at = [e["at"] for p in pages for e in p["items"]]
     assert at == sorted(at)
     # Each page of the export left its own record, with no values in it.
-    exports = audit.page(patient_id=None, actor_id=ADMIN_SUB, limit=100, after=None).items
+    exports = audit_table.page(patient_id=None, actor_id=ADMIN_SUB, limit=100, after=None).items
     assert [(e["action"], e["resource"]) for e in exports if e["action"] == "export"] == [
         ("export", "audit-events")] * len(pages)
 

@@ -9,7 +9,7 @@ import pytest
 from moto import mock_aws
 
 from clinic import aws
-from clinic.repositories import audit, medications, users
+from clinic.repositories import audit_table, medications_table, users_table
 from clinic.repositories.paging import FILTERED_READ_BUDGET
 from clinic.services import readings
 from clinic_local import openapi, template
@@ -41,12 +41,13 @@ def history():
             readings.record(EVENT_SUB, batch[start : start + 2000])
         store_appointments(EVENT_SUB, [appointment(i, type_=("lab", "checkup", "imaging")[i % 3],
                                                    start=NOW_MS - i * 3_600_000) for i in range(APPOINTMENTS)])
-        medications.put_many(EVENT_SUB, [{"medicationId": f"m{i}", "name": "Drug", "dose": "1 mg", "refills": 1,
+        medications_table.put_many(EVENT_SUB, [{"medicationId": f"m{i}", "name": "Drug", "dose": "1 mg", "refills": 1,
                                           "active": i % 2 == 0, "startedAt": NOW_MS - i * 60_000, "version": 1}
                                          for i in range(MEDICATIONS)])
-        users.put({"userId": EVENT_SUB, "email": "patient@example.com", "role": "patient", "createdAt": NOW_MS})
+        users_table.put({"userId": EVENT_SUB, "email": "patient@example.com", "role": "patient", "createdAt": NOW_MS})
         for i in range(PATIENTS):
-            users.put({"userId": f"p{i}", "email": f"p{i}@example.com", "role": "patient", "createdAt": NOW_MS - i})
+            users_table.put({"userId": f"p{i}", "email": f"p{i}@example.com", "role": "patient",
+                             "createdAt": NOW_MS - i})
         for _ in range(60):  # an audit trail longer than a page
             call(_invoke, "GetPatientFunction", admin=True, sub=ADMIN_SUB, path={"userId": EVENT_SUB})
         counter = CallCounter(client)
@@ -99,7 +100,7 @@ ROUTES = [
 
 def audit_day_query():
     """The UTC day that holds the fixture's audit records (all written within seconds)."""
-    records = audit.page(patient_id=EVENT_SUB, actor_id=None, limit=100, after=None).items
+    records = audit_table.page(patient_id=EVENT_SUB, actor_id=None, limit=100, after=None).items
     start = min(r["at"] for r in records) // DAY_MS * DAY_MS
     assert max(r["at"] for r in records) < start + DAY_MS, "the fixture straddled midnight UTC; run again"
     return {"from": start, "to": start + DAY_MS - 1}

@@ -3,10 +3,10 @@ every page costs what its size allows (at most one request per collection), what
 
 import pytest
 
-from clinic.repositories import audit, medications, rollups, user_data, users
+from clinic.repositories import audit_table, medications_table, rollups_table, user_data, users_table
 from clinic.services import readings
 from clinic.services import rollups as rollup_math
-from clinic.settings import get_settings
+from clinic.settings import Tables, get_settings
 from tests.support.api import OTHER_SUB, call
 from tests.support.data import DAY_MS, NOW_MS, appointment, new_reading, store_appointments
 from tests.support.events import EVENT_SUB
@@ -16,23 +16,23 @@ COLLECTIONS = ("biomarkers", "appointments", "medications", "dailyRollups")
 
 
 def give_history(user_id, *, readings_n, appointments_n, medications_n, tag, month=1):
-    users.put({"userId": user_id, "email": f"{tag}@example.com", "role": "patient", "createdAt": NOW_MS,
+    users_table.put({"userId": user_id, "email": f"{tag}@example.com", "role": "patient", "createdAt": NOW_MS,
                "name": f"Name {tag}"})
     batch = [new_reading("Glucose" if i % 2 else "Sodium", 80.0 + i, NOW_MS - i * DAY_MS,
                          unit="mg/dL" if i % 2 else "mmol/L", rid=f"{tag}-r{i}") for i in range(readings_n)]
     readings.record(user_id, batch)
     store_appointments(user_id, [{**appointment(i, start=NOW_MS - i * DAY_MS), "appointmentId": f"{tag}-a{i}"}
                                  for i in range(appointments_n)])
-    medications.put_many(user_id, [{"medicationId": f"{tag}-m{i}", "name": f"Drug {tag}", "dose": "1 mg",
+    medications_table.put_many(user_id, [{"medicationId": f"{tag}-m{i}", "name": f"Drug {tag}", "dose": "1 mg",
                                     "refills": 1, "active": True, "startedAt": NOW_MS - i * DAY_MS, "version": 1}
                                    for i in range(medications_n)])
-    stored = user_data.page(get_settings().biomarkers_table, user_id, limit=1000, after=None).items
+    stored = user_data.page(get_settings(Tables).biomarkers_table, user_id, limit=1000, after=None).items
     assert len(stored) == readings_n
     daily = []
     for number, at in enumerate(sorted({r["recordedAt"] for r in stored})[:12]):  # a few days of rollups
         day = f"2026-{month:02d}-{number + 1:02d}"
         daily.extend(rollup_math.daily(user_id, day, [r for r in stored if r["recordedAt"] == at]))
-    rollups.put_many(daily)
+    rollups_table.put_many(daily)
     return {"biomarkers": {r["readingId"] for r in stored},
             "appointments": {f"{tag}-a{i}" for i in range(appointments_n)},
             "medications": {f"{tag}-m{i}" for i in range(medications_n)},
@@ -103,7 +103,7 @@ def test_an_empty_account_exports_one_complete_page(invoke, tables):
 def test_each_page_is_audited_without_values(invoke, tables):
     give_history(EVENT_SUB, readings_n=3, appointments_n=1, medications_n=1, tag="audited")
     export_all(invoke, EVENT_SUB, limit=3)
-    records = audit.page(patient_id=EVENT_SUB, actor_id=None, limit=100, after=None).items
+    records = audit_table.page(patient_id=EVENT_SUB, actor_id=None, limit=100, after=None).items
     assert len(records) == 3 and {r["action"] for r in records} == {"export"}
     assert {r["actorId"] for r in records} == {EVENT_SUB}
     assert "audited" not in str(records) and "Glucose" not in str(records)

@@ -2,7 +2,7 @@
 the same summaries as the ingest function on the same workload (new, duplicate and late readings)."""
 
 from benchmarks import bench_ingest
-from clinic.repositories import summary
+from clinic.repositories import biomarker_summary_table
 from tests.support.data import DAY_MS, NOW_MS, create_users, ingest_reading, sensor_and_lab_batch
 
 COUNTERS = ("total", "optimal", "inRange", "outOfRange")
@@ -11,7 +11,7 @@ COUNTERS = ("total", "optimal", "inRange", "outOfRange")
 def summaries(users):
     out = {}
     for user in users:
-        stats = summary.get_stats(user) or {}
+        stats = biomarker_summary_table.get_stats(user) or {}
         out[user] = {k: stats.get(k, 0) for k in COUNTERS}
     return out
 

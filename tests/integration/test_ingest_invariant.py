@@ -248,18 +248,18 @@ def test_threads_ingesting_overlapping_batches_for_the_same_users_keep_the_invar
 
 def test_the_concurrent_test_does_contend(moto_server, instant_retries, monkeypatch):
     # Guard: the threads above really race for the same summaries (some commits lose and retry)
-    from clinic.repositories import summary
+    from clinic.repositories import biomarker_summary_table
     lost = defaultdict(int)
-    real = summary.commit
+    real = biomarker_summary_table.commit
 
     def counting(*args, **kwargs):
         try:
             return real(*args, **kwargs)
-        except summary.StaleSummary:
+        except biomarker_summary_table.StaleSummary:
             lost["n"] += 1
             raise
 
-    monkeypatch.setattr(summary, "commit", counting)
+    monkeypatch.setattr(biomarker_summary_table, "commit", counting)
     users = [f"race-{uuid.uuid4().hex[:12]}" for _ in range(1)]
     create_users(*users)
     pool = universe(users)

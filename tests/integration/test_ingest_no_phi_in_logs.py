@@ -9,7 +9,7 @@ import pytest
 
 from clinic.internal import InvocationFailed
 from clinic.observability import logger
-from clinic.repositories import summary
+from clinic.repositories import biomarker_summary_table
 from clinic.services import readings
 from tests.support.data import NOW_MS, create_users
 from tests.support.events import ingest_invoke_event, sqs_event
@@ -85,9 +85,9 @@ def test_failed_writes_and_a_contended_summary_leave_no_trace_in_the_logs(invoke
         client.batch_write_item = real
 
     def always_stale(*_):
-        raise summary.StaleSummary
+        raise biomarker_summary_table.StaleSummary
 
-    monkeypatch.setattr(summary, "commit", always_stale)
+    monkeypatch.setattr(biomarker_summary_table, "commit", always_stale)
     result = invoke(FUNCTION, sqs_event([sentinel(sourceReadingId="qz-reading-77b")]))
     assert len(result["batchItemFailures"]) == 1
     assert_no_needle(captured())

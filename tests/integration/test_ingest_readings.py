@@ -6,7 +6,7 @@ import pytest
 
 from clinic import aws
 from clinic.models.common import MIN_EPOCH_MS
-from clinic.repositories import dynamo, summary
+from clinic.repositories import biomarker_summary_table, dynamo
 from clinic.services import stats
 from tests.support.data import DAY_MS, NOW_MS, create_users, ingest_reading, sensor_and_lab_batch
 from tests.support.dynamo import CallCounter
@@ -47,13 +47,13 @@ def test_the_sample_invocation_is_accepted_and_merged_into_each_users_summary(in
 
 def test_the_same_invocation_again_is_all_duplicates_and_counts_nothing_twice(invoke, users, ddb_calls):
     invoke(FUNCTION, ingest_invoke_event())
-    before = {user: summary.get_stats(user) for user in ingest_users()}
+    before = {user: biomarker_summary_table.get_stats(user) for user in ingest_users()}
     ddb_calls.reset()
     body = invoke(FUNCTION, ingest_invoke_event())
     # Nothing is written again and no summary transaction runs
     assert set(ddb_calls.operations) == {"BatchGetItem"}
     assert outcomes(body) == ["duplicate"] * 6
-    assert {user: summary.get_stats(user) for user in ingest_users()} == before
+    assert {user: biomarker_summary_table.get_stats(user) for user in ingest_users()} == before
 
 
 def test_readings_of_an_unknown_user_are_rejected_and_the_rest_proceed(invoke, users):
@@ -150,11 +150,11 @@ def test_duplicates_inside_one_call_are_reported_and_stored_once(invoke, users):
 
 def test_a_late_reading_is_stored_and_marks_its_day_without_changing_the_stats(invoke, users, ddb_calls):
     invoke(FUNCTION, ingest_invoke_event([ingest_reading(USER, value=85, at=NOW_MS)]))
-    before = summary.get_stats(USER)
+    before = biomarker_summary_table.get_stats(USER)
     ddb_calls.reset()
     body = invoke(FUNCTION, ingest_invoke_event([ingest_reading(USER, value=250, at=NOW_MS - DAY_MS)]))
     assert outcomes(body) == ["accepted"]
-    after = summary.get_stats(USER)
+    after = biomarker_summary_table.get_stats(USER)
     counters = ("total", "optimal", "inRange", "outOfRange", "asOf")
     assert {k: after[k] for k in counters} == {k: before[k] for k in counters}
     # One transaction: the activity marker for yesterday, so tonight's rollups redo that day

@@ -12,10 +12,10 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from clinic import settings
 from clinic.id_tokens import IdTokenVerifier, cognito_issuer, jwks_url
-from clinic.repositories import connections
+from clinic.repositories import connections_table
 from clinic.services import live
-from clinic.settings import get_settings
 from tests.support.events import ws_event
 
 CONNECT, DISCONNECT = "LiveConnectFunction", "LiveDisconnectFunction"
@@ -64,7 +64,7 @@ def verifier(keys: Keys, tables: dict[str, str], monkeypatch: pytest.MonkeyPatch
 
 
 def stored() -> set[str]:
-    return set(connections.of_user(USER, int(time.time())))
+    return set(connections_table.of_user(USER, int(time.time())))
 
 
 def test_a_valid_id_token_opens_a_connection_stored_under_its_user(verifier, keys, invoke):
@@ -121,16 +121,16 @@ def test_the_jwks_is_fetched_once_across_invocations(verifier, keys, invoke):
 
 
 def test_a_user_at_the_connection_limit_is_refused_with_429(verifier, keys, invoke):
-    for n in range(connections.MAX_PER_USER):
-        connections.put(USER, f"open-{n}", int(time.time()) + 3600)
+    for n in range(connections_table.MAX_PER_USER):
+        connections_table.put(USER, f"open-{n}", int(time.time()) + 3600)
     result = invoke(CONNECT, ws_event("connect", connection_id="one-more", token=keys.token()))
     assert result == {"statusCode": 429}
     assert "one-more" not in stored()
 
 
 def test_expired_connections_do_not_count_towards_the_limit(verifier, keys, invoke):
-    for n in range(connections.MAX_PER_USER):
-        connections.put(USER, f"old-{n}", int(time.time()) - 1)
+    for n in range(connections_table.MAX_PER_USER):
+        connections_table.put(USER, f"old-{n}", int(time.time()) - 1)
     assert invoke(CONNECT, ws_event("connect", connection_id="new", token=keys.token())) == {"statusCode": 200}
 
 
@@ -154,10 +154,10 @@ def live_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("USER_POOL_ID", POOL)
     monkeypatch.setenv("APP_CLIENT_ID", CLIENT)
     monkeypatch.delenv("COGNITO_JWKS_URL", raising=False)
-    get_settings.cache_clear()
+    settings.reset()
     live.verifier.cache_clear()
     yield
-    get_settings.cache_clear()
+    settings.reset()
     live.verifier.cache_clear()
 
 

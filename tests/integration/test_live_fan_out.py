@@ -14,7 +14,7 @@ from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 
 from clinic import aws
-from clinic.repositories import connections
+from clinic.repositories import connections_table
 from tests.support.events import _load, stream_record
 
 FUNCTION = "LiveFanOutFunction"
@@ -50,11 +50,11 @@ def management(tables: dict[str, str]) -> Iterator[FakeManagementApi]:
 
 def connect(user_id: str, *connection_ids: str) -> None:
     for connection_id in connection_ids:
-        connections.put(user_id, connection_id, int(time.time()) + 3600)
+        connections_table.put(user_id, connection_id, int(time.time()) + 3600)
 
 
 def stored(user_id: str) -> set[str]:
-    return set(connections.of_user(user_id, int(time.time())))
+    return set(connections_table.of_user(user_id, int(time.time())))
 
 
 def record(tables: dict[str, str], table: str, user_id: str, sequence_number: int, **kw: Any) -> dict[str, Any]:
@@ -161,7 +161,7 @@ def test_a_failed_connections_lookup_reports_that_users_records_only(tables, man
     connect(ALICE, "a1")
     connect(BOB, "b1")
     alice, bob = record(tables, "BiomarkerSummaryTable", ALICE, 1), record(tables, "BiomarkerSummaryTable", BOB, 2)
-    original = connections.of_user
+    original = connections_table.of_user
 
     def failing_for_bob(user_id: str, now: int) -> list[str]:
         if user_id == BOB:
@@ -169,14 +169,14 @@ def test_a_failed_connections_lookup_reports_that_users_records_only(tables, man
         return original(user_id, now)
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(connections, "of_user", failing_for_bob)
+        patch.setattr(connections_table, "of_user", failing_for_bob)
         result = invoke(FUNCTION, {"Records": [alice, bob]})
     assert result == {"batchItemFailures": [{"itemIdentifier": bob["dynamodb"]["SequenceNumber"]}]}
     assert management.received("a1") == [{"type": "changed", "topic": "stats"}]
 
 
 def test_expired_connections_the_ttl_has_not_swept_get_nothing(tables, management, invoke):
-    connections.put(ALICE, "a-expired", int(time.time()) - 1)
+    connections_table.put(ALICE, "a-expired", int(time.time()) - 1)
     connect(ALICE, "a1")
     invoke(FUNCTION, {"Records": [record(tables, "BiomarkerSummaryTable", ALICE, 1)]})
     assert [target for target, _ in management.posts] == ["a1"]

@@ -9,9 +9,8 @@ import uuid
 
 import pytest
 
-from clinic import aws
+from clinic import aws, settings
 from clinic.services import stats
-from clinic.settings import get_settings
 from clinic_local import cli, template
 from clinic_local import stack as local_stack
 from tests.support import env
@@ -40,7 +39,7 @@ def running(moto_server, tmp_path):
     yield stack, state_file, sqs
     os.environ.clear()
     os.environ.update(saved)
-    get_settings.cache_clear()
+    settings.reset()
     aws.reset()
 
 

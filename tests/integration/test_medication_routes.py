@@ -2,7 +2,7 @@
 
 import pytest
 
-from clinic.repositories import medications as table
+from clinic.repositories import medications_table
 from tests.support.api import OTHER_SUB, call
 from tests.support.data import DAY_MS, NOW_MS
 from tests.support.events import EVENT_SUB
@@ -14,7 +14,7 @@ STAFF_CREATE, STAFF_UPDATE = "CreatePatientMedicationFunction", "UpdatePatientMe
 def medication(i, *, active=True, refills=2, user_id=EVENT_SUB):
     item = {"medicationId": f"med{i:04d}", "name": f"Drug {i}", "dose": "10 mg", "refills": refills, "active": active,
             "startedAt": NOW_MS - i * DAY_MS, "version": 1}
-    table.put_many(user_id, [item])
+    medications_table.put_many(user_id, [item])
     return item["medicationId"]
 
 
@@ -100,12 +100,12 @@ def test_bad_prescription_changes_are_a_400(invoke, patient, body):
 
 def test_of_two_interleaved_prescription_changes_the_second_is_a_409(invoke, patient, monkeypatch):
     medication_id = medication(1)
-    stale = table.find(patient, medication_id)
+    stale = medications_table.find(patient, medication_id)
     path = {"userId": patient, "medicationId": medication_id}
     assert call(invoke, STAFF_UPDATE, admin=True, path=path, body={"dose": "20 mg"}).status == 200
-    monkeypatch.setattr(table, "find", lambda user_id, item_id: dict(stale))
+    monkeypatch.setattr(medications_table, "find", lambda user_id, item_id: dict(stale))
     reply = call(invoke, STAFF_UPDATE, admin=True, path=path, body={"refills": 0})
     assert reply.status == 409
     monkeypatch.undo()
-    current = table.find(patient, medication_id)
+    current = medications_table.find(patient, medication_id)
     assert (current["dose"], current["refills"], current["version"]) == ("20 mg", 2, 2)

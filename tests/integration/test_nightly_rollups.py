@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from clinic import aws
-from clinic.repositories import keys, markers, summary
+from clinic.repositories import biomarker_summary_table, biomarkers_table, keys, rollup_markers_table
 from clinic.services import readings
 from clinic_local import rollup, template
 from tests.support import env
@@ -174,13 +174,13 @@ def test_summary_drift_is_repaired_and_counted_without_phi_in_dimensions(monkeyp
     arriving(monkeypatch, "2026-03-10")
     readings.record(USER, [glucose(85, local_ms("2026-03-10", 8))])
     lost = readings.resolve(glucose(250, local_ms("2026-03-10", 20)))
-    readings.readings.put_many([readings.readings.to_item(USER, lost)])
-    assert summary.get_stats(USER)["outOfRange"] == 0
+    biomarkers_table.put_many([biomarkers_table.to_item(USER, lost)])
+    assert biomarker_summary_table.get_stats(USER)["outOfRange"] == 0
     capsys.readouterr()
     # When the night runs
     night({"day": "2026-03-10"})
     # Then the summary reflects the reading, and the repair was counted
-    stats = summary.get_stats(USER)
+    stats = biomarker_summary_table.get_stats(USER)
     assert (stats["total"], stats["optimal"], stats["outOfRange"]) == (1, 0, 1)
     docs = [d for d in emf_metrics(capsys.readouterr().out) if "SummaryItemsRepaired" in d]
     assert [d["SummaryItemsRepaired"] for d in docs] == [[2.0]]  # the latest item and the stats item
@@ -192,9 +192,9 @@ def test_a_consistent_summary_is_left_untouched(monkeypatch, night):
     arriving(monkeypatch, "2026-03-10")
     readings.record(USER, [glucose(85, local_ms("2026-03-10", 8)), new_reading("LDL Cholesterol", 60,
                                                                                  local_ms("2026-03-10", 9))])
-    before = summary.get_stats(USER)
+    before = biomarker_summary_table.get_stats(USER)
     night({"day": "2026-03-10"})
-    assert summary.get_stats(USER) == before  # same version: no write
+    assert biomarker_summary_table.get_stats(USER) == before  # same version: no write
 
 
 # --- work proportional to the active users --------------------------------------------------------
@@ -206,12 +206,13 @@ def add_inactive_users(count: int, start: int) -> None:
     ids = [f"inactive-{start + i:05d}" for i in range(count)]
     old = local_ms("2026-02-01", 9)
     bulk_put(names["BiomarkersTable"], (
-        readings.readings.to_item(u, readings.resolve(glucose(88, old, rid=u))) for u in ids))
+        biomarkers_table.to_item(u, readings.resolve(glucose(88, old, rid=u))) for u in ids))
     bulk_put(names["BiomarkerSummaryTable"], (
         {"userId": u, "sk": keys.STATS_SK, "total": 1, "optimal": 1, "inRange": 0, "outOfRange": 0, "asOf": old,
          "version": 1} for u in ids))
     bulk_put(names["RollupMarkersTable"], (
-        {"pk": markers.partition("2026-02-01", markers.shard_of(u)), "sk": u, "expiresAt": 1} for u in ids))
+        {"pk": rollup_markers_table.partition("2026-02-01", rollup_markers_table.shard_of(u)), "sk": u, "expiresAt": 1}
+        for u in ids))
 
 
 @pytest.fixture

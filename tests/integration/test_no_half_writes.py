@@ -4,9 +4,7 @@ no item written, moved, half-moved, or audited."""
 import pytest
 
 from clinic import aws
-from clinic.repositories import appointments as appointment_table
-from clinic.repositories import medications as medication_table
-from clinic.repositories import users as users_table
+from clinic.repositories import appointments_table, medications_table, users_table
 from tests.support.api import ADMIN_SUB, call
 from tests.support.data import DAY_MS, NOW_MS, appointment, store_appointments
 from tests.support.events import EVENT_SUB
@@ -30,7 +28,7 @@ def world(invoke, tables):
     users_table.put({"userId": EVENT_SUB, "email": "patient@example.com", "role": "patient", "createdAt": NOW_MS})
     store_appointments(EVENT_SUB, [appointment(1, status="scheduled", start=TOMORROW),
                                    appointment(2, status="completed", start=NOW_MS - DAY_MS)])
-    medication_table.put_many(EVENT_SUB, [
+    medications_table.put_many(EVENT_SUB, [
         {"medicationId": "med-active", "name": "Drug", "dose": "1 mg", "refills": 0, "active": True,
          "startedAt": NOW_MS, "version": 1}])
     return {"upcoming": appointment(1)["appointmentId"], "past": appointment(2)["appointmentId"]}
@@ -72,7 +70,7 @@ CASES = {
         {"appointmentId": "upcoming"},
         {"action": "reschedule", "startTime": TOMORROW + DAY_MS},
         409,
-        (appointment_table, {"version": 0}),
+        (appointments_table, {"version": 0}),
     ),
     "refill: none left": ("RequestRefillFunction", False, {"medicationId": "med-active"}, None, 409, None),
     "staff booking: unknown field": (
@@ -89,7 +87,7 @@ CASES = {
         {**P, "appointmentId": "upcoming"},
         {"action": "confirm", "startTime": TOMORROW + 2 * DAY_MS},
         409,
-        (appointment_table, {"version": 0}),
+        (appointments_table, {"version": 0}),
     ),
     "staff no-show of a future one": (
         "UpdatePatientAppointmentFunction",
@@ -105,7 +103,7 @@ CASES = {
         {**P, "medicationId": "med-active"},
         {"refills": 3},
         409,
-        (medication_table, {"version": 0}),
+        (medications_table, {"version": 0}),
     ),
     "staff prescription: refills out of range": (
         "CreatePatientMedicationFunction",

@@ -3,7 +3,7 @@
 import pytest
 
 from clinic.api.auth import Caller
-from clinic.repositories import users as users_table
+from clinic.repositories import users_table
 from clinic.services import users
 from tests.support.api import call
 from tests.support.events import EVENT_SUB

@@ -4,7 +4,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from clinic import aws
-from clinic.repositories import summary
+from clinic.repositories import biomarker_summary_table
 from clinic.services import readings, stats
 from clinic.services.readings import Outcome
 from tests.support.data import DAY_MS, NOW_MS, new_reading
@@ -26,20 +26,20 @@ def test_first_readings_create_the_stats(tables):
 
 def test_status_comes_from_the_catalog_when_missing_and_is_kept_when_given(tables):
     readings.record(USER, [new_reading("Glucose", 85), new_reading("TSH", 9.0, unit="mIU/L", status="optimal")])
-    item = summary.get_stats(USER)
+    item = biomarker_summary_table.get_stats(USER)
     assert (item["optimal"], item["outOfRange"]) == (2, 0)
 
 
 def test_reading_older_than_the_latest_is_stored_but_does_not_change_stats(tables):
     # Given the latest glucose is optimal
     readings.record(USER, [new_reading("Glucose", 85, NOW_MS)])
-    before = summary.get_stats(USER)
+    before = biomarker_summary_table.get_stats(USER)
     # When an out-of-range glucose from last week arrives late
     results = readings.record(USER, [new_reading("Glucose", 250, NOW_MS - 7 * DAY_MS)])
     # Then it is stored, and the stats still describe the newest reading (only the rollups'
     # activity mark for last week's day changes: see tests/integration/test_activity_markers.py)
     assert outcomes(results) == [Outcome.ACCEPTED]
-    after = summary.get_stats(USER)
+    after = biomarker_summary_table.get_stats(USER)
     counted = ("total", "optimal", "inRange", "outOfRange", "asOf")
     assert {k: after[k] for k in counted} == {k: before[k] for k in counted}
 
@@ -73,7 +73,7 @@ def test_biomarker_outside_the_catalog_needs_status_and_category(tables):
 
 def test_lost_commit_race_is_retried_with_a_fresh_read(tables, monkeypatch, instant_retries):
     # Given another writer commits between our read and our commit, once
-    real_commit = summary.commit
+    real_commit = biomarker_summary_table.commit
     calls = {"n": 0}
 
     def racing_commit(user_id, new_stats, expected, latest, extra=()):
@@ -86,7 +86,7 @@ def test_lost_commit_race_is_retried_with_a_fresh_read(tables, monkeypatch, inst
                           "source": "lab.other"}])
         return real_commit(user_id, new_stats, expected, latest, extra)
 
-    monkeypatch.setattr(summary, "commit", racing_commit)
+    monkeypatch.setattr(biomarker_summary_table, "commit", racing_commit)
     # When we record a glucose reading
     readings.record(USER, [new_reading("Glucose", 85)])
     # Then both writers' biomarkers are counted: ours was merged on top of theirs
@@ -97,9 +97,9 @@ def test_lost_commit_race_is_retried_with_a_fresh_read(tables, monkeypatch, inst
 
 def test_summary_that_stays_contended_reports_the_readings_as_failed_for_retry(tables, monkeypatch, instant_retries):
     def always_stale(*_, **__):
-        raise summary.StaleSummary
+        raise biomarker_summary_table.StaleSummary
 
-    monkeypatch.setattr(summary, "commit", always_stale)
+    monkeypatch.setattr(biomarker_summary_table, "commit", always_stale)
     results = readings.record(USER, [new_reading("Glucose", 85)])
     assert outcomes(results) == [Outcome.FAILED]
     # And a retry, once the contention is gone, completes the merge (the call that makes the
@@ -116,7 +116,7 @@ def test_other_transaction_failures_are_not_mistaken_for_a_race(tables, monkeypa
     def broken(*_, **__):
         raise ClientError({"Error": {"Code": "ValidationException", "Message": "x"}}, "TransactWriteItems")
 
-    monkeypatch.setattr(summary.aws.dynamodb(), "transact_write_items", broken)
+    monkeypatch.setattr(biomarker_summary_table.aws.dynamodb(), "transact_write_items", broken)
     with pytest.raises(ClientError):
         readings.record(USER, [new_reading("Glucose", 85)])
 

@@ -15,7 +15,7 @@ from werkzeug.serving import make_server
 
 from clinic import aws
 from clinic.errors import Conflict
-from clinic.repositories import medications as table
+from clinic.repositories import medications_table
 from clinic.services import medications
 from clinic_local import template
 from tests.support import env
@@ -51,8 +51,9 @@ def dynamodb_server(monkeypatch):
 
 
 def test_concurrent_refill_requests_never_go_below_zero(dynamodb_server):
-    table.put_many(PATIENT, [{"medicationId": "med1", "name": "Drug", "dose": "1 mg", "refills": INITIAL_REFILLS,
-                              "active": True, "startedAt": NOW_MS, "version": 1}])
+    medications_table.put_many(PATIENT, [{"medicationId": "med1", "name": "Drug", "dose": "1 mg",
+                                          "refills": INITIAL_REFILLS, "active": True, "startedAt": NOW_MS,
+                                          "version": 1}])
     start = threading.Barrier(8)
 
     def attempt(_):
@@ -68,6 +69,6 @@ def test_concurrent_refill_requests_never_go_below_zero(dynamodb_server):
     successes = [o for o in outcomes if o is not None]
     assert len(successes) == INITIAL_REFILLS
     assert sorted(successes) == list(range(INITIAL_REFILLS))  # each success saw a distinct count
-    final = table.find(PATIENT, "med1")
+    final = medications_table.find(PATIENT, "med1")
     assert final["refills"] == 0 and final["version"] == 1 + INITIAL_REFILLS
     assert os.environ["AWS_ENDPOINT_URL"].startswith("http://127.0.0.1:")

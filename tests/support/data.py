@@ -7,7 +7,7 @@ from typing import Any
 
 from clinic import catalog
 from clinic.models.biomarkers import NewReading
-from clinic.repositories import appointments, keys, users
+from clinic.repositories import appointments_table, keys, users_table
 
 DAY_MS = 86_400_000
 # "Now" for test data: the real time (to the minute) so "upcoming" and "past" mean what they say.
@@ -30,7 +30,7 @@ def appointment(i: int, *, type_: str = "checkup", status: str = "scheduled", st
 
 
 def store_appointments(user_id: str, items: list[dict[str, Any]]) -> None:
-    appointments.put_many(user_id, items)
+    appointments_table.put_many(user_id, items)
 
 
 def ingest_reading(user_id: str, name: str = "Glucose", value: float = 85.0, at: int = NOW_MS, *,
@@ -43,7 +43,7 @@ def ingest_reading(user_id: str, name: str = "Glucose", value: float = 85.0, at:
 
 def create_users(*user_ids: str) -> None:
     for user_id in user_ids:
-        users.put({"userId": user_id, "email": f"{user_id}@example.test", "role": "patient", "createdAt": NOW_MS})
+        users_table.put({"userId": user_id, "email": f"{user_id}@example.test", "role": "patient", "createdAt": NOW_MS})
 
 
 def sensor_and_lab_batch(user_ids: list[str], per_user: int, start: int) -> list[dict[str, Any]]:

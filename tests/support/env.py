@@ -20,7 +20,10 @@ def queue_urls() -> dict[str, str]:
 
 
 def function_environment() -> dict[str, str]:
-    refs = {**template.parameter_defaults(), **table_names(), **queue_urls(), "AWS::Region": "us-east-1"}
+    # The pool and its client are created per test (moto); these stand-ins let every handler pass
+    # its cold-start settings check, and tests that use a pool set the real ids.
+    cognito = {"UserPool": "us-east-1_TestPool", "UserPoolClient": "test-app-client"}
+    refs = {**template.parameter_defaults(), **table_names(), **queue_urls(), **cognito, "AWS::Region": "us-east-1"}
     env = template.runtime_environment(refs)
     env.pop("CURSOR_SECRET_ARN", None)
     env.pop("AUTH_KEY_SECRET_ARN", None)

@@ -7,9 +7,8 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from clinic import aws
-from clinic.repositories import dynamo, markers
-from clinic.services import activity
+from clinic import aws, clock
+from clinic.repositories import dynamo, rollup_markers_table
 from tests.support import env
 
 NY = ZoneInfo("America/New_York")
@@ -22,8 +21,9 @@ def local_ms(day: str, hour: int = 12, minute: int = 0, *, fold: int = 0) -> int
 
 
 def arriving(monkeypatch: Any, day: str, hour: int = 18) -> None:
-    """Readings recorded from now on arrive at ``hour`` on ``day`` (the night that rolls them up)."""
-    monkeypatch.setattr(activity, "clock", lambda: local_ms(day, hour))
+    """From now on the clock reads ``hour`` on ``day``: readings recorded arrive then (the night that rolls
+    them up)."""
+    monkeypatch.setattr(clock, "now_ms", lambda: local_ms(day, hour))
 
 
 def rollups_of(user_id: str) -> dict[tuple[str, str], dict[str, Any]]:
@@ -44,4 +44,4 @@ def rollups_of(user_id: str) -> dict[tuple[str, str], dict[str, Any]]:
 
 def markers_of(due: str) -> dict[str, tuple[str, ...]]:
     """userId -> marked days, for one night."""
-    return {m.user_id: m.days for m in markers.markers_due(due)}
+    return {m.user_id: m.days for m in rollup_markers_table.markers_due(due)}

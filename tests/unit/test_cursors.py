@@ -1,11 +1,11 @@
 import base64
 import json
-import time
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from clinic import clock
 from clinic.errors import InvalidInput
 from clinic.services import cursors
 
@@ -49,8 +49,8 @@ def test_truncated_cursor_is_rejected():
 
 def test_expired_cursor_is_rejected(monkeypatch):
     token = cursors.encode("user-a", "s", POSITION)
-    later = time.time() + 2 * 86_400
-    monkeypatch.setattr(cursors.time, "time", lambda: later)
+    later = clock.now_ms() + 2 * 86_400_000
+    monkeypatch.setattr(clock, "now_ms", lambda: later)
     with pytest.raises(InvalidInput):
         cursors.decode(token, "user-a", "s")
 

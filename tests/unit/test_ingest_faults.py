@@ -12,7 +12,7 @@ from botocore.exceptions import ClientError, EndpointConnectionError, ReadTimeou
 from botocore.stub import ANY, Stubber
 
 from clinic import aws
-from clinic.repositories import dynamo
+from clinic.repositories import biomarkers_table, dynamo
 from clinic.services import ingest, readings
 from clinic.services.readings import Outcome
 from tests.support.data import NOW_MS, ingest_reading
@@ -123,7 +123,7 @@ def test_items_left_unprocessed_on_every_attempt_fail_alone(stub, sent):
 
     # Given DynamoDB takes the glucose reading and keeps returning the heart rate as unprocessed
     def heart_rate_put():
-        item = readings.readings.to_item(USER, readings.resolve(ingest.validate(HEART)))
+        item = biomarkers_table.to_item(USER, readings.resolve(ingest.validate(HEART)))
         return {"PutRequest": {"Item": dynamo.to_item(item)}}
 
     unprocessed = {TABLES["BiomarkersTable"]: [heart_rate_put()]}

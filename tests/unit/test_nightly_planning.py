@@ -8,7 +8,7 @@ import pytest
 from pydantic import ValidationError
 
 from clinic.models.rollups import MAX_USER_DAYS_PER_MESSAGE, MAX_USERS_PER_MESSAGE, PlanRequest, WorkMessage
-from clinic.repositories.markers import Marker
+from clinic.repositories.rollup_markers_table import Marker
 from clinic.services.nightly import CATCH_UP_NIGHTS, messages, nights_to_plan
 from tests.support.nightly import local_ms
 

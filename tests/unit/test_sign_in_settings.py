@@ -1,29 +1,29 @@
 import pytest
 
-from clinic import mail
-from clinic.settings import SettingsError, get_settings, require
+from clinic import mail, settings
+from clinic.settings import Mail, SettingsError, UserPool, get_settings
 
 
 @pytest.fixture
 def fresh_settings(monkeypatch):
-    get_settings.cache_clear()
+    settings.reset()
     mail.sender.cache_clear()
     yield monkeypatch
     monkeypatch.undo()
-    get_settings.cache_clear()
+    settings.reset()
     mail.sender.cache_clear()
 
 
 def test_a_setting_only_some_functions_have_fails_loudly_by_name_when_missing(fresh_settings):
     fresh_settings.delenv("USER_POOL_ID", raising=False)
     with pytest.raises(SettingsError, match="USER_POOL_ID"):
-        require("user_pool_id")
+        get_settings(UserPool)
 
 
 def test_links_go_through_ses_unless_the_console_is_asked_for(fresh_settings):
     assert isinstance(mail.sender(), mail.SesSender)
     fresh_settings.setenv("EMAIL_SENDER", "console")
-    get_settings.cache_clear()
+    settings.reset()
     mail.sender.cache_clear()
     assert isinstance(mail.sender(), mail.ConsoleSender)
 
@@ -38,4 +38,11 @@ def test_the_console_sender_prints_the_whole_message(capsys):
 def test_an_unknown_sender_kind_is_a_configuration_error(fresh_settings):
     fresh_settings.setenv("EMAIL_SENDER", "carrier-pigeon")
     with pytest.raises(SettingsError, match="EMAIL_SENDER"):
-        get_settings()
+        get_settings(Mail)
+
+
+def test_ses_without_a_sender_address_is_a_configuration_error(fresh_settings):
+    fresh_settings.setenv("EMAIL_SENDER", "ses")
+    fresh_settings.delenv("EMAIL_FROM", raising=False)
+    with pytest.raises(SettingsError, match="EMAIL_FROM"):
+        get_settings(Mail)

@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 from clinic.services import accounts
-from clinic.settings import Settings
+from clinic.settings import Tables
 from clinic_local import template
 
 T = template.load()
@@ -189,7 +189,7 @@ def test_every_user_data_table_has_a_retention_decision_and_the_worker_may_erase
     for name, value in T["Globals"]["Function"]["Environment"]["Variables"].items():
         if isinstance(value, dict) and value.get("Ref") in R:
             by_env[name] = value["Ref"]
-    erased = {by_env[Settings.model_fields[field].alias] for field in accounts.ERASED_TABLES}
+    erased = {by_env[Tables.model_fields[field].alias] for field in accounts.ERASED_TABLES}
     keyed_by_user = {name for name, res in template.resources("AWS::DynamoDB::Table").items()
                      if res["Properties"]["KeySchema"][0]["AttributeName"] == "userId"}
     undecided = keyed_by_user - erased - set(accounts.NOT_ERASED_TABLE_IDS)

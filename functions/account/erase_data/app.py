@@ -8,6 +8,9 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from clinic.observability import logger, metrics
 from clinic.services import accounts
+from clinic.settings import Erasure, check
+
+check(Erasure)
 
 # A bad message fails only itself (reported back to SQS, retried, then dead-lettered), even when it
 # is the whole batch: no exception whose text would reach the logs.

@@ -9,6 +9,9 @@ from clinic.api import current_admin, lambda_entry, make_resolver, responses
 from clinic.api.params import UserId
 from clinic.models.users import RoleChange, User
 from clinic.services import patients
+from clinic.settings import UserPool, check
+
+check(UserPool)
 
 app = make_resolver()
 

@@ -2,6 +2,9 @@
 email (creating it if needed), and confirms an email-link sign-up only with a live link."""
 
 from clinic.services import sign_in
+from clinic.settings import AuthTable, check
 from clinic.triggers import trigger_entry
+
+check(AuthTable)
 
 handler = trigger_entry(sign_in.pre_sign_up)

@@ -2,6 +2,9 @@
 to the address)."""
 
 from clinic.services import sign_in
+from clinic.settings import AuthTable, check
 from clinic.triggers import trigger_entry
+
+check(AuthTable)
 
 handler = trigger_entry(sign_in.verify_auth_challenge)

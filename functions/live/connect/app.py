@@ -4,5 +4,8 @@ token's user; any other answer than 200 refuses the handshake and stores nothing
 
 from clinic.internal import internal_entry
 from clinic.services import live
+from clinic.settings import LiveConnections, LiveTokens, check
+
+check(LiveConnections, LiveTokens)
 
 handler = internal_entry(live.connect)

@@ -2,5 +2,8 @@
 
 from clinic.internal import internal_entry
 from clinic.services import live
+from clinic.settings import LiveConnections, check
+
+check(LiveConnections)
 
 handler = internal_entry(live.disconnect)

@@ -1,5 +1,5 @@
 """The one resolver factory every HTTP function uses: validation, the error contract of the
-design brief (section 5), security headers, and the caller's identity.
+API (``clinic.models.errors``), security headers, and the caller's identity.
 
 Errors: ``{"error": {"code", "message", "details"}}``. Domain errors map to their status here
 and nowhere else; request validation failures are 400 with the failing fields (never the values);
@@ -23,7 +23,7 @@ from clinic.api.auth import Caller, caller_from_claims, require_admin
 from clinic.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound, RateLimited, Unauthorized
 from clinic.models.errors import ErrorBody
 from clinic.observability import error_fingerprint, logger, metrics
-from clinic.settings import get_settings
+from clinic.settings import Cors, get_settings
 
 STATUS: dict[type[DomainError], int] = {
     InvalidInput: 400,
@@ -148,7 +148,7 @@ def lambda_entry(
         headers = result.setdefault("multiValueHeaders", {})
         for name, value in SECURITY_HEADERS.items():
             headers[name] = [value]
-        origin = get_settings().allowed_origin
+        origin = get_settings(Cors).allowed_origin
         if origin:  # the same single origin as API Gateway's preflight and gateway responses
             headers["Access-Control-Allow-Origin"] = [origin]
         return result

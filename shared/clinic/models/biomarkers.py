@@ -1,11 +1,11 @@
 from __future__ import annotations
 
 import math
-import time
 from typing import Annotated
 
 from pydantic import AfterValidator, Field, Strict, StringConstraints
 
+from clinic import clock
 from clinic.models.base import Input, Shape
 from clinic.models.common import DAY_MS, MIN_EPOCH_MS, BiomarkerStatus
 
@@ -31,7 +31,7 @@ def _plausible_time(epoch_ms: int) -> int:
     clock or a unit mix-up (seconds for milliseconds), never a reading."""
     if epoch_ms < MIN_EPOCH_MS:
         raise ValueError("must not be before 1900-01-01")
-    if epoch_ms > time.time() * 1000 + DAY_MS:
+    if epoch_ms > clock.now_ms() + DAY_MS:
         raise ValueError("must not be more than a day in the future")
     return epoch_ms
 

@@ -1,4 +1,4 @@
-"""The error body every route returns for every 4xx and 5xx (design brief, section 5)."""
+"""The error body every route returns for every 4xx and 5xx (README.md, "Errors")."""
 
 from __future__ import annotations
 

@@ -314,6 +314,18 @@ def query_page(request: dict[str, Any]) -> tuple[list[Item], dict[str, Any] | No
     return [from_item(i) for i in response.get("Items", [])], (from_item(last) if last else None)
 
 
+def query_all(request: dict[str, Any]) -> list[Item]:
+    """Every item a Query matches, following LastEvaluatedKey: only for reads bounded by design
+    (one user's window of readings, one user's summary)."""
+    items: list[Item] = []
+    while True:
+        page, last = query_page(request)
+        items.extend(page)
+        if last is None:
+            return items
+        request["ExclusiveStartKey"] = to_item(last)
+
+
 def find_by_id(table: str, index: str, id_attribute: str, user_id: str, item_id: str) -> Item | None:
     """The item of ``user_id`` whose ``id_attribute`` is ``item_id``, via a local index keyed
     (userId, id): one Query of at most one item, never outside the user's partition."""

@@ -1,6 +1,6 @@
 """Any user-data table, by partition: the keys of a user's items, for erasing an account.
 
-Every user-data table is keyed (userId, sk) (DESIGN.md section 3; a test holds the template to it).
+Every user-data table is keyed (userId, sk) (README.md, "Tables"; a test holds the template to it).
 """
 
 from __future__ import annotations

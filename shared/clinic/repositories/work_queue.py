@@ -8,7 +8,7 @@ from typing import Any
 
 from clinic import aws
 from clinic.repositories import dynamo
-from clinic.settings import get_settings
+from clinic.settings import Rollups, get_settings
 
 SEND_BATCH_MAX = 10  # SQS SendMessageBatch entries per request
 
@@ -24,7 +24,7 @@ def send_all(bodies: Sequence[Mapping[str, Any]]) -> int:
     Returns the number of requests made.
     """
     client = aws.client("sqs")
-    url = get_settings().rollup_queue_url
+    url = get_settings(Rollups).rollup_queue_url
     requests = 0
     for chunk in dynamo.chunked(list(bodies), SEND_BATCH_MAX):
         pending = {str(i): json.dumps(body, separators=(",", ":")) for i, body in enumerate(chunk)}

@@ -5,7 +5,7 @@ Cognito user (its linked Google identity goes with it), delete the Users item. E
 "already done", so a retry after a partial failure finishes the job. An ID token issued before
 the deletion stays valid until it expires (at most an hour; API Gateway checks signatures, not
 revocation); the mark, kept for twice that, stops such a token from re-creating the profile
-through ``users.ensure_profile``.
+through ``users_table.ensure_profile``.
 
 Clinical records follow ``RECORD_RETENTION`` (docs/decisions.md): ``keep`` (the default; US
 medical-record retention laws usually require the clinic to keep them for years) leaves them,
@@ -23,11 +23,11 @@ from typing import Any
 from clinic import aws, cognito
 from clinic.api.auth import Caller
 from clinic.observability import metrics
-from clinic.repositories import user_data, users
-from clinic.services import users as users_service
-from clinic.settings import get_settings, require
+from clinic.repositories import user_data, users_table
+from clinic.services import users
+from clinic.settings import Erasure, Tables, UserPool, get_settings
 
-# The user-data tables an erasure empties, by settings field. The Users item is deleted with the
+# The user-data tables an erasure empties, by ``Tables`` field. The Users item is deleted with the
 # account; a table that must outlive it (an audit trail) is deliberately not here. A test fails
 # when the template gains a userId-keyed table that is in neither list, so a new table gets a
 # retention decision.
@@ -43,21 +43,22 @@ _SUB = re.compile(r"^[A-Za-z0-9-]{1,128}$")
 
 
 def delete_account(caller: Caller, *, retention: str | None = None) -> None:
-    retention = retention or get_settings().record_retention
-    pool_id = require("user_pool_id")
-    users_service.mark_deleted(caller.user_id)
+    retention = retention or get_settings(Erasure).record_retention
+    pool_id = get_settings(UserPool).user_pool_id
+    users.mark_deleted(caller.user_id)
     user = cognito.user_by_sub(pool_id, caller.user_id)
     if user is not None:
         cognito.sign_out_everywhere(pool_id, user.username)
         cognito.delete_user(pool_id, user.username)
-    users.delete(caller.user_id)
+    users_table.delete(caller.user_id)
     if retention == "erase":
         queue_erasure(caller.user_id)
     metrics.add_metric(name="AccountsDeleted", unit="Count", value=1)
 
 
 def queue_erasure(user_id: str) -> None:
-    aws.client("sqs").send_message(QueueUrl=require("erasure_queue_url"), MessageBody=json.dumps({"userId": user_id}))
+    queue_url = get_settings(Erasure).erasure_queue_url
+    aws.client("sqs").send_message(QueueUrl=queue_url, MessageBody=json.dumps({"userId": user_id}))
 
 
 def parse_erasure(body: str) -> str:
@@ -72,10 +73,10 @@ def parse_erasure(body: str) -> str:
 def erase_user_data(user_id: str, *, budget: int = ERASE_BUDGET) -> bool:
     """Delete up to ``budget`` of the user's items across the user-data tables; True when none
     are left. Deleted items are gone from the next Query, so no position needs remembering."""
-    settings = get_settings()
+    tables = get_settings(Tables)
     left = budget
     for field in ERASED_TABLES:
-        table = getattr(settings, field)
+        table = getattr(tables, field)
         while True:
             if left == 0:
                 return False

@@ -15,13 +15,13 @@ Marking must be cheap: the ``stats`` item remembers what it marked today (``mark
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from clinic.repositories import markers
+from clinic import clock
+from clinic.repositories import rollup_markers_table
 from clinic.services import days
 
 # How many marked days the stats item remembers for the current arrival day. Bounded so the stats
@@ -33,8 +33,6 @@ TRANSACT_ITEMS = 1
 
 MARKED_ON = "markedOn"
 MARKED_DAYS = "markedDays"
-
-clock: Callable[[], int] = lambda: int(time.time() * 1000)  # noqa: E731 - tests replace it
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +58,7 @@ class Marking:
 
     def actions(self) -> list[dict[str, Any]]:
         """The TransactWriteItems actions that write the marker (none when nothing is new)."""
-        return [markers.add_days_action(self.user_id, self.due, self.days)] if self else []
+        return [rollup_markers_table.add_days_action(self.user_id, self.due, self.days)] if self else []
 
 
 def plan(user_id: str, readings: Iterable[Mapping[str, Any]], stats: Mapping[str, Any] | None, *,
@@ -79,4 +77,4 @@ def plan(user_id: str, readings: Iterable[Mapping[str, Any]], stats: Mapping[str
 
 def marking(user_id: str, readings: Iterable[Mapping[str, Any]], stats: Mapping[str, Any] | None) -> Marking:
     """``plan`` at the current time in the clinic's zone (what the write path calls)."""
-    return plan(user_id, readings, stats, now_ms=clock(), zone=days.clinic_zone())
+    return plan(user_id, readings, stats, now_ms=clock.now_ms(), zone=clock.clinic_zone())

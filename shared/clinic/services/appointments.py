@@ -3,13 +3,13 @@ every page holds exactly ``min(limit, matches)`` appointments in startTime order
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic import TypeAdapter
 
+from clinic import clock
 from clinic.errors import Conflict, InvalidInput, NotFound
 from clinic.models.appointments import (
     Appointment,
@@ -22,9 +22,11 @@ from clinic.models.appointments import (
     StaffAppointmentCreate,
     When,
 )
-from clinic.repositories import appointments, dynamo, keys
-from clinic.services import clock, cursors
+from clinic.models.common import DAY_MS
+from clinic.repositories import appointments_table, dynamo, keys
+from clinic.services import cursors
 
+BOOKING_HORIZON_MS = 2 * 366 * DAY_MS  # nothing is booked more than two years ahead
 _items = TypeAdapter(list[Appointment])
 
 
@@ -41,10 +43,10 @@ def list_for_user(
     """Upcoming: from now on, soonest first. Past: before now, most recent first. Neither: all,
     oldest first. The "now" of the first page is kept in the cursor, so later pages continue the
     same list even as time passes."""
-    scope = f"appointments.list|{type_ or ''}|{status or ''}|{when or ''}"
+    scope = f"appointments_table.list|{type_ or ''}|{status or ''}|{when or ''}"
     position = cursors.decode(cursor, user_id, scope) if cursor else {}
-    pivot = int(position.get("now") or now_ms or time.time() * 1000)
-    page = appointments.page(
+    pivot = int(position.get("now") or now_ms or clock.now_ms())
+    page = appointments_table.page(
         user_id,
         type_=type_.value if type_ else None,
         status=status.value if status else None,
@@ -97,14 +99,14 @@ STAFF_TRANSITIONS = {
 
 
 def get(user_id: str, appointment_id: str) -> Appointment:
-    item = appointments.find(user_id, appointment_id)
+    item = appointments_table.find(user_id, appointment_id)
     if item is None:
         raise NotFound("no such appointment")
     return Appointment.model_validate(item)
 
 
 def _check_future(start_time: int, now: int) -> None:
-    if not now < start_time <= now + clock.BOOKING_HORIZON_MS:
+    if not now < start_time <= now + BOOKING_HORIZON_MS:
         raise InvalidInput(
             "startTime must be in the future and at most two years ahead",
             [{"in": "body", "field": "startTime", "issue": "out_of_range"}],
@@ -137,7 +139,7 @@ def create(
     _check_future(request.start_time, now_ms or clock.now_ms())
     status = request.status if isinstance(request, StaffAppointmentCreate) else AppointmentStatus.REQUESTED
     new = _new(request.type, request.start_time, request.duration_minutes, request.title, AppointmentStatus(status))
-    dynamo.write([appointments.put_action(user_id, new, None), *also])
+    dynamo.write([appointments_table.put_action(user_id, new, None), *also])
     return Appointment.model_validate(new)
 
 
@@ -153,7 +155,7 @@ def change(
     """Apply ``transition`` if the appointment's status and time allow it, with a version check:
     of two concurrent changes, the second is a 409 and writes nothing."""
     now = now_ms or clock.now_ms()
-    item = appointments.find(user_id, appointment_id)
+    item = appointments_table.find(user_id, appointment_id)
     if item is None:
         raise NotFound("no such appointment")
     current = Appointment.model_validate(item)
@@ -173,5 +175,5 @@ def change(
         "date": clock.clinic_local_iso(start),
         "version": current.version + 1,
     }
-    dynamo.write([*appointments.replace_actions(user_id, item, new), *also])
+    dynamo.write([*appointments_table.replace_actions(user_id, item, new), *also])
     return Appointment.model_validate(new)

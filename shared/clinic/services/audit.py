@@ -4,18 +4,18 @@ Reads are recorded in the same request; changes in the same transaction as the c
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any
 
 from pydantic import TypeAdapter
 
+from clinic import clock
 from clinic.api.auth import Caller
 from clinic.errors import InvalidInput
 from clinic.models.audit import AuditEvent, AuditExportPage, AuditPage
 from clinic.observability import logger
-from clinic.repositories import audit
+from clinic.repositories import audit_table
 from clinic.services import cursors
 
 READ, CREATE, UPDATE, ROLE_CHANGE = "read", "create", "update", "role-change"
@@ -30,33 +30,33 @@ MAX_EXPORT_DAYS = 31
 
 def entry(actor: Caller, patient_id: str, action: str, resource: str) -> dict[str, Any]:
     # The API request id (the logger's correlation id) ties the record to the request's logs.
-    return audit.new_item(actor_id=actor.user_id, patient_id=patient_id, action=action, resource=resource,
-                          at=int(time.time() * 1000), request_id=logger.get_correlation_id())
+    return audit_table.new_item(actor_id=actor.user_id, patient_id=patient_id, action=action, resource=resource,
+                          at=clock.now_ms(), request_id=logger.get_correlation_id())
 
 
 def action(actor: Caller, patient_id: str, what: str, resource: str) -> dict[str, Any]:
     """The audit record's Put, to go in the transaction that makes the change."""
-    return audit.put_action(entry(actor, patient_id, what, resource))
+    return audit_table.put_action(entry(actor, patient_id, what, resource))
 
 
 def record(actor: Caller, subject_id: str, what: str, resource: str) -> None:
     """One record, written before the data it covers is returned (a failed write fails the request)."""
-    audit.put(entry(actor, subject_id, what, resource))
+    audit_table.put(entry(actor, subject_id, what, resource))
 
 
 def record_sign_in(user_id: str, how: str) -> None:
     """A completed sign-in: the user is both actor and subject; ``how`` is Cognito's trigger
     source (e.g. ``TokenGeneration_HostedAuth``), never an address or a name."""
-    audit.put(audit.new_item(actor_id=user_id, patient_id=user_id, action=SIGN_IN, resource=f"session:{how}",
-                             at=int(time.time() * 1000), request_id=None))
+    audit_table.put(audit_table.new_item(actor_id=user_id, patient_id=user_id, action=SIGN_IN,
+                                         resource=f"session:{how}", at=clock.now_ms(), request_id=None))
 
 
 def record_read(actor: Caller, patient_id: str, resource: str) -> None:
-    audit.put(entry(actor, patient_id, READ, resource))
+    audit_table.put(entry(actor, patient_id, READ, resource))
 
 
 def record_reads(actor: Caller, patient_ids: Iterable[str], resource: str) -> None:
-    audit.put_many(entry(actor, p, READ, resource) for p in patient_ids)
+    audit_table.put_many(entry(actor, p, READ, resource) for p in patient_ids)
 
 
 def _event(item: dict[str, Any]) -> dict[str, Any]:
@@ -65,9 +65,9 @@ def _event(item: dict[str, Any]) -> dict[str, Any]:
 
 def list_events(actor: Caller, *, patient_id: str | None, actor_id: str | None, limit: int,
                 cursor: str | None) -> AuditPage:
-    scope = f"audit.list|{patient_id or ''}|{actor_id or ''}"
+    scope = f"audit_table.list|{patient_id or ''}|{actor_id or ''}"
     position = cursors.decode(cursor, actor.user_id, scope) if cursor else {}
-    page = audit.page(patient_id=patient_id, actor_id=actor_id, limit=limit, after=position.get("key"))
+    page = audit_table.page(patient_id=patient_id, actor_id=actor_id, limit=limit, after=position.get("key"))
     next_cursor = cursors.encode(actor.user_id, scope, {"key": page.position}) if page.position else None
     return AuditPage(items=_events.validate_python([_event(i) for i in page.items]), next_cursor=next_cursor)
 
@@ -75,7 +75,7 @@ def list_events(actor: Caller, *, patient_id: str | None, actor_id: str | None, 
 def record_change(actor: Caller, patient_id: str, what: str, resource: str) -> None:
     """For a change that cannot share a transaction with its record (lab entry: batched writes),
     the record is written first: a record of an attempt is harmless, an unrecorded change is not."""
-    audit.put(entry(actor, patient_id, what, resource))
+    audit_table.put(entry(actor, patient_id, what, resource))
 
 
 def export_events(actor: Caller, *, from_: int, to: int, limit: int, cursor: str | None) -> AuditExportPage:
@@ -85,11 +85,11 @@ def export_events(actor: Caller, *, from_: int, to: int, limit: int, cursor: str
     if from_ > to:
         raise InvalidInput("the request is invalid", [{"in": "query", "field": "from", "issue": "after_to",
                                                       "message": "from must not be after to"}])
-    first, last = date.fromisoformat(audit.day_of(from_)), date.fromisoformat(audit.day_of(to))
+    first, last = date.fromisoformat(audit_table.day_of(from_)), date.fromisoformat(audit_table.day_of(to))
     if (last - first).days + 1 > MAX_EXPORT_DAYS:
         raise InvalidInput("the request is invalid", [{"in": "query", "field": "from", "issue": "window_too_long",
                                                       "message": f"at most {MAX_EXPORT_DAYS} days per request"}])
-    scope = f"audit.export|{from_}|{to}"
+    scope = f"audit_table.export|{from_}|{to}"
     position: dict[str, Any] = (cursors.decode(cursor, actor.user_id, scope) if cursor
                                 else {"d": first.isoformat(), "k": None})
     try:
@@ -101,7 +101,7 @@ def export_events(actor: Caller, *, from_: int, to: int, limit: int, cursor: str
         raise cursors.invalid()
     found: list[dict[str, Any]] = []
     while len(found) < limit and day <= last:
-        page = audit.page_of_day(day.isoformat(), lower=from_, upper=to + 1, limit=limit - len(found), after=key)
+        page = audit_table.page_of_day(day.isoformat(), lower=from_, upper=to + 1, limit=limit - len(found), after=key)
         found.extend(page.items)
         if page.position:
             key = page.position

@@ -11,7 +11,7 @@ from clinic.api.auth import Caller
 from clinic.errors import InvalidInput
 from clinic.models.biomarkers import BiomarkerName, LabEntry, LabEntryResult, Reading, ReadingOutcome, ReadingPage
 from clinic.models.common import BiomarkerStatus
-from clinic.repositories import biomarkers
+from clinic.repositories import biomarker_summary_table, biomarkers_table
 from clinic.repositories.paging import Page
 from clinic.services import audit, cursors, readings
 
@@ -45,14 +45,14 @@ def list_for_user(user_id: str, *, name: str | None, category: str | None, statu
     given = {"name": canonical_name(name) if name else None, "category": category,
              "status": status.value if status else None}
     filters = {k: v for k, v in given.items() if v}
-    scope = "biomarkers.list|" + "|".join(f"{k}={v}" for k, v in sorted(filters.items())) + f"|{from_}|{to}"
-    return _page(user_id, scope, cursor, lambda after: biomarkers.page(
+    scope = "biomarkers_table.list|" + "|".join(f"{k}={v}" for k, v in sorted(filters.items())) + f"|{from_}|{to}"
+    return _page(user_id, scope, cursor, lambda after: biomarkers_table.page(
         user_id, filters=filters, lower=lower, upper=upper, descending=True, limit=limit, after=after))
 
 
 def latest(user_id: str, *, limit: int, cursor: str | None) -> ReadingPage:
-    return _page(user_id, "biomarkers.latest", cursor,
-                 lambda after: biomarkers.latest_page(user_id, limit=limit, after=after))
+    return _page(user_id, "biomarkers_table.latest", cursor,
+                 lambda after: biomarker_summary_table.latest_page(user_id, limit=limit, after=after))
 
 
 def history(user_id: str, name: str, *, from_: int | None, to: int | None, limit: int,
@@ -60,8 +60,8 @@ def history(user_id: str, name: str, *, from_: int | None, to: int | None, limit
     """One biomarker's raw readings in [from, to], oldest first (a chart's order)."""
     lower, upper = _window(from_, to)
     canonical = canonical_name(name)
-    scope = f"biomarkers.history|{canonical}|{from_}|{to}"
-    return _page(user_id, scope, cursor, lambda after: biomarkers.page(
+    scope = f"biomarkers_table.history|{canonical}|{from_}|{to}"
+    return _page(user_id, scope, cursor, lambda after: biomarkers_table.page(
         user_id, filters={"name": canonical}, lower=lower, upper=upper, descending=False, limit=limit, after=after))
 
 

@@ -13,27 +13,22 @@ import binascii
 import hashlib
 import hmac
 import json
-import time
 from collections.abc import Mapping
-from functools import cache
 from typing import Any
 
-from clinic import aws
+from clinic import clock
 from clinic.errors import InvalidInput
-from clinic.settings import get_settings
+from clinic.settings import Cursors, get_settings
+from clinic.signing_keys import signing_key
 
 VERSION = "1"
 MAX_LENGTH = 2048
 MAC_BYTES = 16
 
 
-@cache
 def _key() -> bytes:
-    settings = get_settings()
-    if settings.cursor_key:
-        return settings.cursor_key.encode()
-    response = aws.client("secretsmanager").get_secret_value(SecretId=settings.cursor_secret_arn)
-    return str(response["SecretString"]).encode()
+    settings = get_settings(Cursors)
+    return signing_key(settings.cursor_key, settings.cursor_secret_arn)
 
 
 def _b64(raw: bytes) -> str:
@@ -50,7 +45,7 @@ def _mac(user_id: str, scope: str, body: str) -> bytes:
 
 
 def encode(user_id: str, scope: str, position: Mapping[str, Any]) -> str:
-    expires = int(time.time()) + get_settings().cursor_ttl_seconds
+    expires = clock.now_s() + get_settings(Cursors).cursor_ttl_seconds
     body = _b64(json.dumps({"k": position, "x": expires}, separators=(",", ":"), sort_keys=True).encode())
     return f"{VERSION}.{body}.{_b64(_mac(user_id, scope, body))}"
 
@@ -76,7 +71,7 @@ def decode(cursor: str, user_id: str, scope: str) -> dict[str, Any]:
         raise refused from None
     if not isinstance(payload, dict) or not isinstance(payload.get("k"), dict):
         raise refused
-    if not isinstance(payload.get("x"), int) or payload["x"] < time.time():
+    if not isinstance(payload.get("x"), int) or payload["x"] < clock.now_s():
         raise refused
     position: dict[str, Any] = payload["k"]
     return position

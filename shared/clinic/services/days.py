@@ -2,26 +2,18 @@
 starts and ends. Days are the clinic's (``CLINIC_TIMEZONE``), not UTC's and not the patient's, so
 a day can last 23 or 25 hours when daylight saving time starts or ends.
 
-Pure functions of (instant, zone); the zone comes from settings once per process.
+Pure functions of (instant, zone); the clinic's zone is ``clinic.clock.clinic_zone()``.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from functools import cache
 from zoneinfo import ZoneInfo
-
-from clinic.settings import get_settings
 
 ONE_DAY = timedelta(days=1)
 # A zone's offset never changes by more than this in one transition (the largest on record is a
 # day, when Samoa crossed the date line); the search below only needs an upper bound.
 _MAX_SHIFT_MS = 26 * 3_600_000
-
-
-@cache
-def clinic_zone() -> ZoneInfo:
-    return ZoneInfo(get_settings().clinic_timezone)
 
 
 def local_day(epoch_ms: int, zone: ZoneInfo) -> date:

@@ -19,16 +19,15 @@ import hashlib
 import hmac
 import re
 import secrets
-import time
-from functools import cache
 from urllib.parse import quote
 
-from clinic import aws, mail
+from clinic import clock, mail
 from clinic.errors import RateLimited
 from clinic.models.auth import normalize_email
 from clinic.observability import metrics
-from clinic.repositories import auth as auth_items
-from clinic.settings import get_settings, require
+from clinic.repositories import auth_table
+from clinic.settings import EmailLinks, get_settings
+from clinic.signing_keys import signing_key
 
 SECRET_BYTES = 32
 # secrets.token_urlsafe(32): 43 characters of the URL-safe base64 alphabet.
@@ -38,17 +37,9 @@ SUBJECT = "Your sign-in link"
 RATE_LIMITED = "too many sign-in link requests; try again later"
 
 
-def _now() -> int:
-    return int(time.time())
-
-
-@cache
 def _key() -> bytes:
-    settings = get_settings()
-    if settings.auth_key:
-        return settings.auth_key.encode()
-    response = aws.client("secretsmanager").get_secret_value(SecretId=require("auth_key_secret_arn"))
-    return str(response["SecretString"]).encode()
+    settings = get_settings(EmailLinks)
+    return signing_key(settings.auth_key, settings.auth_key_secret_arn)
 
 
 def _keyed(kind: str, value: str) -> str:
@@ -60,12 +51,12 @@ def link_key(email: str, secret: str) -> str:
 
 
 def link_url(email: str, secret: str) -> str:
-    base = require("email_link_url")
+    base = get_settings(EmailLinks).email_link_url
     return f"{base}#token={secret}&email={quote(email, safe='@')}"
 
 
 def _message(email: str, secret: str) -> mail.Email:
-    minutes = get_settings().email_link_ttl_seconds // 60
+    minutes = get_settings(EmailLinks).email_link_ttl_seconds // 60
     text = (
         "Sign in to your clinic dashboard with this link. It works once and expires in "
         f"{minutes} minutes.\n\n{link_url(email, secret)}\n\n"
@@ -80,21 +71,21 @@ def request_link(email: str, source_ip: str | None, *, now: int | None = None) -
     Raises RateLimited when this address or this IP asked too often in the current window;
     that answer depends on the requests made, never on whether the address has an account.
     """
-    settings = get_settings()
-    now = _now() if now is None else now
+    settings = get_settings(EmailLinks)
+    now = clock.now_s() if now is None else now
     window = settings.email_link_window_seconds
     index = now // window
     counters_expire = (index + 1) * window + 60
-    if source_ip and not auth_items.count(f"rl#ip#{_keyed('ip', source_ip)}#{index}",
+    if source_ip and not auth_table.count(f"rl#ip#{_keyed('ip', source_ip)}#{index}",
                                           settings.email_link_max_per_ip, counters_expire):
         metrics.add_metric(name="EmailLinkRateLimited", unit="Count", value=1)
         raise RateLimited(RATE_LIMITED)
-    if not auth_items.count(f"rl#email#{_keyed('email', email)}#{index}",
+    if not auth_table.count(f"rl#email#{_keyed('email', email)}#{index}",
                             settings.email_link_max_per_email, counters_expire):
         metrics.add_metric(name="EmailLinkRateLimited", unit="Count", value=1)
         raise RateLimited(RATE_LIMITED)
     secret = secrets.token_urlsafe(SECRET_BYTES)
-    auth_items.put(link_key(email, secret), now + settings.email_link_ttl_seconds)
+    auth_table.put(link_key(email, secret), now + settings.email_link_ttl_seconds)
     mail.sender().send(_message(email, secret))
     metrics.add_metric(name="EmailLinksSent", unit="Count", value=1)
 
@@ -112,7 +103,7 @@ def redeem(email: str, answer: str, *, now: int | None = None) -> bool:
     parts = _parts(email, answer)
     if parts is None:
         return False
-    return auth_items.consume(link_key(*parts), _now() if now is None else now)
+    return auth_table.consume(link_key(*parts), clock.now_s() if now is None else now)
 
 
 def is_live(email: str, answer: str, *, now: int | None = None) -> bool:
@@ -120,4 +111,4 @@ def is_live(email: str, answer: str, *, now: int | None = None) -> bool:
     parts = _parts(email, answer)
     if parts is None:
         return False
-    return auth_items.is_live(link_key(*parts), _now() if now is None else now)
+    return auth_table.is_live(link_key(*parts), clock.now_s() if now is None else now)

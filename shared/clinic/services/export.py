@@ -22,14 +22,14 @@ from clinic.models.biomarkers import Reading
 from clinic.models.export import ExportedDailyPoint, ExportPage
 from clinic.models.medications import Medication
 from clinic.models.users import User
-from clinic.repositories import user_data, users
+from clinic.repositories import user_data, users_table
 from clinic.services import audit, cursors
-from clinic.settings import Settings, get_settings
+from clinic.settings import Tables, get_settings
 
 SCOPE = "me.export"
 PROFILE = "profile"
 # (collection, its table, its wire model), in the order the export walks them.
-COLLECTIONS: tuple[tuple[str, Callable[[Settings], str], Any], ...] = (
+COLLECTIONS: tuple[tuple[str, Callable[[Tables], str], Any], ...] = (
     ("biomarkers", lambda s: s.biomarkers_table, Reading),
     ("appointments", lambda s: s.appointments_table, Appointment),
     ("medications", lambda s: s.medications_table, Medication),
@@ -42,14 +42,14 @@ def page(caller: Caller, *, limit: int, cursor: str | None) -> ExportPage:
     position: dict[str, Any] = cursors.decode(cursor, caller.user_id, SCOPE) if cursor else {"c": PROFILE, "k": None}
     if position.get("c") not in ORDER or not (position.get("k") is None or isinstance(position.get("k"), dict)):
         raise cursors.invalid()
-    settings = get_settings()
+    settings = get_settings(Tables)
     found: dict[str, list[Any]] = {name: [] for name, _, _ in COLLECTIONS}
     profile = None
     remaining = limit
     at = ORDER.index(position["c"])
     key: dict[str, Any] | None = position.get("k")
     if ORDER[at] == PROFILE:
-        item = users.get(caller.user_id)
+        item = users_table.get(caller.user_id)
         profile = User.model_validate(item) if item else None
         remaining -= 1 if item else 0
         at, key = at + 1, None

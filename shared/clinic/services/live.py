@@ -15,8 +15,6 @@ user's connections, and the client refetches through the REST API. No record dat
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -24,17 +22,15 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from botocore.exceptions import BotoCoreError, ClientError
 
-from clinic import aws
+from clinic import aws, clock
 from clinic.id_tokens import IdTokenVerifier, cognito_issuer, jwks_url
 from clinic.observability import logger, metrics
-from clinic.repositories import connections
-from clinic.settings import get_settings, require
+from clinic.repositories import connections_table
+from clinic.settings import LiveDelivery, LiveTokens, Tables, get_settings
 
 TOPICS = ("stats", "appointments", "medications")
 # API Gateway closes a WebSocket connection after 2 hours at most; the record outlives it a little.
 CONNECTION_TTL_S = 2 * 3600 + 300
-
-clock: Callable[[], float] = time.time  # tests move time
 
 
 def message(topic: str) -> bytes:
@@ -47,9 +43,9 @@ def message(topic: str) -> bytes:
 @cache
 def verifier() -> IdTokenVerifier:
     """Built once per process: the JWKS it fetches is kept across invocations."""
-    settings = get_settings()
-    issuer = cognito_issuer(settings.aws_region, str(require("user_pool_id")))
-    return IdTokenVerifier(settings.cognito_jwks_url or jwks_url(issuer), issuer, {str(require("app_client_id"))})
+    settings = get_settings(LiveTokens)
+    issuer = cognito_issuer(settings.aws_region, settings.user_pool_id)
+    return IdTokenVerifier(settings.cognito_jwks_url or jwks_url(issuer), issuer, {settings.app_client_id})
 
 
 def _status(code: int) -> dict[str, Any]:
@@ -65,20 +61,20 @@ def connect(event: dict[str, Any]) -> dict[str, Any]:
         metrics.add_metric(name="ConnectionsRefused", unit=MetricUnit.Count, value=1)
         return _status(401)
     user_id = claims["sub"]
-    now = int(clock())
-    if len(connections.of_user(user_id, now)) >= connections.MAX_PER_USER:
+    now = clock.now_s()
+    if len(connections_table.of_user(user_id, now)) >= connections_table.MAX_PER_USER:
         metrics.add_metric(name="ConnectionsRefused", unit=MetricUnit.Count, value=1)
         return _status(429)
-    connections.put(user_id, event["requestContext"]["connectionId"], now + CONNECTION_TTL_S)
+    connections_table.put(user_id, event["requestContext"]["connectionId"], now + CONNECTION_TTL_S)
     metrics.add_metric(name="ConnectionsOpened", unit=MetricUnit.Count, value=1)
     return _status(200)
 
 
 def disconnect(event: dict[str, Any]) -> dict[str, Any]:
     connection_id = event["requestContext"]["connectionId"]
-    owner = connections.owner_of(connection_id)
+    owner = connections_table.owner_of(connection_id)
     if owner is not None:
-        connections.delete(owner, connection_id)
+        connections_table.delete(owner, connection_id)
     return _status(200)
 
 
@@ -86,7 +82,7 @@ def disconnect(event: dict[str, Any]) -> dict[str, Any]:
 
 
 def _topics_by_table() -> dict[str, str]:
-    settings = get_settings()
+    settings = get_settings(Tables)
     return {settings.summary_table: "stats", settings.appointments_table: "appointments",
             settings.medications_table: "medications"}
 
@@ -130,7 +126,7 @@ def changes_of(records: list[dict[str, Any]]) -> dict[str, dict[str, list[str]]]
 
 
 def _management() -> Any:
-    return aws.client("apigatewaymanagementapi", str(require("connections_endpoint")))
+    return aws.client("apigatewaymanagementapi", get_settings(LiveDelivery).connections_endpoint)
 
 
 def _post(client: Any, connection_id: str, data: bytes) -> str:
@@ -148,7 +144,7 @@ def _post(client: Any, connection_id: str, data: bytes) -> str:
 
 def _notify_user(user_id: str, topics: dict[str, list[str]], client: Any, result: FanOut) -> None:
     try:
-        targets = connections.of_user(user_id, int(clock()))
+        targets = connections_table.of_user(user_id, clock.now_s())
     except (ClientError, BotoCoreError) as error:
         logger.warning("connections lookup failed", extra={"errorType": type(error).__name__})
         result.failed_sequence_numbers += [s for numbers in topics.values() for s in numbers]
@@ -171,7 +167,7 @@ def _notify_user(user_id: str, topics: dict[str, list[str]], client: Any, result
     for connection_id in gone:
         result.gone += 1
         try:
-            connections.delete(user_id, connection_id)
+            connections_table.delete(user_id, connection_id)
         except (ClientError, BotoCoreError) as error:  # the TTL removes it anyway; the posts are done
             logger.warning("gone connection not deleted", extra={"errorType": type(error).__name__})
 

@@ -8,24 +8,25 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
+from clinic import clock
 from clinic.errors import Conflict, NotFound
 from clinic.models.medications import Medication, MedicationChange, MedicationCreate, MedicationPage, RefillRequest
-from clinic.repositories import dynamo, keys, medications
-from clinic.services import clock, cursors
+from clinic.repositories import dynamo, keys, medications_table
+from clinic.services import cursors
 
 _items = TypeAdapter(list[Medication])
 
 
 def list_for_user(user_id: str, *, active: bool | None, limit: int, cursor: str | None) -> MedicationPage:
-    scope = f"medications.list|{'' if active is None else active}"
+    scope = f"medications_table.list|{'' if active is None else active}"
     position = cursors.decode(cursor, user_id, scope) if cursor else {}
-    page = medications.page(user_id, active=active, limit=limit, after=position.get("key"))
+    page = medications_table.page(user_id, active=active, limit=limit, after=position.get("key"))
     next_cursor = cursors.encode(user_id, scope, {"key": page.position}) if page.position else None
     return MedicationPage(items=_items.validate_python(page.items), next_cursor=next_cursor)
 
 
 def _find(user_id: str, medication_id: str) -> dict[str, Any]:
-    item = medications.find(user_id, medication_id)
+    item = medications_table.find(user_id, medication_id)
     if item is None:
         raise NotFound("no such medication")
     return item
@@ -39,7 +40,7 @@ def request_refill(user_id: str, medication_id: str) -> RefillRequest:
     item = _find(user_id, medication_id)
     now = clock.now_ms()
     try:
-        updated = medications.use_refill(user_id, item["sk"], now)
+        updated = medications_table.use_refill(user_id, item["sk"], now)
     except dynamo.ConditionFailed:
         raise Conflict("no refills left, or the medication is not active") from None
     return RefillRequest(medication_id=medication_id, refills_remaining=updated["refills"], requested_at=now)
@@ -49,7 +50,7 @@ def create(user_id: str, body: MedicationCreate, *, also: Sequence[Mapping[str, 
     new = {"medicationId": keys.new_id(), "name": body.name, "dose": body.dose, "refills": body.refills,
            "active": body.active, "startedAt": body.started_at if body.started_at is not None else clock.now_ms(),
            "version": 1}
-    dynamo.write([medications.put_action(user_id, new, None), *also])
+    dynamo.write([medications_table.put_action(user_id, new, None), *also])
     return Medication.model_validate(new)
 
 
@@ -60,5 +61,5 @@ def change(user_id: str, medication_id: str, body: MedicationChange, *,
     current = Medication.model_validate(item)
     changes = {k: v for k, v in body.model_dump(by_alias=True).items() if v is not None}
     new = {**current.model_dump(by_alias=True), **changes, "version": current.version + 1}
-    dynamo.write([medications.put_action(user_id, new, current.version), *also])
+    dynamo.write([medications_table.put_action(user_id, new, current.version), *also])
     return Medication.model_validate(new)

@@ -2,7 +2,7 @@
 users: rollups of their marked days, reconciliation of their summaries).
 
 Cost follows the night's activity. The planner reads only the markers of the nights it plans
-(``markers.SHARDS`` Queries per night when nobody had data); the worker reads, per user, the
+(``rollup_markers_table.SHARDS`` Queries per night when nobody had data); the worker reads, per user, the
 readings of the marked days and the user's summary partition, and writes one rollup per
 biomarker and day. Users without readings that night cost nothing, however many there are.
 
@@ -12,17 +12,23 @@ rollups (whole-item puts computed from the same readings) and finds nothing left
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from clinic import clock
 from clinic.models.rollups import MAX_USER_DAYS_PER_MESSAGE, MAX_USERS_PER_MESSAGE, PlanRequest, WorkMessage
 from clinic.observability import logger, metrics
-from clinic.repositories import dynamo, markers, nightly, rollups, summary, work_queue
-from clinic.services import days, reconcile
-from clinic.services import rollups as rolling
+from clinic.repositories import (
+    biomarker_summary_table,
+    biomarkers_table,
+    dynamo,
+    rollup_markers_table,
+    rollups_table,
+    work_queue,
+)
+from clinic.services import days, reconcile, rollups
 
 # If nights were missed (the schedule's spring-forward hour does not exist; a failed night), the
 # next run plans them too, up to this many; older ones are backfilled by hand.
@@ -38,7 +44,7 @@ def nights_to_plan(request: PlanRequest, *, last_planned: str | None, now_ms: in
     clinic-local day before its scheduled time, plus the nights missed since the checkpoint."""
     if request.day:
         return [request.day]
-    zone = days.clinic_zone()
+    zone = clock.clinic_zone()
     if request.scheduled_time:
         when = datetime.fromisoformat(request.scheduled_time.replace("Z", "+00:00"))
         if when.tzinfo is None:
@@ -54,7 +60,7 @@ def nights_to_plan(request: PlanRequest, *, last_planned: str | None, now_ms: in
     return [d.isoformat() for d in days.days_between(first, yesterday)]
 
 
-def messages(due: str, found: Iterable[markers.Marker]) -> Iterator[dict[str, Any]]:
+def messages(due: str, found: Iterable[rollup_markers_table.Marker]) -> Iterator[dict[str, Any]]:
     """Work message bodies for one night: at most MAX_USERS_PER_MESSAGE users and
     MAX_USER_DAYS_PER_MESSAGE (user, day) pairs each; a user with more days is split."""
     users: list[dict[str, Any]] = []
@@ -81,17 +87,17 @@ def plan(request: PlanRequest, *, now_ms: int | None = None) -> PlanResult:
     """Queue the work of every night the request covers. The checkpoint moves only after a
     night's messages are all sent (a failure mid-night re-plans it: duplicates are harmless),
     and only for scheduled runs: a backfill re-runs a night without moving it."""
-    now_ms = now_ms if now_ms is not None else int(time.time() * 1000)
-    last = None if request.day else markers.last_planned()
+    now_ms = now_ms if now_ms is not None else clock.now_ms()
+    last = None if request.day else rollup_markers_table.last_planned()
     result = PlanResult(nights_to_plan(request, last_planned=last, now_ms=now_ms))
     for due in result.nights:
-        found = list(markers.markers_due(due))
+        found = list(rollup_markers_table.markers_due(due))
         bodies = list(messages(due, found))
         work_queue.send_all(bodies)
         result.users += len(found)
         result.messages += len(bodies)
         if not request.day:
-            markers.advance_checkpoint(due)
+            rollup_markers_table.advance_checkpoint(due)
     metrics.add_metric(name="RollupNightsPlanned", unit="Count", value=len(result.nights))
     metrics.add_metric(name="RollupUsersQueued", unit="Count", value=result.users)
     logger.info("rollups planned", extra={"nights": result.nights, "users": result.users,
@@ -113,13 +119,13 @@ class WorkResult:
 
 def roll_up_user(user_id: str, marked_days: Sequence[str]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The rollups of each marked day, and every reading of those days (for reconciliation)."""
-    zone = days.clinic_zone()
+    zone = clock.clinic_zone()
     items: list[dict[str, Any]] = []
     seen: list[dict[str, Any]] = []
     for day in sorted(set(marked_days)):
         start, end = days.day_bounds(date.fromisoformat(day), zone)
-        readings = nightly.readings_between(user_id, start, end)
-        items += rolling.daily(user_id, day, readings)
+        readings = biomarkers_table.readings_between(user_id, start, end)
+        items += rollups.daily(user_id, day, readings)
         seen += readings
     return items, seen
 
@@ -129,16 +135,16 @@ def repair_summary(user_id: str, readings: Sequence[dict[str, Any]]) -> int:
     A lost race with a concurrent writer re-reads and re-checks (the write may have fixed it)."""
     delays = dynamo.backoff_delays()
     for _ in range(REPAIR_ATTEMPTS):
-        repair = reconcile.reconcile(user_id, nightly.summary_partition(user_id), readings)
+        repair = reconcile.reconcile(user_id, biomarker_summary_table.summary_partition(user_id), readings)
         if repair is None:
             return 0
-        repair.stats["updatedAt"] = int(time.time() * 1000)
+        repair.stats["updatedAt"] = clock.now_ms()
         try:
-            summary.commit(user_id, repair.stats, repair.expected_version, repair.latest)
+            biomarker_summary_table.commit(user_id, repair.stats, repair.expected_version, repair.latest)
             return repair.items_repaired
-        except summary.StaleSummary:
+        except biomarker_summary_table.StaleSummary:
             dynamo.sleep(next(delays, dynamo.MAX_DELAY_S))
-    raise summary.StaleSummary
+    raise biomarker_summary_table.StaleSummary
 
 
 def work(message: WorkMessage) -> WorkResult:
@@ -151,7 +157,7 @@ def work(message: WorkMessage) -> WorkResult:
         result.users += 1
         result.repaired_items += repaired
         result.repaired_users += 1 if repaired else 0
-    rollups.put_many(result.items)
+    rollups_table.put_many(result.items)
     result.rollups = len(result.items)
     metrics.add_metric(name="RollupUsersProcessed", unit="Count", value=result.users)
     metrics.add_metric(name="RollupsWritten", unit="Count", value=result.rollups)

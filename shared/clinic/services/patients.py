@@ -11,7 +11,7 @@ from pydantic import TypeAdapter
 
 from clinic.api.auth import Caller
 from clinic.models.users import Role, User, UserPage
-from clinic.repositories import users as users_table
+from clinic.repositories import users_table
 from clinic.services import audit, cursors, users
 
 T = TypeVar("T")

@@ -16,18 +16,16 @@ earlier call's work.
 
 from __future__ import annotations
 
-import time
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from clinic import catalog
+from clinic import catalog, clock
 from clinic.models.biomarkers import NewReading
-from clinic.repositories import dynamo, keys, readings, summary
-from clinic.services import activity
-from clinic.services import summary as merging
+from clinic.repositories import biomarker_summary_table, biomarkers_table, dynamo, keys
+from clinic.services import activity, summary
 
 COMMIT_ATTEMPTS = 8
 
@@ -134,7 +132,7 @@ def _store(pending: list[_Pending], results: list[Result | None], check_users: b
     for entry in pending:
         names_by_user[entry.user_id].add(entry.reading["name"])
     try:
-        state = readings.load_batch_state(names_by_user, check_users=check_users)
+        state = biomarker_summary_table.load_batch_state(names_by_user, check_users=check_users)
     except dynamo.UnprocessedError:
         for entry in pending:
             done(entry, Outcome.FAILED, STORAGE_BUSY)
@@ -147,16 +145,16 @@ def _store(pending: list[_Pending], results: list[Result | None], check_users: b
             results[entry.index] = Result(entry.index, Outcome.REJECTED, UNKNOWN_USER)
             continue
         latest = state.summaries[entry.user_id].latest.get(entry.reading["name"])
-        if latest is None or merging.order(entry.reading) > merging.order(latest):
+        if latest is None or summary.order(entry.reading) > summary.order(latest):
             to_write.append(entry)  # not merged yet (see the module docstring): no read needed
-        elif merging.order(entry.reading) == merging.order(latest):
+        elif summary.order(entry.reading) == summary.order(latest):
             done(entry, Outcome.DUPLICATE)  # it IS the stored latest
         else:
             to_check.append(entry)  # older than the latest: stored before, or arriving late
 
     if to_check:
         try:
-            stored = readings.existing(entry.key for entry in to_check)
+            stored = biomarkers_table.existing(entry.key for entry in to_check)
         except dynamo.UnprocessedError:
             for entry in to_check:
                 done(entry, Outcome.FAILED, STORAGE_BUSY)
@@ -198,13 +196,13 @@ def _write(entries: list[_Pending]) -> set[tuple[str, str]]:
     if not entries:
         return set()
     try:
-        readings.put_many(readings.to_item(entry.user_id, entry.reading) for entry in entries)
+        biomarkers_table.put_many(biomarkers_table.to_item(entry.user_id, entry.reading) for entry in entries)
     except dynamo.UnprocessedError as error:
         return {(item["userId"]["S"], item["sk"]["S"]) for item in error.remaining}
     return set()
 
 
-def _commit_summary(user_id: str, stored: list[dict[str, Any]], state: readings.SummaryState) -> None:
+def _commit_summary(user_id: str, stored: list[dict[str, Any]], state: biomarker_summary_table.SummaryState) -> None:
     """Merge the readings this call stored into the user's summary: one conditional transaction
     per group of biomarkers that fits in one (one group in practice), with the activity marker the
     nightly rollups read (``clinic.services.activity``), retrying a lost race with a fresh read."""
@@ -213,25 +211,27 @@ def _commit_summary(user_id: str, stored: list[dict[str, Any]], state: readings.
     for number, group in enumerate(dynamo.chunked(names, room)):
         wanted = set(group)
         if number:
-            state = readings.load_summary_state(user_id, wanted)
+            state = biomarker_summary_table.load_summary_state(user_id, wanted)
         _commit_group(user_id, [r for r in stored if r["name"] in wanted], state, wanted)
 
 
-def _commit_group(user_id: str, part: list[dict[str, Any]], state: readings.SummaryState, names: set[str]) -> None:
+def _commit_group(
+    user_id: str, part: list[dict[str, Any]], state: biomarker_summary_table.SummaryState, names: set[str]
+) -> None:
     delays = dynamo.backoff_delays()
     for _ in range(COMMIT_ATTEMPTS):
-        stats, changed = merging.merge(user_id, state.stats, state.latest, part)
+        stats, changed = summary.merge(user_id, state.stats, state.latest, part)
         # Recomputed on every attempt: the stats item read says which days are already marked.
         marks = activity.marking(user_id, part, state.stats)
         if not changed and not marks:
             return
         stats = marks.stamp(stats)
-        stats["updatedAt"] = int(time.time() * 1000)
+        stats["updatedAt"] = clock.now_ms()
         expected = state.stats["version"] if state.stats else None
         try:
-            summary.commit(user_id, stats, expected, changed, marks.actions())
+            biomarker_summary_table.commit(user_id, stats, expected, changed, marks.actions())
             return
-        except summary.StaleSummary:
+        except biomarker_summary_table.StaleSummary:
             dynamo.sleep(next(delays, dynamo.MAX_DELAY_S))
-            state = readings.load_summary_state(user_id, names)
+            state = biomarker_summary_table.load_summary_state(user_id, names)
     raise SummaryContention("biomarker summary stayed contended")

@@ -9,7 +9,7 @@ What it can find, and repairs:
 - status counters, total or asOf that disagree with the latest items they summarize.
 
 Pure: same inputs, same repair. The nightly service commits it with the write path's own
-conditional transaction (``summary.commit``: version check, retried on a lost race).
+conditional transaction (``biomarker_summary_table.commit``: version check, retried on a lost race).
 """
 
 from __future__ import annotations

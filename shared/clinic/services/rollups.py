@@ -8,15 +8,14 @@ value of that day's readings, and the daily resolution of a biomarker's history.
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from typing import Any
 
-from clinic import catalog
+from clinic import catalog, clock
 from clinic.errors import InvalidInput
 from clinic.models.rollups import DailyHistory, DailyPoint, ReferenceRanges, ValueRange
-from clinic.repositories import rollups
+from clinic.repositories import rollups_table
 from clinic.services import days
 from clinic.services.summary import order
 
@@ -43,7 +42,7 @@ def daily(user_id: str, day: str, readings: Iterable[Mapping[str, Any]]) -> list
         last = max(group, key=order)
         items.append({
             "userId": user_id,
-            "sk": rollups.sort_key(name, day),
+            "sk": rollups_table.sort_key(name, day),
             "name": name,
             "day": day,
             "unit": last["unit"],
@@ -66,8 +65,8 @@ def daily_history(user_id: str, name: str, *, from_: int | None, to: int | None,
                   now_ms: int | None = None) -> DailyHistory:
     """Daily points of one biomarker for the clinic-local days that contain [from, to] (epoch ms,
     inclusive; default: the last 365 days), oldest first. At most a year: one page, one Query."""
-    zone = days.clinic_zone()
-    upper = to if to is not None else (now_ms if now_ms is not None else int(time.time() * 1000))
+    zone = clock.clinic_zone()
+    upper = to if to is not None else (now_ms if now_ms is not None else clock.now_ms())
     last = days.local_day(upper, zone)
     first = days.local_day(from_, zone) if from_ is not None else last - timedelta(days=DEFAULT_DAYS - 1)
     if first > last or (from_ is not None and from_ > upper):
@@ -77,7 +76,7 @@ def daily_history(user_id: str, name: str, *, from_: int | None, to: int | None,
         raise InvalidInput("the request is invalid", [{"in": "query", "field": "from", "issue": "window_too_long",
                                                       "message": f"at most {MAX_DAILY_POINTS} days per request"}])
     canonical = canonical_name(name)
-    items = rollups.daily_range(user_id, canonical, first.isoformat(), last.isoformat(), limit=MAX_DAILY_POINTS)
+    items = rollups_table.daily_range(user_id, canonical, first.isoformat(), last.isoformat(), limit=MAX_DAILY_POINTS)
     return DailyHistory(name=canonical, reference=reference_ranges(canonical),
                         items=[DailyPoint.model_validate(i) for i in items], next_cursor=None)
 

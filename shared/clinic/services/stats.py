@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from clinic.models.stats import BiomarkerStats, StatusCounts
-from clinic.repositories import summary
+from clinic.repositories import biomarker_summary_table
 
 
 def percentages(counts: Sequence[int]) -> list[int]:
@@ -23,7 +23,7 @@ def percentages(counts: Sequence[int]) -> list[int]:
 
 
 def for_user(user_id: str) -> BiomarkerStats:
-    item = summary.get_stats(user_id) or {}
+    item = biomarker_summary_table.get_stats(user_id) or {}
     counts = [item.get("optimal", 0), item.get("inRange", 0), item.get("outOfRange", 0)]
     optimal, in_range, out_of_range = percentages(counts)
     return BiomarkerStats(

@@ -15,25 +15,19 @@ search).
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from clinic import cognito
+from clinic import clock, cognito
 from clinic.api.auth import ADMIN_GROUP, Caller
 from clinic.errors import NotFound, Unauthorized
 from clinic.models.users import ProfileChange, Role, User
-from clinic.repositories import auth as auth_items
-from clinic.repositories import dynamo, users
-from clinic.settings import require
+from clinic.repositories import auth_table, dynamo, users_table
+from clinic.settings import UserPool, get_settings
 
 # Longer than any ID token issued before a deletion stays valid (1 hour).
 DELETED_MARK_SECONDS = 2 * 3600
 NAME_CLAIM_MAX = 120
-
-
-def _now_ms() -> int:
-    return int(time.time() * 1000)
 
 
 def _user(item: Mapping[str, Any]) -> User:
@@ -46,13 +40,13 @@ def _deleted_key(user_id: str) -> str:
 
 def mark_deleted(user_id: str) -> None:
     """Remember for a while that this account was deleted (see ``ensure_profile``)."""
-    auth_items.put(_deleted_key(user_id), int(time.time()) + DELETED_MARK_SECONDS)
+    auth_table.put(_deleted_key(user_id), clock.now_s() + DELETED_MARK_SECONDS)
 
 
 def create_profile(user_id: str, email: str, *, name: str | None = None, role: Role = Role.PATIENT) -> bool:
     """Create the Users item unless it exists (idempotent: a conditional put). True when created."""
-    user = {"userId": user_id, "email": email, "name": name, "role": role.value, "createdAt": _now_ms()}
-    return users.create({k: v for k, v in user.items() if v is not None})
+    user = {"userId": user_id, "email": email, "name": name, "role": role.value, "createdAt": clock.now_ms()}
+    return users_table.create({k: v for k, v in user.items() if v is not None})
 
 
 def ensure_profile(caller: Caller, *, name: str | None = None) -> User:
@@ -61,17 +55,17 @@ def ensure_profile(caller: Caller, *, name: str | None = None) -> User:
     profile calls this: one GetItem when it exists; when it does not, one read of the
     deleted-account marks (AuthTable: the function needs AUTH_TABLE and GetItem on it) and one
     conditional put."""
-    item = users.get(caller.user_id)
+    item = users_table.get(caller.user_id)
     if item is not None:
         return _user(item)
     # A token issued before its account was deleted is still signed and unexpired: it must not
     # bring the profile back. This check costs a read only on the creating path.
-    if not caller.email or auth_items.is_live(_deleted_key(caller.user_id), int(time.time())):
+    if not caller.email or auth_table.is_live(_deleted_key(caller.user_id), clock.now_s()):
         raise Unauthorized("authentication required")
     claimed = caller.name.strip()[:NAME_CLAIM_MAX] if caller.name and caller.name.strip() else None
     role = Role.ADMIN if caller.is_admin else Role.PATIENT
     create_profile(caller.user_id, caller.email, name=name or claimed, role=role)
-    item = users.get_consistent(caller.user_id)
+    item = users_table.get_consistent(caller.user_id)
     if item is None:  # deleted between the put and the read
         raise NotFound("no such user")
     return _user(item)
@@ -81,13 +75,13 @@ def update_profile(caller: Caller, change: ProfileChange) -> User:
     ensure_profile(caller)
     fields = {k: v for k, v in change.model_dump(by_alias=True).items() if v is not None}
     try:
-        return _user(users.update_profile(caller.user_id, fields))
+        return _user(users_table.update_profile(caller.user_id, fields))
     except dynamo.ConditionFailed:
         raise NotFound("no such user") from None
 
 
 def get(user_id: str) -> User:
-    item = users.get(user_id)
+    item = users_table.get(user_id)
     if item is None:
         raise NotFound("no such user")
     return _user(item)
@@ -102,18 +96,18 @@ def set_role(user_id: str, role: Role, *,
     completes it. A demoted admin is signed out everywhere, so no refresh token can mint another
     admin token; an ID token already issued stays valid until it expires (at most an hour).
     Raises NotFound for an unknown user id; a concurrent change of the item is a 409."""
-    pool_id = require("user_pool_id")
+    pool_id = get_settings(UserPool).user_pool_id
     person = cognito.user_by_sub(pool_id, user_id)
     if person is None:
         raise NotFound("no such user")
-    item = users.get(user_id)
+    item = users_table.get(user_id)
     if item is None:
         if not person.email:
             raise NotFound("no such user")
         create_profile(user_id, person.email, role=Role.PATIENT)
-        item = users.get_consistent(user_id) or {}
+        item = users_table.get_consistent(user_id) or {}
     previous = str(item.get("role") or Role.PATIENT.value)
-    dynamo.write([users.role_update_action(user_id, role.value, item.get("version")), *also(previous)])
+    dynamo.write([users_table.role_update_action(user_id, role.value, item.get("version")), *also(previous)])
     if role is Role.ADMIN:
         cognito.add_to_group(pool_id, person.username, ADMIN_GROUP)
     else:

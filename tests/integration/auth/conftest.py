@@ -14,8 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from clinic import aws, mail
-from clinic.settings import get_settings
+from clinic import aws, mail, settings
 from clinic_local import stack as local_stack
 from clinic_local import template
 from tests.support import env
@@ -39,7 +38,7 @@ class Pool:
 def _set_env(monkeypatch: pytest.MonkeyPatch, **values: str) -> None:
     for name, value in values.items():
         monkeypatch.setenv(name, value)
-    get_settings.cache_clear()
+    settings.reset()
     mail.sender.cache_clear()
 
 
@@ -60,7 +59,7 @@ def user_pool(tables: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Iterat
     yield pool
     idp.meta.events.unregister("before-call.cognito-identity-provider.AdminLinkProviderForUser", link)
     monkeypatch.undo()
-    get_settings.cache_clear()
+    settings.reset()
     mail.sender.cache_clear()
 
 

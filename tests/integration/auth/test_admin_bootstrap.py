@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 
 from clinic import aws
-from clinic.repositories import audit as audit_table
-from clinic.repositories import users as users_repo
+from clinic.repositories import audit_table
+from clinic.repositories import users_table as users_repo
 from clinic_ops import bootstrap as first_admin
 from clinic_ops import cli
 from tests.integration.auth.conftest import create_native_user

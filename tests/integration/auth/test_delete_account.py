@@ -8,11 +8,10 @@ import json
 
 import pytest
 
-from clinic import aws
+from clinic import aws, settings
 from clinic.api.auth import Caller
 from clinic.errors import Unauthorized
 from clinic.services import accounts, readings, users
-from clinic.settings import get_settings
 from tests.integration.auth.conftest import create_native_user
 from tests.support.data import NOW_MS, appointment, new_reading, store_appointments
 from tests.support.events import _load, api_event, response_json
@@ -21,7 +20,7 @@ FUNCTION = "DeleteMeFunction"
 
 
 def delete_me(invoke, person):
-    return invoke(FUNCTION, api_event("account/delete_me.json", sub=person["sub"],
+    return invoke(FUNCTION, api_event("me/delete_account.json", sub=person["sub"],
                                       claims=None if person.get("claims") else True))
 
 
@@ -85,7 +84,7 @@ def test_a_retry_after_a_partial_deletion_finishes_it(invoke, patient, tables, u
 
 
 def test_delete_me_without_a_verified_identity_is_a_401(invoke, tables, user_pool):
-    result = invoke(FUNCTION, api_event("account/delete_me.json", claims=False))
+    result = invoke(FUNCTION, api_event("me/delete_account.json", claims=False))
     assert result["statusCode"] == 401
     assert response_json(result)["error"]["code"] == "unauthorized"
 
@@ -97,9 +96,9 @@ def test_delete_me_without_a_verified_identity_is_a_401(invoke, tables, user_poo
 def erasure_queue(user_pool, monkeypatch):
     url = aws.client("sqs").create_queue(QueueName="erasures")["QueueUrl"]
     monkeypatch.setenv("ERASURE_QUEUE_URL", url)
-    get_settings.cache_clear()
+    settings.reset()
     yield url
-    get_settings.cache_clear()
+    settings.reset()
 
 
 def queued(url):
@@ -115,7 +114,7 @@ def erase_event(user_id):
 
 def test_with_erase_the_deletion_queues_the_records_for_erasure(invoke, patient, erasure_queue, monkeypatch):
     monkeypatch.setenv("RECORD_RETENTION", "erase")
-    get_settings.cache_clear()
+    settings.reset()
     assert delete_me(invoke, patient)["statusCode"] == 204
     assert queued(erasure_queue) == [{"userId": patient["sub"]}]
 

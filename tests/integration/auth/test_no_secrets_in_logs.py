@@ -9,11 +9,9 @@ import logging
 
 import pytest
 
-from clinic import aws
+from clinic import aws, clock, settings
 from clinic.observability import logger
-from clinic.services import email_links
 from clinic.services.sign_in import SignInRefused
-from clinic.settings import get_settings
 from clinic.triggers import TriggerFailed
 from clinic_local import sign_in as local_sign_in
 from tests.integration.auth.conftest import create_native_user, link_in
@@ -74,7 +72,7 @@ def test_no_address_link_or_token_reaches_the_logs(invoke, user_pool, outbox, ca
 
     # Rate limited, and bad input that carries an address
     with monkeypatch.context() as patched:
-        patched.setattr(email_links, "_now", lambda: 1_800_000_000)
+        patched.setattr(clock, "now_ms", lambda: 1_800_000_000 * 1000)
         statuses = {request_link(invoke, KNOWN, ip="198.51.100.1")["statusCode"] for _ in range(6)}
     assert 429 in statuses
     bad = api_event("auth/request_email_link.json", body={"email": KNOWN, "role": "admin"})
@@ -100,15 +98,15 @@ def test_no_address_link_or_token_reaches_the_logs(invoke, user_pool, outbox, ca
     # Failures nobody planned: a trigger whose table is gone, an API call SES rejects
     with monkeypatch.context() as patched:
         patched.setenv("AUTH_TABLE", "no-such-table")
-        get_settings.cache_clear()
+        settings.reset()
         with pytest.raises(TriggerFailed):
             verify(invoke, KNOWN, token)
-    get_settings.cache_clear()
+    settings.reset()
     aws.client("sesv2").delete_email_identity(EmailIdentity="clinic.example.com")
     assert request_link(invoke, STRANGER, ip="198.51.100.3")["statusCode"] == 500
 
     # Account deletion with erasure
-    assert invoke("DeleteMeFunction", api_event("account/delete_me.json", sub=known["sub"]))["statusCode"] == 204
+    assert invoke("DeleteMeFunction", api_event("me/delete_account.json", sub=known["sub"]))["statusCode"] == 204
 
     out = capsys.readouterr()
     everything = captured_logs.getvalue() + out.out + out.err

@@ -10,7 +10,7 @@ import botocore.session
 import pytest
 from botocore.stub import Stubber
 
-from clinic import aws, mail
+from clinic import aws, clock, mail
 from clinic.repositories import dynamo
 from clinic.services import email_links, users
 from tests.integration.auth.conftest import create_native_user, link_in
@@ -46,7 +46,7 @@ def test_a_link_is_emailed_and_only_its_hash_is_stored(invoke, tables, outbox):
 
 
 def test_the_link_expires_in_fifteen_minutes(invoke, tables, outbox, monkeypatch):
-    monkeypatch.setattr(email_links, "_now", lambda: 1_800_000_000)
+    monkeypatch.setattr(clock, "now_ms", lambda: 1_800_000_000 * 1000)
     request(invoke, "patient@example.com")
     email, token = link_in(outbox[-1])
     (link,) = [i for i in auth_items(tables) if i["pk"] == email_links.link_key(email, token)]
@@ -106,18 +106,18 @@ def no_aws_calls():
 
 
 def test_an_address_gets_five_links_per_window_then_429(invoke, tables, outbox, monkeypatch):
-    monkeypatch.setattr(email_links, "_now", lambda: 1_800_000_000)
+    monkeypatch.setattr(clock, "now_ms", lambda: 1_800_000_000 * 1000)
     statuses = [request(invoke, "patient@example.com", ip=f"198.51.100.{i}")["statusCode"] for i in range(6)]
     assert statuses == [202] * 5 + [429]
     assert len(outbox) == 5
     # Another address is unaffected, and the next window starts afresh
     assert request(invoke, "other@example.com")["statusCode"] == 202
-    monkeypatch.setattr(email_links, "_now", lambda: 1_800_000_000 + 900)
+    monkeypatch.setattr(clock, "now_ms", lambda: (1_800_000_000 + 900) * 1000)
     assert request(invoke, "patient@example.com")["statusCode"] == 202
 
 
 def test_one_ip_gets_thirty_requests_per_window_then_429(invoke, tables, outbox, monkeypatch):
-    monkeypatch.setattr(email_links, "_now", lambda: 1_800_000_000)
+    monkeypatch.setattr(clock, "now_ms", lambda: 1_800_000_000 * 1000)
     statuses = [request(invoke, f"person{i}@example.com", ip="192.0.2.7")["statusCode"] for i in range(31)]
     assert statuses == [202] * 30 + [429]
     limited = request(invoke, "person99@example.com", ip="192.0.2.7")

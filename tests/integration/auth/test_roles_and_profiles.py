@@ -9,8 +9,7 @@ from clinic import aws
 from clinic.api.auth import Caller
 from clinic.errors import NotFound, Unauthorized
 from clinic.models.users import Role
-from clinic.repositories import audit as audit_table
-from clinic.repositories import users as users_repo
+from clinic.repositories import audit_table, users_table
 from clinic.services import users
 from tests.integration.auth.conftest import create_native_user
 from tests.support.cognito import trigger_event
@@ -78,7 +77,7 @@ def test_promoting_changes_the_group_and_the_profile(user_pool):
     user = users.set_role(person["sub"], Role.ADMIN)
     assert user.role is Role.ADMIN
     assert groups_of(user_pool, person["username"]) == ["admin"]
-    assert users_repo.get_consistent(person["sub"])["role"] == "admin"
+    assert users_table.get_consistent(person["sub"])["role"] == "admin"
 
 
 def test_demoting_changes_both_and_signs_the_former_admin_out(user_pool):
@@ -89,7 +88,7 @@ def test_demoting_changes_both_and_signs_the_former_admin_out(user_pool):
     user = users.set_role(person["sub"], Role.PATIENT)
     assert user.role is Role.PATIENT
     assert groups_of(user_pool, person["username"]) == []
-    assert users_repo.get_consistent(person["sub"])["role"] == "patient"
+    assert users_table.get_consistent(person["sub"])["role"] == "patient"
     assert not refreshes(user_pool, token)
 
 

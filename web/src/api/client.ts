@@ -1,6 +1,6 @@
 // A typed fetch client over the types openapi-typescript generates from docs/openapi.json.
 // Paths, query parameters and response bodies are checked against the contract at compile time;
-// every non-2xx answer becomes an ApiError carrying the DESIGN.md error shape.
+// every non-2xx answer becomes an ApiError carrying the API's error shape (README.md, "Errors").
 import type { components, paths } from "./schema";
 
 export type Schemas = components["schemas"];

@@ -9,14 +9,14 @@ from typing import Any
 
 from clinic import aws
 from clinic.repositories import dynamo, keys, paging
-from clinic.settings import get_settings
+from clinic.settings import Tables, get_settings
 
 Item = dict[str, Any]
 ROLE_INDEX_KEYS = ("userId", "role", "listSk")
 
 
 def _table() -> str:
-    return get_settings().users_table
+    return get_settings(Tables).users_table
 
 
 def to_item(user: Mapping[str, Any]) -> Item:

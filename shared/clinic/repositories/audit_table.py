@@ -9,13 +9,13 @@ from typing import Any
 
 from clinic import aws
 from clinic.repositories import dynamo, keys, paging
-from clinic.settings import get_settings
+from clinic.settings import Tables, get_settings
 
 Item = dict[str, Any]
 
 
 def _table() -> str:
-    return get_settings().audit_table
+    return get_settings(Tables).audit_table
 
 
 def new_item(*, actor_id: str, patient_id: str, action: str, resource: str, at: int, request_id: str | None) -> Item:

@@ -5,6 +5,9 @@ from aws_lambda_powertools.event_handler.api_gateway import Response
 
 from clinic.api import current_user, lambda_entry, make_resolver, responses
 from clinic.services import accounts
+from clinic.settings import AuthTable, Erasure, UserPool, check
+
+check(AuthTable, Erasure, UserPool)
 
 app = make_resolver(validate=False)  # no input to validate: see make_resolver
 

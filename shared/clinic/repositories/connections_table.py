@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from clinic import aws
 from clinic.repositories import dynamo
-from clinic.settings import require
+from clinic.settings import LiveConnections, get_settings
 
 MAX_PER_USER = 20
 BY_CONNECTION = "ByConnection"
 
 
 def _table() -> str:
-    return str(require("connections_table"))
+    return get_settings(LiveConnections).connections_table
 
 
 def put(user_id: str, connection_id: str, expires_at: int) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 from clinic import aws
 from clinic.repositories import dynamo, keys
-from clinic.settings import get_settings
+from clinic.settings import Tables, get_settings
 
 Item = dict[str, Any]
 
@@ -20,7 +20,7 @@ INDEX_SORT_KEYS = {None: "sk", "ByType": "typeSk", "ByStatus": "statusSk", "ByTy
 
 
 def _table() -> str:
-    return get_settings().appointments_table
+    return get_settings(Tables).appointments_table
 
 
 def to_item(user_id: str, appointment: Mapping[str, Any]) -> Item:

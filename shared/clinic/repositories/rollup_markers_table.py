@@ -21,7 +21,7 @@ from typing import Any
 
 from clinic import aws
 from clinic.repositories import dynamo
-from clinic.settings import get_settings
+from clinic.settings import Rollups, get_settings
 
 SHARDS = 16
 # Markers outlive their night by a quarter, so a night can be re-run (backfilled) from them.
@@ -30,7 +30,7 @@ CHECKPOINT_KEY = {"pk": "checkpoint", "sk": "nightly"}
 
 
 def _table() -> str:
-    return get_settings().rollup_markers_table
+    return get_settings(Rollups).rollup_markers_table
 
 
 def shard_of(user_id: str) -> int:

@@ -10,13 +10,13 @@ from typing import Any
 
 from clinic import aws
 from clinic.repositories import dynamo, keys
-from clinic.settings import get_settings
+from clinic.settings import Tables, get_settings
 
 Item = dict[str, Any]
 
 
 def _table() -> str:
-    return get_settings().rollups_table
+    return get_settings(Tables).rollups_table
 
 
 def sort_key(name: str, day: str) -> str:

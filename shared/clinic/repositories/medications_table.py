@@ -7,13 +7,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from clinic.repositories import dynamo, keys, paging
-from clinic.settings import get_settings
+from clinic.settings import Tables, get_settings
 
 Item = dict[str, Any]
 
 
 def _table() -> str:
-    return get_settings().medications_table
+    return get_settings(Tables).medications_table
 
 
 def table() -> str:

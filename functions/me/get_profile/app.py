@@ -3,6 +3,9 @@
 from clinic.api import current_user, lambda_entry, make_resolver, responses
 from clinic.models.users import User
 from clinic.services import users
+from clinic.settings import AuthTable, check
+
+check(AuthTable)
 
 app = make_resolver(validate=False)  # no input to validate: see make_resolver
 

@@ -12,11 +12,11 @@ from botocore.exceptions import ClientError
 
 from clinic import aws
 from clinic.repositories import dynamo
-from clinic.settings import require
+from clinic.settings import AuthTable, get_settings
 
 
 def _table() -> str:
-    return str(require("auth_table"))
+    return get_settings(AuthTable).auth_table
 
 
 def count(key: str, limit: int, expires_at: int) -> bool:
