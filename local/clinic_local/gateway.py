@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import os
 import re
+import socket
 import threading
 import time
 import uuid
@@ -195,6 +196,14 @@ def _to_http(result: dict[str, Any]) -> tuple[int, dict[str, list[str]], bytes]:
     return int(result.get("statusCode", 502)), headers, payload
 
 
+class ApiServer(ThreadingHTTPServer):
+    """A thread per request, and a listen backlog for bursts: http.server's default of 5 makes
+    the kernel refuse connections while the accept loop is busy (20 concurrent writes saw resets)."""
+
+    request_queue_size = socket.SOMAXCONN
+    daemon_threads = True
+
+
 def serve(gateway: Gateway, host: str, port: int) -> ThreadingHTTPServer:
     class Handler(BaseHTTPRequestHandler):
         server_version = "clinic-local"
@@ -238,7 +247,6 @@ def serve(gateway: Gateway, host: str, port: int) -> ThreadingHTTPServer:
             if len(args) >= 2:
                 print(f"[api] {self.command} {args[1]}", flush=True)
 
-    server = ThreadingHTTPServer((host, port), Handler)
-    server.daemon_threads = True
+    server = ApiServer((host, port), Handler)
     threading.Thread(target=server.serve_forever, name="clinic-api", daemon=True).start()
     return server
