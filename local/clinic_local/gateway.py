@@ -242,6 +242,16 @@ def serve(gateway: Gateway, host: str, port: int) -> ThreadingHTTPServer:
         # HEAD, ...) is the gateway's 404 in the error shape, not the HTTP server's own 501 page.
         do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = do_TRACE = _dispatch  # noqa: N815
 
+        def __getattr__(self, name: str) -> Any:
+            # A method http.server has no do_ for (QUERY, PROPFIND, ...): 501 in the error shape.
+            if name.startswith("do_"):
+                return self._unsupported
+            raise AttributeError(name)
+
+        def _unsupported(self) -> None:
+            self.close_connection = True  # its body, if any, is never read
+            self._send(501, JSON_HEADERS, error_body("not_implemented", "this HTTP method is not supported"))
+
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
             # Paths and query strings can carry PHI: log only the method and the status.
             if len(args) >= 2:

@@ -3,6 +3,7 @@ before any route is looked up, and how many callers it takes at once."""
 
 import errno
 import http.client
+import json
 import selectors
 import socket
 import threading
@@ -38,6 +39,21 @@ def request(server, method, body=None):
         return response.status, response.getheader("Content-Type"), response.read()
     finally:
         connection.close()
+
+
+@pytest.mark.parametrize("method", ["QUERY", "PROPFIND", "BREW"])
+def test_a_method_the_http_server_does_not_know_is_a_501_in_the_error_shape(server, method):
+    status, content_type, payload = request(server, method, body=b'{"q": 1}')
+    assert status == 501
+    assert content_type == "application/json"
+    error = json.loads(payload)["error"]
+    assert error["code"] == "not_implemented"
+    assert set(error) == {"code", "message", "details"}
+
+
+def test_the_known_methods_still_reach_the_gateway(server):
+    assert request(server, "GET")[0] == 200
+    assert request(server, "PATCH", body=b"{}")[0] == 200
 
 
 def connect_all(port, count, patience_s):
