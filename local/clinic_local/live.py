@@ -264,13 +264,27 @@ def _stream_record(record: dict[str, Any], stream_arn: str, region: str) -> dict
 
 @dataclass
 class _Shard:
+    """A shard being read: where the last delivered record was (the checkpoint), not an iterator."""
+
     source: template.StreamSource
     stream_arn: str
-    iterator: str | None
+    shard_id: str
+    checkpoint: str | None  # the last delivered (or skipped) sequence number; None: from the start
 
 
 class StreamPoller:
-    """Reads each streamed table from the moment it starts (LATEST) and delivers batches."""
+    """Reads each streamed table from the moment it starts and delivers batches, following shards
+    as Lambda's event source mapping does: it keeps a checkpoint (a sequence number) per shard, not
+    an iterator, takes a fresh iterator from it on every pass, and re-describes the streams every
+    ``DESCRIBE_EVERY_S`` to pick up new shards (read from their start).
+
+    A held iterator is not enough locally: when moto cancels a transaction it restores a copy of
+    the table taken before, stream shard included (same shard id), and an iterator on the old
+    copy never sees another record. An iterator taken from the checkpoint reads the current shard.
+    """
+
+    DESCRIBE_EVERY_S = 1.0
+    PAGE = 1000  # GetRecords' maximum
 
     def __init__(self, ddb: Any, streams: Any, tables: dict[str, str], region: str, invoke: Invoke,
                  interval_s: float = 0.05) -> None:
@@ -279,15 +293,13 @@ class StreamPoller:
         self._invoke = invoke
         self._interval = interval_s
         self._stop = threading.Event()
-        self._shards: list[_Shard] = []
+        self._arns = {source: ddb.describe_table(TableName=tables[source.table])["Table"]["LatestStreamArn"]
+                      for source in template.stream_sources()}
+        self._shards: dict[str, _Shard] = {}
+        self._described = 0.0
         self.batches = 0
         self.failed_records_dropped = 0
-        for source in template.stream_sources():
-            arn = ddb.describe_table(TableName=tables[source.table])["Table"]["LatestStreamArn"]
-            for shard in streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
-                iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard["ShardId"],
-                                                      ShardIteratorType="LATEST")["ShardIterator"]
-                self._shards.append(_Shard(source, arn, iterator))
+        self._describe(start=True)
         self._thread = threading.Thread(target=self._run, name="clinic-live-streams", daemon=True)
 
     def start(self) -> StreamPoller:
@@ -298,17 +310,48 @@ class StreamPoller:
         self._stop.set()
         self._thread.join(timeout=5)
 
+    def _describe(self, start: bool = False) -> None:
+        """Learn the streams' shards. At start, the records already in a shard are skipped (the
+        poller begins after the latest one); a shard that appears later is read from its start."""
+        for source, arn in self._arns.items():
+            for shard in self._streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
+                key = f"{arn}|{shard['ShardId']}"
+                if key not in self._shards:
+                    found = _Shard(source, arn, shard["ShardId"], None)
+                    if start:
+                        found.checkpoint = self._last_sequence_number(found)
+                    self._shards[key] = found
+        self._described = time.monotonic()
+
+    def _iterator(self, shard: _Shard) -> str:
+        position: dict[str, str] = {"ShardIteratorType": "TRIM_HORIZON"}
+        if shard.checkpoint is not None:
+            position = {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": shard.checkpoint}
+        return str(self._streams.get_shard_iterator(StreamArn=shard.stream_arn, ShardId=shard.shard_id,
+                                                    **position)["ShardIterator"])
+
+    def _last_sequence_number(self, shard: _Shard) -> str | None:
+        iterator: str | None = self._iterator(shard)
+        last = shard.checkpoint
+        while iterator:
+            page = self._streams.get_records(ShardIterator=iterator, Limit=self.PAGE)
+            if not page.get("Records"):
+                break
+            last = page["Records"][-1]["dynamodb"]["SequenceNumber"]
+            iterator = page.get("NextShardIterator")
+        return last
+
     def poll_once(self) -> int:
         """One pass over every shard; returns how many records were delivered."""
+        if time.monotonic() - self._described >= self.DESCRIBE_EVERY_S:
+            self._describe()
         delivered = 0
-        for shard in self._shards:
-            if shard.iterator is None:
-                continue
-            page = self._streams.get_records(ShardIterator=shard.iterator, Limit=shard.source.batch_size)
-            shard.iterator = page.get("NextShardIterator")
+        for shard in list(self._shards.values()):
+            page = self._streams.get_records(ShardIterator=self._iterator(shard), Limit=shard.source.batch_size)
             records = [_stream_record(r, shard.stream_arn, self._region) for r in page.get("Records", [])]
             if records:
                 self._deliver(shard.source, records)
+                shard.checkpoint = records[-1]["dynamodb"]["SequenceNumber"]
                 delivered += len(records)
         return delivered
 
