@@ -37,6 +37,12 @@ def put_many(items: Iterable[Mapping[str, Any]]) -> None:
     dynamo.batch_write(_table(), items)
 
 
+def put_new_action(user_id: str, reading: Mapping[str, Any]) -> dict[str, Any]:
+    """A TransactWriteItems Put of a reading that succeeds only if it is not stored yet (the
+    cancellation reason ConditionalCheckFailed says it is)."""
+    return dynamo.put_action(_table(), to_item(user_id, reading), {"ConditionExpression": "attribute_not_exists(sk)"})
+
+
 @dataclass
 class SummaryState:
     """A user's current summary as the record path needs it: the stats item and the latest item
