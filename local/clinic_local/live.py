@@ -35,6 +35,7 @@ from websockets.http11 import Request, Response
 from websockets.sync.server import Server, ServerConnection, serve
 
 from clinic_local import template
+from clinic_local.endpoint import ANSWERING, MAX_BACKOFF_S, EndpointWatch
 from clinic_local.errors import error_body
 
 Invoke = Callable[[str, dict[str, Any]], Any]  # (function logical id, event) -> result
@@ -287,8 +288,9 @@ class StreamPoller:
     PAGE = 1000  # GetRecords' maximum
 
     def __init__(self, ddb: Any, streams: Any, tables: dict[str, str], region: str, invoke: Invoke,
-                 interval_s: float = 0.05) -> None:
+                 interval_s: float = 0.05, watch: EndpointWatch | None = None) -> None:
         self._streams = streams
+        self._watch = watch
         self._region = region
         self._invoke = invoke
         self._interval = interval_s
@@ -374,11 +376,20 @@ class StreamPoller:
         print(f"[live] {len(records)} stream records still failing after retries: dropped", flush=True)
 
     def _run(self) -> None:
+        delay = self._interval
         while not self._stop.is_set():
             try:
                 delivered = self.poll_once()
             except Exception as exc:  # noqa: BLE001 - the poller keeps going, as Lambda's would
-                print(f"[live] stream polling failed: {type(exc).__name__}", flush=True)
-                delivered = 0
+                # Back off while failing, and say why once (the endpoint watch), not once a pass.
+                state = self._watch.failed() if self._watch else ANSWERING
+                if state == ANSWERING:
+                    print(f"[live] stream polling failed: {type(exc).__name__}", flush=True)
+                delay = min(delay * 2, MAX_BACKOFF_S)
+                self._stop.wait(delay)
+                continue
+            delay = self._interval
+            if self._watch:
+                self._watch.answered()
             if not delivered:
                 self._stop.wait(self._interval)
