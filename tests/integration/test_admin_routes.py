@@ -218,9 +218,9 @@ def test_staff_list_of_a_patients_biomarkers_uses_the_same_filters(invoke, patie
 
 def test_lab_entry_costs_4_requests_whatever_the_number_of_readings(invoke, patient, ddb_calls):
     # Given a lab entry of a 3-biomarker panel for an existing patient
+    panel = [("Glucose", 85, "mg/dL", "g"), ("Hemoglobin A1c", 5.4, "%", "a"), ("LDL Cholesterol", 90, "mg/dL", "l")]
     body = {"readings": [{"name": name, "value": value, "unit": unit, "recordedAt": NOW_MS, "sourceReadingId": rid}
-                         for name, value, unit, rid in [("Glucose", 85, "mg/dL", "g"), ("Hemoglobin A1c", 5.4, "%", "a"),
-                                                        ("LDL Cholesterol", 90, "mg/dL", "l")]]}
+                         for name, value, unit, rid in panel]}
     ddb_calls.reset()
     # When staff record it
     reply = call(invoke, "RecordPatientBiomarkersFunction", admin=True, sub=ADMIN_SUB, path={"userId": patient},
