@@ -18,14 +18,19 @@ import json
 import os
 import signal
 import sys
+import threading
 import time
 import uuid
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from clinic_local import stack as local_stack
+from clinic_local.endpoint import EndpointWatch
 from clinic_local.errors import error_body
+
+STARTING_ENVIRONMENT = dict(os.environ)  # before provisioning adds the stack's variables
 
 DEFAULT_HOST = "127.0.0.1"
 EMAIL_LINK_COMPLETE = "/local/auth/email-link/complete"
@@ -40,10 +45,12 @@ def _env_int(name: str, default: int) -> int:
 
 
 def start(
-    host: str, port: int, moto_port: int, state_file: Path, *, quiet: bool = False, ws_port: int = 3001
+    host: str, port: int, moto_port: int, state_file: Path, *, quiet: bool = False, ws_port: int = 3001,
+    on_emptied: Callable[[], None] = lambda: None,
 ) -> tuple[local_stack.LocalStack, list[Any]]:
     """Start (or attach to) the AWS endpoint, provision, seed and serve. Returns the stack and
-    the things to stop, in order."""
+    the things to stop, in order. ``on_emptied``: called once if the endpoint is found restarted
+    empty (``clinic_local.endpoint``)."""
     from clinic_local.motoserver import AtomicMotoServer
 
     stoppers: list[Any] = []
@@ -85,7 +92,8 @@ def start(
     websocket = live.serve_websocket(host, ws_port, connections, api.invoke)
     stoppers.insert(0, websocket.shutdown)
     ddb, streams = (local_stack.client(s, endpoint, stack.region) for s in ("dynamodb", "dynamodbstreams"))
-    poller = live.StreamPoller(ddb, streams, stack.tables, stack.region, api.invoke).start()
+    watch = EndpointWatch(ddb, endpoint, stack.tables["UsersTable"], on_emptied)
+    poller = live.StreamPoller(ddb, streams, stack.tables, stack.region, api.invoke, watch=watch).start()
     stoppers.insert(0, poller.stop)
     # Written once the API answers: its presence is what `token` and the tests wait for.
     stack.save(state_file)
@@ -162,8 +170,8 @@ def _banner(stack: local_stack.LocalStack, host: str, port: int, endpoint: str) 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
-def wait_for_stop(poll_s: float = 0.2) -> int:
-    """Block until Ctrl-C or SIGTERM; the signal's number.
+def wait_for_stop(poll_s: float = 0.2, until: threading.Event | None = None) -> int:
+    """Block until Ctrl-C or SIGTERM (the signal's number) or until ``until`` is set (0).
 
     SIGINT is handled explicitly: a process started in the background (a test fixture, `&` in a
     script) may inherit it as ignored, and would then never stop on it. The main thread polls
@@ -175,16 +183,25 @@ def wait_for_stop(poll_s: float = 0.2) -> int:
     for number in STOP_SIGNALS:
         signal.signal(number, lambda signum, _frame: received.append(signum))
     while not received:
+        if until is not None and until.is_set():
+            return 0
         time.sleep(poll_s)
     return received[0]
 
 
 def cmd_dev(args: argparse.Namespace) -> int:
-    _, stoppers = start(args.host, args.port, args.moto_port, args.state_file, ws_port=args.ws_port)
-    wait_for_stop()
+    emptied = threading.Event()
+    _, stoppers = start(args.host, args.port, args.moto_port, args.state_file, ws_port=args.ws_port,
+                        on_emptied=emptied.set)
+    signum = wait_for_stop(until=emptied)
     print("\nstopping...", flush=True)
     for stop in stoppers:
         stop()
+    if not signum:
+        # The endpoint was restarted empty: start over in a fresh process, with the environment
+        # the runner was started with (provisioning rewrites it), as `make dev` would.
+        print("restarting to provision and seed the endpoint again...", flush=True)
+        os.execve(sys.executable, sys.orig_argv, STARTING_ENVIRONMENT)  # noqa: S606 - its own command line
     print("stopped.", flush=True)
     return 0
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import os
 import re
+import socket
 import threading
 import time
 import uuid
@@ -200,6 +201,14 @@ def _to_http(result: dict[str, Any]) -> tuple[int, dict[str, list[str]], bytes]:
     return int(result.get("statusCode", 502)), headers, payload
 
 
+class ApiServer(ThreadingHTTPServer):
+    """A thread per request, and a listen backlog for bursts: http.server's default of 5 makes
+    the kernel refuse connections while the accept loop is busy (20 concurrent writes saw resets)."""
+
+    request_queue_size = socket.SOMAXCONN
+    daemon_threads = True
+
+
 def serve(gateway: Gateway, host: str, port: int) -> ThreadingHTTPServer:
     class Handler(BaseHTTPRequestHandler):
         server_version = "clinic-local"
@@ -238,12 +247,21 @@ def serve(gateway: Gateway, host: str, port: int) -> ThreadingHTTPServer:
         # HEAD, ...) is the gateway's 404 in the error shape, not the HTTP server's own 501 page.
         do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = do_TRACE = _dispatch  # noqa: N815
 
+        def __getattr__(self, name: str) -> Any:
+            # A method http.server has no do_ for (QUERY, PROPFIND, ...): 501 in the error shape.
+            if name.startswith("do_"):
+                return self._unsupported
+            raise AttributeError(name)
+
+        def _unsupported(self) -> None:
+            self.close_connection = True  # its body, if any, is never read
+            self._send(501, JSON_HEADERS, error_body("not_implemented", "this HTTP method is not supported"))
+
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
             # Paths and query strings can carry PHI: log only the method and the status.
             if len(args) >= 2:
                 print(f"[api] {self.command} {args[1]}", flush=True)
 
-    server = ThreadingHTTPServer((host, port), Handler)
-    server.daemon_threads = True
+    server = ApiServer((host, port), Handler)
     threading.Thread(target=server.serve_forever, name="clinic-api", daemon=True).start()
     return server

@@ -35,6 +35,7 @@ from websockets.http11 import Request, Response
 from websockets.sync.server import Server, ServerConnection, serve
 
 from clinic_local import template
+from clinic_local.endpoint import ANSWERING, MAX_BACKOFF_S, EndpointWatch
 from clinic_local.errors import error_body
 
 Invoke = Callable[[str, dict[str, Any]], Any]  # (function logical id, event) -> result
@@ -264,30 +265,43 @@ def _stream_record(record: dict[str, Any], stream_arn: str, region: str) -> dict
 
 @dataclass
 class _Shard:
+    """A shard being read: where the last delivered record was (the checkpoint), not an iterator."""
+
     source: template.StreamSource
     stream_arn: str
-    iterator: str | None
+    shard_id: str
+    checkpoint: str | None  # the last delivered (or skipped) sequence number; None: from the start
 
 
 class StreamPoller:
-    """Reads each streamed table from the moment it starts (LATEST) and delivers batches."""
+    """Reads each streamed table from the moment it starts and delivers batches, following shards
+    as Lambda's event source mapping does: it keeps a checkpoint (a sequence number) per shard, not
+    an iterator, takes a fresh iterator from it on every pass, and re-describes the streams every
+    ``DESCRIBE_EVERY_S`` to pick up new shards (read from their start).
+
+    A held iterator is not enough locally: when moto cancels a transaction it restores a copy of
+    the table taken before, stream shard included (same shard id), and an iterator on the old
+    copy never sees another record. An iterator taken from the checkpoint reads the current shard.
+    """
+
+    DESCRIBE_EVERY_S = 1.0
+    PAGE = 1000  # GetRecords' maximum
 
     def __init__(self, ddb: Any, streams: Any, tables: dict[str, str], region: str, invoke: Invoke,
-                 interval_s: float = 0.05) -> None:
+                 interval_s: float = 0.05, watch: EndpointWatch | None = None) -> None:
         self._streams = streams
+        self._watch = watch
         self._region = region
         self._invoke = invoke
         self._interval = interval_s
         self._stop = threading.Event()
-        self._shards: list[_Shard] = []
+        self._arns = {source: ddb.describe_table(TableName=tables[source.table])["Table"]["LatestStreamArn"]
+                      for source in template.stream_sources()}
+        self._shards: dict[str, _Shard] = {}
+        self._described = 0.0
         self.batches = 0
         self.failed_records_dropped = 0
-        for source in template.stream_sources():
-            arn = ddb.describe_table(TableName=tables[source.table])["Table"]["LatestStreamArn"]
-            for shard in streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
-                iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard["ShardId"],
-                                                      ShardIteratorType="LATEST")["ShardIterator"]
-                self._shards.append(_Shard(source, arn, iterator))
+        self._describe(start=True)
         self._thread = threading.Thread(target=self._run, name="clinic-live-streams", daemon=True)
 
     def start(self) -> StreamPoller:
@@ -298,17 +312,48 @@ class StreamPoller:
         self._stop.set()
         self._thread.join(timeout=5)
 
+    def _describe(self, start: bool = False) -> None:
+        """Learn the streams' shards. At start, the records already in a shard are skipped (the
+        poller begins after the latest one); a shard that appears later is read from its start."""
+        for source, arn in self._arns.items():
+            for shard in self._streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
+                key = f"{arn}|{shard['ShardId']}"
+                if key not in self._shards:
+                    found = _Shard(source, arn, shard["ShardId"], None)
+                    if start:
+                        found.checkpoint = self._last_sequence_number(found)
+                    self._shards[key] = found
+        self._described = time.monotonic()
+
+    def _iterator(self, shard: _Shard) -> str:
+        position: dict[str, str] = {"ShardIteratorType": "TRIM_HORIZON"}
+        if shard.checkpoint is not None:
+            position = {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": shard.checkpoint}
+        return str(self._streams.get_shard_iterator(StreamArn=shard.stream_arn, ShardId=shard.shard_id,
+                                                    **position)["ShardIterator"])
+
+    def _last_sequence_number(self, shard: _Shard) -> str | None:
+        iterator: str | None = self._iterator(shard)
+        last = shard.checkpoint
+        while iterator:
+            page = self._streams.get_records(ShardIterator=iterator, Limit=self.PAGE)
+            if not page.get("Records"):
+                break
+            last = page["Records"][-1]["dynamodb"]["SequenceNumber"]
+            iterator = page.get("NextShardIterator")
+        return last
+
     def poll_once(self) -> int:
         """One pass over every shard; returns how many records were delivered."""
+        if time.monotonic() - self._described >= self.DESCRIBE_EVERY_S:
+            self._describe()
         delivered = 0
-        for shard in self._shards:
-            if shard.iterator is None:
-                continue
-            page = self._streams.get_records(ShardIterator=shard.iterator, Limit=shard.source.batch_size)
-            shard.iterator = page.get("NextShardIterator")
+        for shard in list(self._shards.values()):
+            page = self._streams.get_records(ShardIterator=self._iterator(shard), Limit=shard.source.batch_size)
             records = [_stream_record(r, shard.stream_arn, self._region) for r in page.get("Records", [])]
             if records:
                 self._deliver(shard.source, records)
+                shard.checkpoint = records[-1]["dynamodb"]["SequenceNumber"]
                 delivered += len(records)
         return delivered
 
@@ -331,11 +376,20 @@ class StreamPoller:
         print(f"[live] {len(records)} stream records still failing after retries: dropped", flush=True)
 
     def _run(self) -> None:
+        delay = self._interval
         while not self._stop.is_set():
             try:
                 delivered = self.poll_once()
             except Exception as exc:  # noqa: BLE001 - the poller keeps going, as Lambda's would
-                print(f"[live] stream polling failed: {type(exc).__name__}", flush=True)
-                delivered = 0
+                # Back off while failing, and say why once (the endpoint watch), not once a pass.
+                state = self._watch.failed() if self._watch else ANSWERING
+                if state == ANSWERING:
+                    print(f"[live] stream polling failed: {type(exc).__name__}", flush=True)
+                delay = min(delay * 2, MAX_BACKOFF_S)
+                self._stop.wait(delay)
+                continue
+            delay = self._interval
+            if self._watch:
+                self._watch.answered()
             if not delivered:
                 self._stop.wait(self._interval)

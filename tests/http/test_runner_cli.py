@@ -13,6 +13,7 @@ import pytest
 import requests
 from moto.server import ThreadedMotoServer
 
+from clinic_local import stack as local_stack
 from tests.http.conftest import ROOT
 from tests.support.ports import free_port
 
@@ -76,3 +77,63 @@ def test_with_aws_endpoint_url_the_runner_uses_it_and_starts_no_moto(tmp_path):
         process.wait(timeout=20)
         busy.close()
         server.stop()
+
+
+def test_an_endpoint_restarted_empty_is_said_once_and_provisioned_and_seeded_again(tmp_path):
+    # Given the runner on an endpoint of our own
+    port = free_port()
+    endpoint = f"http://127.0.0.1:{port}"
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    api_port, state, log_path = free_port(), tmp_path / "stack.json", tmp_path / "runner.log"
+    log = open(log_path, "w")  # noqa: SIM115 - closed below
+    process = subprocess.Popen(
+        [sys.executable, "-m", "clinic_local.cli", "--state-file", str(state), "dev", "--port", str(api_port),
+         "--ws-port", str(free_port())],
+        cwd=ROOT, env=_clean_env() | {"AWS_ENDPOINT_URL": endpoint, "PYTHONUNBUFFERED": "1"},
+        stdout=log, stderr=subprocess.STDOUT,
+    )
+    try:
+        first = _wait_for_stack(state, process, log_path)
+        # When that endpoint restarts empty
+        server.stop()
+        time.sleep(1)  # the runner polls its streams every 50 ms: let it find the endpoint gone
+        server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+        server.start()
+        requests.post(f"{endpoint}/moto-api/reset", timeout=30)  # this process's moto kept its state: forget it
+        # Then the runner provisions and seeds it again (a new user pool), and the API works
+        deadline = time.monotonic() + 180
+        while True:
+            again = _wait_for_stack(state, process, log_path)
+            if again.user_pool_id != first.user_pool_id or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+        assert again.user_pool_id != first.user_pool_id, log_path.read_text()[-3000:]
+        account = again.accounts[0]
+        token = local_stack.id_token(again, account["email"], account["password"])
+        answer = requests.get(f"http://127.0.0.1:{api_port}/biomarkers/stats",
+                              headers={"Authorization": f"Bearer {token}"}, timeout=30)
+        assert answer.status_code == 200
+        # And it said what happened in a line or two, not once per failed poll
+        output = log_path.read_text()
+        assert output.count("was restarted empty") == 1
+        assert output.count("[runner] the AWS endpoint") <= 3
+        assert "stream polling failed" not in output
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        log.close()
+        server.stop()
+
+
+def _wait_for_stack(state, process, log_path):
+    """The stack the runner wrote to its state file, once it has (failing with its log if it stops)."""
+    deadline = time.monotonic() + 180
+    while True:
+        if state.exists():
+            try:
+                return local_stack.LocalStack.load(state)
+            except ValueError:  # being written
+                pass
+        assert process.poll() is None and time.monotonic() < deadline, log_path.read_text()[-3000:]
+        time.sleep(0.2)

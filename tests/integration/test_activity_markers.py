@@ -60,10 +60,10 @@ def test_a_late_reading_that_changes_no_latest_value_still_marks_its_day(monkeyp
     before = biomarker_summary_table.get_stats(USER)
     # When last week's glucose arrives late (older than the latest: no latest item changes)
     results = readings.record(USER, [new_reading("Glucose", 250, local_ms("2026-03-02", 8))])
-    # Then the transaction still commits, with only the stats item and the marker
+    # Then the transaction still commits, with only the stats item, the marker and the reading
     assert [r.outcome for r in results] == [Outcome.ACCEPTED]
     late = transactions[-1]
-    assert len(late) == 2 and len(marker_updates(late)) == 1
+    assert len(late) == 3 and len(marker_updates(late)) == 1
     assert markers_of("2026-03-10") == {USER: ("2026-03-02", "2026-03-10")}
     assert biomarker_summary_table.get_stats(USER)["outOfRange"] == before["outOfRange"] == 0
 

@@ -1,6 +1,6 @@
 """The invariant ingest exists for: whatever pipelines do (duplicates, reorderings, retries of
 partly applied batches) and whatever DynamoDB does (refusals, timeouts after applying, conflicts,
-a crash between the writes and the commit), once every reading reported failed has been retried,
+a crash before the commit), once every reading reported failed has been retried,
 BiomarkerSummary equals a recompute from the Biomarkers table, and every reading is stored.
 Whenever nothing is waiting for a retry, it holds at once."""
 
@@ -28,8 +28,8 @@ from tests.support.env import table_names
 TABLES = table_names()
 NAMES = [("Continuous Glucose (CGM)", "mg/dL", (60, 80, 100, 150)), ("Heart Rate", "bpm", (55, 65, 90, 120)),
          ("LDL Cholesterol", "mg/dL", (60, 90, 130, 180)), ("TSH", "mIU/L", (0.3, 1.5, 3.0, 6.0))]
-FAULTS = ["none", "unprocessed", "write-answer-lost", "read-timeout", "conflict-once", "conflict-always",
-          "commit-answer-lost", "commit-throttled", "crash-before-commit"]
+FAULTS = ["none", "read-timeout", "conflict-once", "conflict-always", "commit-answer-lost", "commit-throttled",
+          "crash-before-commit"]
 
 
 def universe(users: list[str]) -> list[dict[str, Any]]:
@@ -49,7 +49,7 @@ def universe(users: list[str]) -> list[dict[str, Any]]:
 
 
 class Crash(Exception):
-    """The function died (timeout, out of memory) after writing readings, before the commit."""
+    """The function died (timeout, out of memory) before its transaction reached DynamoDB."""
 
 
 def _cancelled(*reasons: str) -> ClientError:
@@ -60,8 +60,8 @@ def _cancelled(*reasons: str) -> ClientError:
 class FaultyDynamo:
     """The real (moto) client with one kind of fault injected into one ingest call."""
 
-    def __init__(self, real: Any, fault: str, picked: int) -> None:
-        self.real, self.fault, self.picked = real, fault, picked
+    def __init__(self, real: Any, fault: str) -> None:
+        self.real, self.fault = real, fault
         self.fired = False
 
     def __getattr__(self, name: str) -> Any:
@@ -78,21 +78,6 @@ class FaultyDynamo:
             raise ReadTimeoutError(endpoint_url="moto")
         return self.real.batch_get_item(**kwargs)
 
-    def batch_write_item(self, **kwargs: Any) -> Any:
-        ((table, requests),) = kwargs["RequestItems"].items()
-        if self.fault == "unprocessed":
-            # every attempt: DynamoDB never takes the readings of the hours ``picked`` names
-            refused = [r for r in requests
-                       if int(r["PutRequest"]["Item"]["recordedAt"]["N"]) // 3_600_000 % 3 == self.picked]
-            taken = [r for r in requests if r not in refused]
-            if taken:
-                self.real.batch_write_item(**{**kwargs, "RequestItems": {table: taken}})
-            return {"UnprocessedItems": {table: refused} if refused else {}}
-        response = self.real.batch_write_item(**kwargs)
-        if self._once("write-answer-lost"):
-            raise ReadTimeoutError(endpoint_url="moto")  # applied, but the caller never hears so
-        return response
-
     def transact_write_items(self, **kwargs: Any) -> Any:
         if self.fault == "conflict-always":
             raise _cancelled("TransactionConflict")
@@ -108,10 +93,10 @@ class FaultyDynamo:
         return response
 
 
-def send(batch: list[dict[str, Any]], fault: str = "none", picked: int = 0) -> list[dict[str, Any]]:
+def send(batch: list[dict[str, Any]], fault: str = "none") -> list[dict[str, Any]]:
     """Ingest ``batch`` under ``fault``; returns what must be retried (failed, or all on a crash)."""
     real = aws.dynamodb()
-    aws.override("dynamodb", FaultyDynamo(real, fault, picked))
+    aws.override("dynamodb", FaultyDynamo(real, fault))
     try:
         results = ingest.ingest(batch)
     except Crash:
@@ -163,7 +148,6 @@ def assert_everything_stored(user: str, sent: list[dict[str, Any]]) -> None:
 step = st.tuples(
     st.lists(st.integers(0, 10_000), min_size=1, max_size=30),  # which readings (duplicates allowed)
     st.sampled_from(FAULTS),
-    st.integers(0, 2),  # which readings an 'unprocessed' fault refuses
     st.integers(0, 3),  # retry now (0) or leave pending for later
 )
 
@@ -177,13 +161,13 @@ def test_summary_equals_a_recompute_after_any_batches_faults_and_retries(tables,
     pool = universe(users)
     sent: list[dict[str, Any]] = []
     pending: list[dict[str, Any]] = []
-    for picks, fault, picked, retry_now in steps:
+    for picks, fault, retry_now in steps:
         batch = [pool[i % len(pool)] for i in picks]
         if pending and retry_now == 0:
             batch, pending = batch + pending, []  # a retry of a partly applied batch, mixed with new ones
         rnd.shuffle(batch)
         sent += batch
-        pending += send(batch, fault, picked)
+        pending += send(batch, fault)
         if not pending:
             for user in users:
                 assert_summary_is_a_recompute(user)
@@ -268,3 +252,45 @@ def test_the_concurrent_test_does_contend(moto_server, instant_retries, monkeypa
     assert run_concurrently(per_thread) == []
     assert lost["n"] > 0
     assert_summary_is_a_recompute(users[0])
+
+
+# --- honest results: one "accepted" per stored reading ----------------------------------------
+
+
+def submit_until_settled(batch: list[dict[str, Any]], accepted: list[str], errors: list[BaseException]) -> None:
+    """One pipeline: submits ``batch``, resubmits what failed; collects the ids it was told accepted."""
+    try:
+        left = batch
+        for _ in range(20):
+            results = ingest.ingest(left)
+            accepted += [r.reading_id for r in results if r.outcome == Outcome.ACCEPTED]
+            left = [left[r.index] for r in results if r.outcome == Outcome.FAILED]
+            if not left:
+                return
+        raise AssertionError("readings still failing after 20 retries")
+    except BaseException as error:  # noqa: BLE001 - reported by the main thread
+        errors.append(error)
+
+
+def test_concurrent_and_repeated_submissions_of_one_batch_accept_each_stored_reading_once(moto_server,
+                                                                                           instant_retries):
+    for round_ in range(3):
+        # Given a new batch of 24 readings for one user (4 biomarkers, 6 readings each)
+        user = f"once-{uuid.uuid4().hex[:12]}"
+        create_users(user)
+        batch = universe([user])
+        # When 6 pipelines submit it at once, then each submits it once more
+        accepted: list[str] = []
+        errors: list[BaseException] = []
+        threads = [threading.Thread(target=submit_until_settled, args=(batch, accepted, errors)) for _ in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        submit_until_settled(batch, accepted, errors)
+        assert errors == []
+        # Then exactly one result per stored reading said accepted; every other one said duplicate
+        stored = [i["readingId"] for i in _query(TABLES["BiomarkersTable"], user)]
+        assert len(stored) == len(batch)
+        assert sorted(accepted) == sorted(stored), f"round {round_}: {len(accepted)} accepted, {len(stored)} stored"
+        assert_summary_is_a_recompute(user)

@@ -3,6 +3,7 @@
 import math
 
 import pytest
+from botocore.exceptions import ClientError
 
 from clinic import aws
 from clinic.models.common import MIN_EPOCH_MS
@@ -182,32 +183,34 @@ def test_a_bad_message_fails_only_itself(invoke, users):
 
 
 def test_a_write_that_dynamodb_keeps_refusing_fails_only_its_own_message(invoke, users, instant_retries):
+    # Given two users' readings, and DynamoDB throttling every transaction of the second user's
+    other = sorted(ingest_users())[0]
     event = sqs_event([ingest_reading(USER, rid="ok"),
-                       ingest_reading(USER, "Heart Rate", 70, unit="bpm", rid="refused")])
+                       ingest_reading(other, "Heart Rate", 70, unit="bpm", rid="refused")])
     refused_id = event["Records"][1]["messageId"]
     client = aws.dynamodb()
-    real = client.batch_write_item
+    real = client.transact_write_items
 
     def refuse_heart_rate(**kwargs):
-        ((table, requests),) = kwargs["RequestItems"].items()
-        refused = [r for r in requests if r["PutRequest"]["Item"]["name"]["S"] == "Heart Rate"]
-        taken = [r for r in requests if r not in refused]
-        if taken:
-            real(**{**kwargs, "RequestItems": {table: taken}})
-        return {"UnprocessedItems": {table: refused} if refused else {}}
+        names = {a["Put"]["Item"].get("name", {}).get("S") for a in kwargs["TransactItems"] if "Put" in a}
+        if "Heart Rate" in names:
+            raise ClientError({"Error": {"Code": "ThrottlingException", "Message": "slow down"}}, "TransactWriteItems")
+        return real(**kwargs)
 
-    client.batch_write_item = refuse_heart_rate
+    client.transact_write_items = refuse_heart_rate
     try:
         result = invoke(FUNCTION, event)
     finally:
-        del client.batch_write_item
+        del client.transact_write_items
+    # When ingested, only the refused message fails
     assert result == {"batchItemFailures": [{"itemIdentifier": refused_id}]}
-    # The refused reading is neither stored nor counted; its redelivery will store it
+    # Then the refused reading is neither stored nor counted; its redelivery stores it
+    assert stored_readings_of(other) == []
+    assert stats.for_user(other).total == 0
     assert [r["name"] for r in stored_readings_of(USER)] == ["Glucose"]
-    assert stats.for_user(USER).total == 1
-    assert invoke(FUNCTION, sqs_event([ingest_reading(USER, "Heart Rate", 70, unit="bpm", rid="refused")])) == {
+    assert invoke(FUNCTION, sqs_event([ingest_reading(other, "Heart Rate", 70, unit="bpm", rid="refused")])) == {
         "batchItemFailures": []}
-    assert stats.for_user(USER).total == 2
+    assert stats.for_user(other).total == 1
 
 
 def test_an_unexpected_error_fails_the_invocation_with_a_fixed_message(invoke, users, monkeypatch):
@@ -237,9 +240,10 @@ def test_1000_readings_over_10_users_cost_at_most_60_requests(invoke, tables, dd
     ddb_calls.reset()
     body = invoke(FUNCTION, ingest_invoke_event(batch))
     assert body["accepted"] == 1000
-    # 40 BatchWriteItem (25 readings each, users mixed), one packed read of 10 users' summaries,
-    # latest items and Users items (320 keys: 4 requests), one transaction per user
-    assert dict(ddb_calls.operations) == {"BatchGetItem": 4, "BatchWriteItem": 40, "TransactWriteItems": 10}
+    # One packed read of 10 users' summaries, latest items and Users items (340 keys: 4 requests),
+    # then per user 2 transactions, each storing readings and merging them (100 readings and 32
+    # biomarkers do not fit one transaction's 100 items with their latest items)
+    assert dict(ddb_calls.operations) == {"BatchGetItem": 4, "TransactWriteItems": 20}
     assert ddb_calls.total <= 60
 
 
@@ -263,12 +267,12 @@ def test_a_replayed_batch_costs_reads_only(invoke, tables, ddb_calls):
 
 
 def test_users_share_batch_requests(invoke, tables, ddb_calls):
-    # 10 users with 3 readings each: one request of each kind except the per-user transaction
+    # 10 users with 3 readings each: one packed read, then the per-user transaction
     create_users(*TEN_USERS)
     ddb_calls.reset()
     batch = [ingest_reading(u, at=NOW_MS - i * 60_000, rid=f"{u}-{i}") for u in TEN_USERS for i in range(3)]
     invoke(FUNCTION, ingest_invoke_event(batch))
-    assert dict(ddb_calls.operations) == {"BatchGetItem": 1, "BatchWriteItem": 2, "TransactWriteItems": 10}
+    assert dict(ddb_calls.operations) == {"BatchGetItem": 1, "TransactWriteItems": 10}
 
 
 def test_request_counter_sees_the_functions_client(tables):

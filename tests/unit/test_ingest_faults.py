@@ -1,6 +1,6 @@
-"""Ingest under the failures moto cannot produce (botocore Stubber): throttling, UnprocessedItems on
-every attempt, cancelled transactions, timeouts. Nothing is lost: every reading is written and
-merged, or reported failed (so the caller retries, or SQS redelivers it).
+"""Ingest under the failures moto cannot produce (botocore Stubber): throttling, UnprocessedKeys on
+every attempt, cancelled transactions, timeouts. Nothing is lost: every reading is stored and
+merged in one transaction, or reported failed (so the caller retries, or SQS redelivers it).
 
 The stubbed client makes one attempt per call (botocore's own retries are its business): what
 is tested is what the write path does once botocore gives up."""
@@ -8,11 +8,11 @@ is tested is what the write path does once botocore gives up."""
 import botocore.session
 import pytest
 from botocore.config import Config
-from botocore.exceptions import ClientError, EndpointConnectionError, ReadTimeoutError
+from botocore.exceptions import ClientError, ReadTimeoutError
 from botocore.stub import ANY, Stubber
 
 from clinic import aws
-from clinic.repositories import biomarkers_table, dynamo
+from clinic.repositories import dynamo, keys
 from clinic.services import ingest, readings
 from clinic.services.readings import Outcome
 from tests.support.data import NOW_MS, ingest_reading
@@ -74,6 +74,7 @@ def add_error(stub, operation, code, reasons=None):
 
 GLUCOSE = ingest_reading(USER, "Glucose", 85, NOW_MS, rid="g")
 HEART = ingest_reading(USER, "Heart Rate", 70, NOW_MS, unit="bpm", rid="h")
+HEART_ID = keys.reading_id(HEART["source"], HEART["sourceReadingId"])
 
 
 def user_exists(stub):
@@ -86,71 +87,68 @@ def summary_reread(stub):
     stub.add_response("batch_get_item", {"Responses": {TABLES["BiomarkerSummaryTable"]: []}})
 
 
-def written(stub):
-    stub.add_response("batch_write_item", {"UnprocessedItems": {}})
-
-
 def outcomes(results):
     return [r.outcome for r in results]
 
 
+def reading_puts(sent):
+    """The readings put by every transaction sent, by reading id."""
+    return {a["Put"]["Item"]["readingId"]["S"] for call in sent.get("TransactWriteItems", [])
+            for a in call["TransactItems"] if "Put" in a and a["Put"]["TableName"] == TABLES["BiomarkersTable"]}
+
+
 def assert_nothing_lost(results, sent):
-    """Every reading is accepted (written, and merged into a committed transaction) or failed."""
+    """Every reading is accepted (stored and merged by a committed transaction) or failed."""
     assert set(outcomes(results)) <= {Outcome.ACCEPTED, Outcome.FAILED}
-    put = {r["PutRequest"]["Item"]["readingId"]["S"] for call in sent.get("BatchWriteItem", [])
-           for r in call["RequestItems"][TABLES["BiomarkersTable"]]}
     for result in results:
         if result.outcome == Outcome.ACCEPTED:
-            assert result.reading_id in put
+            assert result.reading_id in reading_puts(sent)
 
 
-# --- writes ----------------------------------------------------------------------------------
+# --- the one transaction: readings and summary --------------------------------------------------
 
 
 @pytest.mark.parametrize("code", ["ProvisionedThroughputExceededException", "ThrottlingException"])
-def test_throttled_writes_report_the_readings_failed_and_merge_nothing(stub, sent, code):
+def test_a_throttled_transaction_reports_the_readings_failed(stub, sent, code):
     user_exists(stub)
-    add_error(stub, "batch_write_item", code)
+    add_error(stub, "transact_write_items", code)
     results = ingest.ingest([GLUCOSE, HEART])
     assert outcomes(results) == [Outcome.FAILED, Outcome.FAILED]
-    assert "TransactWriteItems" not in sent  # nothing merged that is not stored
     assert_nothing_lost(results, sent)
 
 
-def test_items_left_unprocessed_on_every_attempt_fail_alone(stub, sent):
+def test_readings_and_summary_are_one_transaction_and_each_reading_is_put_only_if_absent(stub, sent):
     user_exists(stub)
-    unprocessed = None
+    stub.add_response("transact_write_items", {})
+    results = ingest.ingest([GLUCOSE, HEART])
+    assert outcomes(results) == [Outcome.ACCEPTED, Outcome.ACCEPTED]
+    (transaction,) = sent["TransactWriteItems"]
+    puts = [a["Put"] for a in transaction["TransactItems"]
+            if "Put" in a and a["Put"]["TableName"] == TABLES["BiomarkersTable"]]
+    assert [p["ConditionExpression"] for p in puts] == ["attribute_not_exists(sk)"] * 2
+    assert "BatchWriteItem" not in sent
 
-    # Given DynamoDB takes the glucose reading and keeps returning the heart rate as unprocessed
-    def heart_rate_put():
-        item = biomarkers_table.to_item(USER, readings.resolve(ingest.validate(HEART)))
-        return {"PutRequest": {"Item": dynamo.to_item(item)}}
 
-    unprocessed = {TABLES["BiomarkersTable"]: [heart_rate_put()]}
-    for _ in range(dynamo.MAX_ATTEMPTS):
-        stub.add_response("batch_write_item", {"UnprocessedItems": unprocessed})
+def test_a_reading_another_call_stored_meanwhile_is_a_duplicate_and_the_rest_commit(stub, sent):
+    # Given the glucose reading's put fails its condition: another call stored (and merged) it
+    user_exists(stub)
+    # stats, latest#Glucose, latest#Heart Rate, the activity marker, then the two readings
+    add_error(stub, "transact_write_items", "TransactionCanceledException",
+              ["None", "None", "None", "None", "ConditionalCheckFailed", "None"])
+    summary_reread(stub)
     stub.add_response("transact_write_items", {})
     # When ingested
     results = ingest.ingest([GLUCOSE, HEART])
-    # Then glucose is accepted and merged, heart rate is failed and not in the summary
-    assert outcomes(results) == [Outcome.ACCEPTED, Outcome.FAILED]
-    (transaction,) = sent["TransactWriteItems"]
-    latest = [a["Put"]["Item"]["sk"]["S"] for a in transaction["TransactItems"][1:] if "Put" in a]
-    assert latest == ["latest#Glucose"]
-    assert_nothing_lost(results, sent)
+    # Then glucose is a duplicate, heart rate is accepted by a second transaction without glucose
+    assert outcomes(results) == [Outcome.DUPLICATE, Outcome.ACCEPTED]
+    first, second = sent["TransactWriteItems"]
+    assert len(first["TransactItems"]) == 6
+    assert reading_puts({"TransactWriteItems": [second]}) == {HEART_ID}
 
 
-def test_a_write_that_times_out_is_reported_failed(client, stub, sent):
+def test_a_transaction_refused_as_invalid_is_an_error_not_a_retry(stub):
     user_exists(stub)
-    answer_lost(client, stub, "BatchWriteItem", EndpointConnectionError(endpoint_url=ENDPOINT))
-    results = ingest.ingest([GLUCOSE])
-    assert outcomes(results) == [Outcome.FAILED]
-    assert "TransactWriteItems" not in sent
-
-
-def test_a_write_refused_as_invalid_is_an_error_not_a_retry(stub):
-    user_exists(stub)
-    add_error(stub, "batch_write_item", "ValidationException")
+    add_error(stub, "transact_write_items", "ValidationException")
     with pytest.raises(ClientError):
         ingest.ingest([GLUCOSE])
 
@@ -162,7 +160,7 @@ def test_a_read_that_times_out_fails_the_batch_and_writes_nothing(client, stub, 
     answer_lost(client, stub, "BatchGetItem", ReadTimeoutError(endpoint_url=ENDPOINT))
     results = ingest.ingest([GLUCOSE, HEART])
     assert outcomes(results) == [Outcome.FAILED, Outcome.FAILED]
-    assert "BatchWriteItem" not in sent
+    assert "TransactWriteItems" not in sent
 
 
 def test_keys_left_unprocessed_on_every_attempt_fail_the_batch_and_write_nothing(stub, sent):
@@ -172,22 +170,23 @@ def test_keys_left_unprocessed_on_every_attempt_fail_the_batch_and_write_nothing
                           {"Responses": {}, "UnprocessedKeys": {TABLES["UsersTable"]: {"Keys": [key]}}})
     results = ingest.ingest([GLUCOSE])
     assert outcomes(results) == [Outcome.FAILED]
-    assert "BatchWriteItem" not in sent
+    assert "TransactWriteItems" not in sent
 
 
 def test_throttled_read_fails_the_batch(stub, sent):
     add_error(stub, "batch_get_item", "ProvisionedThroughputExceededException")
     assert outcomes(ingest.ingest([GLUCOSE])) == [Outcome.FAILED]
-    assert "BatchWriteItem" not in sent
+    assert "TransactWriteItems" not in sent
 
 
-# --- the summary transaction -----------------------------------------------------------------
+# --- lost races, conflicts, timeouts -----------------------------------------------------------------
 
 
 def test_a_failed_condition_is_a_lost_race_retried_after_a_fresh_read(stub, sent):
     user_exists(stub)
-    written(stub)
-    add_error(stub, "transact_write_items", "TransactionCanceledException", ["ConditionalCheckFailed"])
+    # stats (its version condition failed), latest#Glucose, the activity marker, the reading
+    add_error(stub, "transact_write_items", "TransactionCanceledException",
+              ["ConditionalCheckFailed", "None", "None", "None"])
     summary_reread(stub)
     stub.add_response("transact_write_items", {})
     results = ingest.ingest([GLUCOSE])
@@ -197,9 +196,9 @@ def test_a_failed_condition_is_a_lost_race_retried_after_a_fresh_read(stub, sent
 
 def test_a_conflict_on_every_attempt_reports_failed_so_the_retry_merges(stub, sent):
     user_exists(stub)
-    written(stub)
     for _ in range(readings.COMMIT_ATTEMPTS):
-        add_error(stub, "transact_write_items", "TransactionCanceledException", ["None", "TransactionConflict"])
+        add_error(stub, "transact_write_items", "TransactionCanceledException",
+                  ["None", "TransactionConflict", "None", "None"])
         summary_reread(stub)
     results = ingest.ingest([GLUCOSE])
     assert outcomes(results) == [Outcome.FAILED]
@@ -207,25 +206,15 @@ def test_a_conflict_on_every_attempt_reports_failed_so_the_retry_merges(stub, se
     assert len(sent["TransactWriteItems"]) == readings.COMMIT_ATTEMPTS
 
 
-@pytest.mark.parametrize("code", ["ThrottlingException", "ProvisionedThroughputExceededException"])
-def test_a_throttled_transaction_reports_the_stored_readings_failed(stub, code):
-    user_exists(stub)
-    written(stub)
-    add_error(stub, "transact_write_items", code)
-    assert outcomes(ingest.ingest([GLUCOSE, HEART])) == [Outcome.FAILED, Outcome.FAILED]
-
-
 def test_a_transaction_that_times_out_reports_failed(client, stub, sent):
     # Whether it committed is unknown: reporting failed is safe either way (see the invariant tests)
     user_exists(stub)
-    written(stub)
     answer_lost(client, stub, "TransactWriteItems", ReadTimeoutError(endpoint_url=ENDPOINT))
     assert outcomes(ingest.ingest([GLUCOSE])) == [Outcome.FAILED]
 
 
 def test_a_transaction_cancelled_for_a_reason_no_retry_fixes_is_an_error(stub):
     user_exists(stub)
-    written(stub)
     add_error(stub, "transact_write_items", "TransactionCanceledException", ["ValidationError"])
     with pytest.raises(ClientError):
         ingest.ingest([GLUCOSE])
@@ -236,7 +225,6 @@ def test_one_users_failed_transaction_does_not_fail_another_users_readings(stub,
     stub.add_response("batch_get_item", {"Responses": {
         TABLES["UsersTable"]: [{"userId": {"S": USER}}, {"userId": {"S": other}}],
         TABLES["BiomarkerSummaryTable"]: []}})
-    written(stub)
     add_error(stub, "transact_write_items", "ThrottlingException")
     stub.add_response("transact_write_items", {})
     results = ingest.ingest([GLUCOSE, ingest_reading(other, rid="o")])
@@ -248,7 +236,6 @@ def test_the_transaction_is_conditioned_on_the_summary_version_read(stub, sent):
         TABLES["UsersTable"]: [{"userId": {"S": USER}}],
         TABLES["BiomarkerSummaryTable"]: [dynamo.to_item({"userId": USER, "sk": "stats", "total": 0, "optimal": 0,
                                                           "inRange": 0, "outOfRange": 0, "version": 7})]}})
-    written(stub)
     stub.add_response("transact_write_items", {}, expected_params={"TransactItems": ANY,
                                                                    "ReturnConsumedCapacity": "TOTAL"})
     ingest.ingest([GLUCOSE])

@@ -10,6 +10,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from clinic_local import live, template
+from tests.support.env import table_names
 
 
 @pytest.fixture
@@ -97,3 +98,85 @@ def test_records_failing_past_the_retry_limit_are_dropped_as_the_mapping_would()
     delivery._deliver(SOURCE, records("1", "2"))
     assert batches == [2, 2, 2]  # the first delivery and 2 retries
     assert delivery.failed_records_dropped == 2
+
+
+# --- following the streams' shards (moto's server, as the runner uses it) ---------------------
+
+
+@pytest.fixture
+def tables(moto_server):
+    return table_names()
+
+
+@pytest.fixture
+def start_poller(moto_server, tables):
+    """Starts a poller on the template's streamed tables that delivers into a list instead of
+    invoking the fan-out; returns the poller and that list."""
+    from clinic import aws
+
+    streams = botocore.session.get_session().create_client(
+        "dynamodbstreams", region_name="us-east-1", endpoint_url=moto_server)
+
+    def start() -> tuple[live.StreamPoller, list[tuple[str, str]]]:
+        delivered: list[tuple[str, str]] = []
+
+        def invoke(function: str, event: dict[str, Any]) -> dict[str, Any]:
+            delivered.extend((r["eventName"], r["dynamodb"]["Keys"]["userId"]["S"]) for r in event["Records"])
+            return {"batchItemFailures": []}
+
+        return live.StreamPoller(aws.dynamodb(), streams, tables, "us-east-1", invoke), delivered
+
+    return start
+
+
+@pytest.fixture
+def put_stats(tables):
+    """Puts a user's stats item in BiomarkerSummary (a streamed table)."""
+    from clinic import aws
+
+    def put(user: str) -> None:
+        aws.dynamodb().put_item(**stats_put(tables["BiomarkerSummaryTable"], user)["Put"])
+
+    return put
+
+
+def stats_put(table: str, user: str, condition: str | None = None) -> dict[str, Any]:
+    action: dict[str, Any] = {"TableName": table, "Item": {"userId": {"S": user}, "sk": {"S": "stats"}}}
+    if condition:
+        action["ConditionExpression"] = condition
+    return {"Put": action}
+
+
+def test_the_poller_keeps_delivering_after_moto_restores_a_table_for_a_cancelled_transaction(
+        start_poller, put_stats, tables):
+    from botocore.exceptions import ClientError
+
+    from clinic import aws
+
+    table = tables["BiomarkerSummaryTable"]
+    poller, delivered = start_poller()
+    # Given a change the poller delivered
+    put_stats("before")
+    assert poller.poll_once() == 1
+    # When a transaction is cancelled (moto applies its other puts, then restores a copy of the
+    # table taken before, stream shard included) and the summary changes again
+    with pytest.raises(ClientError):
+        aws.dynamodb().transact_write_items(TransactItems=[
+            stats_put(table, "before", "attribute_not_exists(sk)"), stats_put(table, "rolled-back")])
+    put_stats("after")
+    put_stats("after")
+    poller.poll_once()
+    # Then the later changes are delivered, and nothing of the cancelled transaction
+    assert delivered == [("INSERT", "before"), ("INSERT", "after"), ("MODIFY", "after")]
+
+
+def test_the_poller_starts_after_the_records_already_in_the_streams(start_poller, put_stats):
+    # Given changes made before the poller starts
+    put_stats("earlier")
+    put_stats("earlier")
+    poller, delivered = start_poller()
+    # When one more change is made
+    put_stats("later")
+    poller.poll_once()
+    # Then only that one is delivered
+    assert delivered == [("INSERT", "later")]

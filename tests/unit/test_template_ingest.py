@@ -98,8 +98,8 @@ EXPECTED = {
     ("dynamodb:BatchGetItem", "UsersTable"),
     ("dynamodb:BatchGetItem", "BiomarkersTable"),
     ("dynamodb:BatchGetItem", "BiomarkerSummaryTable"),
-    ("dynamodb:BatchWriteItem", "BiomarkersTable"),
-    ("dynamodb:PutItem", "BiomarkerSummaryTable"),  # TransactWriteItems authorizes each Put as PutItem
+    ("dynamodb:PutItem", "BiomarkersTable"),  # readings and summary in one TransactWriteItems,
+    ("dynamodb:PutItem", "BiomarkerSummaryTable"),  # which IAM authorizes as a PutItem per Put
     ("dynamodb:UpdateItem", "RollupMarkersTable"),  # the activity marker in the same transaction
 }
 # What Lambda's event source mapping does with the function's role: on the ingest queue only

@@ -20,7 +20,13 @@ Item = dict[str, Any]
 
 
 class StaleSummary(Exception):
-    """Another writer changed this user's summary first; reload and recompute."""
+    """Another writer changed this user's summary first, or a condition of the transaction's
+    other items failed; ``reasons`` holds DynamoDB's code per item, in order ('None',
+    'ConditionalCheckFailed', 'TransactionConflict', ...). Reload and recompute."""
+
+    def __init__(self, reasons: Sequence[str] = ()) -> None:
+        super().__init__("the summary transaction was cancelled")
+        self.reasons = list(reasons)
 
 
 def _table() -> str:
@@ -47,12 +53,13 @@ def latest_key(user_id: str, name: str) -> dict[str, str]:
 
 def commit(
     user_id: str,
-    stats: Mapping[str, Any],
+    stats: Mapping[str, Any] | None,
     expected_version: int | None,
     latest: Iterable[Mapping[str, Any]],
     extra: Sequence[Mapping[str, Any]] = (),
 ) -> None:
-    """Write the new stats item, the changed latest items and ``extra`` actions atomically.
+    """Write the new stats item, the changed latest items and ``extra`` actions atomically
+    (``stats`` None: only the other items, when the summary does not change).
 
     The stats item's ``version`` serializes every summary change of a user: the transaction
     fails with ``StaleSummary`` when someone committed since ``expected_version`` was read (or
@@ -70,7 +77,9 @@ def commit(
             "ConditionExpression": "version = :v",
             "ExpressionAttributeValues": {":v": {"N": str(expected_version)}},
         }
-    actions: list[Mapping[str, Any]] = [dynamo.put_action(table, {**stats, **stats_key(user_id)}, condition)]
+    actions: list[Mapping[str, Any]] = []
+    if stats is not None:
+        actions.append(dynamo.put_action(table, {**stats, **stats_key(user_id)}, condition))
     actions += [dynamo.put_action(table, item) for item in latest]
     actions += extra
     if len(actions) > dynamo.TRANSACT_MAX:
@@ -81,7 +90,9 @@ def commit(
         if dynamo.error_code(error) == "TransactionCanceledException":
             codes = set(dynamo.cancellation_codes(error))
             if codes and codes <= dynamo.RETRYABLE_CANCELLATIONS:
-                raise StaleSummary from None
+                # One reason per item says which one failed; anything else says nothing.
+                reasons = dynamo.cancellation_codes(error)
+                raise StaleSummary(reasons if len(reasons) == len(actions) else ()) from None
         raise
 
 

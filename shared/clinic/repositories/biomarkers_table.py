@@ -39,6 +39,12 @@ def put_many(items: Iterable[Mapping[str, Any]]) -> None:
     dynamo.batch_write(_table(), items)
 
 
+def put_new_action(user_id: str, reading: Mapping[str, Any]) -> dict[str, Any]:
+    """A TransactWriteItems Put of a reading that succeeds only if it is not stored yet (the
+    cancellation reason ConditionalCheckFailed says it is)."""
+    return dynamo.put_action(_table(), to_item(user_id, reading), {"ConditionExpression": "attribute_not_exists(sk)"})
+
+
 def existing(reading_keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
     """Which of these (userId, sk) readings are stored: one consistent, keys-only BatchGetItem
     round, shared across users."""

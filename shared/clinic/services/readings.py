@@ -3,21 +3,21 @@ and lab ingest all record readings here, and BiomarkerSummary stays exact whatev
 
 Per call, for any number of users: one packed batched read of every user's summary (and, for
 ingest, the Users items); a second one only for readings not newer than their biomarker's stored
-latest (the only ones that can already be merged); batched idempotent puts across users; then ONE
-conditional transaction per user whose summary changes. Reading ids are derived from (source,
-sourceReadingId), so a retry or duplicate writes the same key, and the summary merge is a max over
-readings, so replaying any part of a batch converges.
+latest (the only ones that can be stored already); then, per user, ONE transaction per group of
+readings that puts each reading only if absent and merges the group into the summary (the stats
+item conditioned on the version read). Reading ids are derived from (source, sourceReadingId), so
+a retry or duplicate targets the same key.
 
-Why a reading newer than the stored latest needs no existence check: the latest is a max over
-merged readings, so such a reading is not merged yet. It may be stored (an earlier call wrote it
-and failed before its commit); putting it again rewrites the same key and the merge completes the
-earlier call's work.
+A reading is stored exactly when it is merged, and the call whose transaction stored it is the
+only one told ``accepted``: a concurrent or repeated call finds it stored (its put's condition
+fails, or the existence read sees it) and is told ``duplicate``. Readings newer than the stored
+latest need no existence read: the condition catches the ones another call stored meanwhile.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -51,9 +51,7 @@ class Result:
 
 
 class SummaryContention(RuntimeError):
-    """The summary kept changing under us for every attempt; the readings are stored."""
-
-
+    """The summary kept changing under us for every attempt; nothing of the group is stored."""
 
 
 def resolve(reading: NewReading) -> dict[str, Any] | str:
@@ -165,73 +163,92 @@ def _store(pending: list[_Pending], results: list[Result | None], check_users: b
                 else:
                     to_write.append(entry)
 
-    failed = _write(to_write)
-    written: dict[str, list[_Pending]] = defaultdict(list)
+    by_user: dict[str, list[_Pending]] = defaultdict(list)
     for entry in to_write:
-        if entry.key in failed:
-            done(entry, Outcome.FAILED, STORAGE_BUSY)
-        else:
-            done(entry, Outcome.ACCEPTED)
-            written[entry.user_id].append(entry)
-
-    for user_id, entries in written.items():
-        try:
-            _commit_summary(user_id, [entry.reading for entry in entries], state.summaries[user_id])
-        except (SummaryContention, dynamo.UnprocessedError) as error:
-            # The readings are stored but not merged: reported failed, their retry finds them newer
-            # than the latest (so not merged) and completes the merge.
-            reason = SUMMARY_BUSY if isinstance(error, SummaryContention) else STORAGE_BUSY
-            for entry in entries:
-                done(entry, Outcome.FAILED, reason)
-        except Exception as error:
-            if not dynamo.is_transient(error):
-                raise
-            # Throttled, or timed out with the commit's fate unknown: a retry converges either way.
-            for entry in entries:
-                done(entry, Outcome.FAILED, STORAGE_BUSY)
-
-
-def _write(entries: list[_Pending]) -> set[tuple[str, str]]:
-    """Put the readings, 25 per request across users; the keys DynamoDB would not take."""
-    if not entries:
-        return set()
-    try:
-        biomarkers_table.put_many(biomarkers_table.to_item(entry.user_id, entry.reading) for entry in entries)
-    except dynamo.UnprocessedError as error:
-        return {(item["userId"]["S"], item["sk"]["S"]) for item in error.remaining}
-    return set()
+        by_user[entry.user_id].append(entry)
+    for user_id, entries in by_user.items():
+        user_state = state.summaries[user_id]
+        chunks = list(_chunks(entries))
+        for number, chunk in enumerate(chunks):
+            try:
+                user_state = _commit(user_id, chunk, user_state, names_by_user[user_id], done)
+            except (SummaryContention, dynamo.UnprocessedError) as error:
+                reason = SUMMARY_BUSY if isinstance(error, SummaryContention) else STORAGE_BUSY
+            except Exception as error:
+                if not dynamo.is_transient(error):
+                    raise
+                # Throttled, or timed out with the commit's fate unknown: the readings are either
+                # stored and merged or not written at all; a retry converges either way.
+                reason = STORAGE_BUSY
+            else:
+                continue
+            for rest in chunks[number:]:
+                for entry in rest:
+                    if results[entry.index] is None:
+                        done(entry, Outcome.FAILED, reason)
+            break
 
 
-def _commit_summary(user_id: str, stored: list[dict[str, Any]], state: biomarker_summary_table.SummaryState) -> None:
-    """Merge the readings this call stored into the user's summary: one conditional transaction
-    per group of biomarkers that fits in one (one group in practice), with the activity marker the
-    nightly rollups read (``clinic.services.activity``), retrying a lost race with a fresh read."""
-    room = dynamo.TRANSACT_MAX - 1 - activity.TRANSACT_ITEMS  # one slot is the stats item
-    names = sorted({r["name"] for r in stored})
-    for number, group in enumerate(dynamo.chunked(names, room)):
-        wanted = set(group)
-        if number:
-            state = biomarker_summary_table.load_summary_state(user_id, wanted)
-        _commit_group(user_id, [r for r in stored if r["name"] in wanted], state, wanted)
+def _chunks(entries: list[_Pending]) -> Iterator[list[_Pending]]:
+    """One user's new readings in groups that fit one transaction with the summary items they
+    change: the stats item, a latest item per biomarker in the group, the activity marker.
+    Grouped by biomarker so that a long series shares one latest item."""
+    room = dynamo.TRANSACT_MAX - 1 - activity.TRANSACT_ITEMS
+    chunk: list[_Pending] = []
+    names: set[str] = set()
+    for entry in sorted(entries, key=lambda e: (e.reading["name"], e.sk)):
+        name = entry.reading["name"]
+        if chunk and len(chunk) + 1 + len(names | {name}) > room:
+            yield chunk
+            chunk, names = [], set()
+        chunk.append(entry)
+        names.add(name)
+    if chunk:
+        yield chunk
 
 
-def _commit_group(
-    user_id: str, part: list[dict[str, Any]], state: biomarker_summary_table.SummaryState, names: set[str]
-) -> None:
+def _commit(user_id: str, chunk: list[_Pending], state: biomarker_summary_table.SummaryState, names: set[str],
+            done: Callable[[_Pending, Outcome], None]) -> biomarker_summary_table.SummaryState:
+    """Store ``chunk`` and merge it into the user's summary in ONE transaction: each reading is
+    put only if absent, the stats item only if its version is the one read. So a reading is
+    stored exactly when it is merged, and exactly one call, the one whose transaction stored it,
+    reports it accepted; a call that finds it stored reports a duplicate. A lost race re-reads
+    the summary (``names``: every biomarker of the user's call) and tries again with what is
+    still new. Returns the summary state after it."""
     delays = dynamo.backoff_delays()
-    for _ in range(COMMIT_ATTEMPTS):
+    attempts = 0
+    while chunk:
+        if attempts == COMMIT_ATTEMPTS:
+            raise SummaryContention("biomarker summary stayed contended")
+        part = [entry.reading for entry in chunk]
+        stats: dict[str, Any] | None
         stats, changed = summary.merge(user_id, state.stats, state.latest, part)
         # Recomputed on every attempt: the stats item read says which days are already marked.
         marks = activity.marking(user_id, part, state.stats)
-        if not changed and not marks:
-            return
-        stats = marks.stamp(stats)
-        stats["updatedAt"] = clock.now_ms()
+        if changed or marks:
+            stats = marks.stamp(stats)
+            stats["updatedAt"] = clock.now_ms()
+        else:
+            stats = None  # late readings only, their days marked already: the summary stays as it is
         expected = state.stats["version"] if state.stats else None
+        puts = [biomarkers_table.put_new_action(entry.user_id, entry.reading) for entry in chunk]
         try:
-            biomarker_summary_table.commit(user_id, stats, expected, changed, marks.actions())
-            return
-        except biomarker_summary_table.StaleSummary:
-            dynamo.sleep(next(delays, dynamo.MAX_DELAY_S))
+            biomarker_summary_table.commit(user_id, stats, expected, changed, marks.actions() + puts)
+        except biomarker_summary_table.StaleSummary as lost:
+            # Readings whose condition failed are stored, so merged, by another call: duplicates.
+            codes = lost.reasons[-len(puts):] if lost.reasons else []
+            stored = [entry for entry, code in zip(chunk, codes, strict=False) if code == "ConditionalCheckFailed"]
+            for entry in stored:
+                done(entry, Outcome.DUPLICATE)
+            chunk = [entry for entry in chunk if entry not in stored]
+            if not stored:  # the summary changed under us, or a conflict: back off
+                attempts += 1
+                dynamo.sleep(next(delays, dynamo.MAX_DELAY_S))
             state = biomarker_summary_table.load_summary_state(user_id, names)
-    raise SummaryContention("biomarker summary stayed contended")
+            continue
+        for entry in chunk:
+            done(entry, Outcome.ACCEPTED)
+        if stats is None:
+            return state
+        return biomarker_summary_table.SummaryState(stats, {**state.latest, **{item["name"]: item for item in changed}})
+    return state
