@@ -19,8 +19,13 @@ handler of that event, so a refused request must never reach moto) and hands mot
 through: inside botocore's retry loop, so a throttled attempt is retried exactly as against DynamoDB. Time is a
 ``SimulatedClock``: buckets refill with it and botocore's and our backoff sleeps advance it, so a
 test drives the model's request rate and no result depends on how fast this machine is.
-``scale`` divides every partition's throughput: driving 1/k of the peak rate against 1/k of the
-limits keeps each partition's load ratio while sending k times fewer requests.
+``scale`` is how a machine this size drives a million patients: the simulation sends what 1/k of
+the population sends, each person at their full rate. A partition keyed by one person (a user,
+an actor, an email, a connection) then sees exactly its real load and keeps DynamoDB's limits; a
+partition the population shares (a day, a role, a shard) sees 1/k of its real load, so its
+limits are divided by k. Either way each partition's load ratio is the real one. ``scale_all``
+divides every partition's limits: a smaller DynamoDB, to throttle one person's partitions with
+few requests.
 
 Write units: 1 per KB of the item (rounded up) on the table, and per KB of the projected item on
 each index whose key the item has, twice that in a transaction. Read units: charged after the
@@ -47,6 +52,9 @@ from tests.support.dynamo import item_size
 
 READ_UNITS_PER_PARTITION = 3000.0
 WRITE_UNITS_PER_PARTITION = 1000.0
+# Partition key attributes that name one person (or one link, one connection): their partitions
+# carry one person's load, whatever the population.
+PER_PERSON_KEYS = frozenset({"userId", "actorId", "email", "connectionId"})
 
 THROTTLED_MESSAGE = ("The level of configured provisioned throughput for the table was exceeded. "
                      "Consider increasing your provisioning level with the UpdateTable API.")
@@ -153,12 +161,15 @@ class PartitionThrottle:
     """Attach to a botocore DynamoDB client whose requests in-process moto answers."""
 
     def __init__(self, client: Any, definitions: Mapping[str, Mapping[str, Any]], *, scale: float = 1.0,
-                 clock: SimulatedClock | None = None, burst_seconds: float = 1.0) -> None:
+                 clock: SimulatedClock | None = None, burst_seconds: float = 1.0, scale_all: bool = False) -> None:
         self.clock = clock or SimulatedClock()
         self.usage = Usage()
         self._client = client
         self._tables = _schemas(definitions)
-        self._rate = {"read": READ_UNITS_PER_PARTITION / scale, "write": WRITE_UNITS_PER_PARTITION / scale}
+        self.scale = scale
+        keyed = [((name, ""), table.hash_key) for name, table in self._tables.items()]
+        keyed += [((name, i), x.hash_key) for name, table in self._tables.items() for i, x in table.indexes.items()]
+        self._shared = {where for where, key in keyed if scale_all or key not in PER_PERSON_KEYS}
         self._burst = burst_seconds
         self._buckets: dict[tuple[Partition, str], list[float]] = {}
         self._lock = threading.Lock()
@@ -183,8 +194,13 @@ class PartitionThrottle:
 
     # --- buckets -------------------------------------------------------------------------------
 
+    def limit(self, partition: Partition, kind: str) -> float:
+        """Units per simulated second this partition takes (see ``scale`` above)."""
+        full = READ_UNITS_PER_PARTITION if kind == "read" else WRITE_UNITS_PER_PARTITION
+        return full / self.scale if partition[:2] in self._shared else full
+
     def _tokens(self, partition: Partition, kind: str) -> list[float]:
-        rate = self._rate[kind]
+        rate = self.limit(partition, kind)
         bucket = self._buckets.setdefault((partition, kind), [rate * self._burst, self.clock.now])
         elapsed = max(0.0, self.clock.now - bucket[1])
         bucket[0] = min(rate * self._burst, bucket[0] + elapsed * rate)
