@@ -19,7 +19,8 @@ Targets (``make load TARGET=...``, docs/decisions.md has a local run's figures):
   credentials) with ``CLINIC_LOAD_SENSOR_USERS`` (user ids, one a line). A scenario without its
   settings is left out.
 
-``CLINIC_LOAD_SESSION_S`` sets how long a live session stays open (default: the shape's 5 minutes).
+``CLINIC_LOAD_SESSION_S`` sets how long a live session stays open (default: the shape's 5 minutes);
+``CLINIC_LOAD_WS_TIMEOUT_S`` how long a WebSocket handshake may take before it counts as failed (10 s).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from capacity.shape import load, peak_rates
 SHAPE = load()
 RATES = peak_rates(SHAPE)
 SESSION_S = float(os.environ.get("CLINIC_LOAD_SESSION_S", SHAPE["live_session_minutes"] * 60))
+HANDSHAKE_S = float(os.environ.get("CLINIC_LOAD_WS_TIMEOUT_S", 10))  # a slower handshake counts as a failure
 PAGE_CALLS = ["/biomarkers/stats", "/biomarkers/latest", "/appointments?limit=20", "/medications"]
 
 
@@ -203,7 +205,7 @@ class LiveSession(User):
 
         started, error = time.perf_counter(), None
         try:
-            with connect(f"{self.url}?token={self.token}", open_timeout=10) as socket:
+            with connect(f"{self.url}?token={self.token}", open_timeout=HANDSHAKE_S) as socket:
                 _fire("WS", "$connect", started, None)
                 with contextlib.suppress(TimeoutError):
                     socket.recv(timeout=SESSION_S)  # a "changed" signal may come; the visit lasts anyway
