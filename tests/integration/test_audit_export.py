@@ -131,3 +131,16 @@ def test_records_from_before_the_shards_are_backfilled_once_and_then_exported(in
     assert runs == [7, 0]
     pages = export_all(invoke, ddb_calls, from_=START, to=START + 2 * DAY_MS - 1, limit=50)
     assert [e["eventId"] for p in pages for e in p["items"]] == [*old, new]
+
+
+def test_the_backfill_command_reports_what_it_did(tables, capsys):
+    from clinic_local import cli
+
+    item = audit.new_item(actor_id=ADMIN_SUB, patient_id=EVENT_SUB, action="read", resource="stats", at=START,
+                          request_id=None)
+    del item["auditShard"]
+    aws.dynamodb().put_item(TableName=audit._table(), Item=dynamo.to_item(item))
+    assert cli.main(["audit-backfill", "--table", audit._table(), "--page", "10"]) == 0
+    assert capsys.readouterr().out.strip().splitlines()[-1] == '{"updated": 1, "done": true}'
+    stored = dynamo.from_item(aws.dynamodb().scan(TableName=audit._table())["Items"][0])
+    assert stored["auditShard"] == audit.shard_key("2026-01-01", item["eventId"])
