@@ -66,6 +66,7 @@ def simulate(invoke: Any, make_front: Any, patients: int, rnd: random.Random) ->
         users.put({"userId": user_id, "email": f"{user_id}@example.test", "role": "patient", "createdAt": NOW_MS})
     staff = [str(uuid.UUID(int=rnd.getrandbits(128))) for _ in range(max(1, rates.staff // scale))]
     front = make_front(patients)
+    random.seed(19)  # botocore's and the write paths' backoff jitter: the same run every time
     out = Outcomes()
     batch_no = 0
     for t, kind in schedule(rates, scale, rnd):
