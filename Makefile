@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help dev test test-fast token bench lint build lock clean e2e web web-check screenshot template deploy publish bootstrap unit-costs capacity
+.PHONY: help dev test test-fast token bench lint build lock clean e2e web web-check screenshot template deploy publish bootstrap unit-costs capacity load
 
 # The demo dashboard (web/): npm ci from the committed lock, then vite build, each redone only when
 # its inputs change.
@@ -124,6 +124,16 @@ unit-costs: $(STAMP)  ## measure every operation's AWS calls and DynamoDB units 
 
 capacity: $(STAMP)  ## the capacity and cost model for capacity/workload.yaml (1M and 10M patients)
 	$(BIN)/python -m capacity
+
+# The load kit (capacity/locustfile.py): against `make dev` by default, or TARGET=https://<api>
+# with the token files its docstring names. Per-route figures in build/load/run_stats.csv.
+TARGET ?= http://127.0.0.1:$${CLINIC_API_PORT:-3000}
+USERS ?= 50
+SECONDS ?= 60
+load: $(STAMP)  ## the Locust load kit: make load [TARGET=https://...] [USERS=50] [SECONDS=60]
+	@mkdir -p build/load
+	PYTHONPATH=$(CURDIR) $(BIN)/locust -f capacity/locustfile.py --headless -H $(TARGET) -u $(USERS) -r $(USERS) \
+	  -t $(SECONDS)s --csv build/load/run --only-summary
 
 openapi: $(STAMP) $(WEB_DEPS)  ## regenerate docs/openapi.json from the code, and the dashboard's types from it
 	$(BIN)/python -m clinic_local.openapi --write

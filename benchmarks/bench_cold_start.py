@@ -97,7 +97,7 @@ def run(quick: bool = False) -> list[Table]:
         f"{repeats} runs each, interleaved; Python {sys.version.split()[0]}; process start included in all."
     )
     deployed = lambda_shaped(repeats)
-    return [table] + ([deployed] if deployed else [])
+    return [table] + ([deployed] if deployed else []) + [import_breakdown(repeats, env)]
 
 
 # --- Lambda-shaped: python3.12, read-only code (no bytecode written), as deployed ------------
@@ -176,4 +176,41 @@ def lambda_shaped(repeats: int) -> Table | None:
     table.add("make build (precompiled .pyc, unchecked-hash)", median(samples["compiled"]),
               ratio(median(samples["compiled"]), floor))
     table.notes.append("host-architecture wheels of the same pins; run with -B so nothing is cached between runs.")
+    return table
+
+
+# --- where the init goes: each part imported alone, in a fresh process ----------------------
+
+PARTS = {
+    "botocore + DynamoDB client": "import botocore.session; "
+                                  "botocore.session.get_session().create_client('dynamodb', region_name='us-east-1')",
+    "pydantic (BaseModel, TypeAdapter)": "from pydantic import BaseModel, TypeAdapter",
+    "Powertools event handler (REST resolver)":
+        "from aws_lambda_powertools.event_handler import APIGatewayRestResolver",
+    "Powertools Logger + Metrics": "from aws_lambda_powertools import Logger, Metrics",
+    "whole init (GetBiomarkerStatsFunction)": OURS,
+}
+
+
+def import_breakdown(repeats: int, env: dict[str, str]) -> Table:
+    """Each part of a handler's init alone in a fresh process, minus an empty process: what
+    SnapStart would take out of a cold start, and what trimming an import could. The parts
+    overlap (Powertools imports pydantic and botocore pieces), so they do not add up."""
+    code = ROOT / "functions" / "biomarkers" / "get_stats"
+    samples: dict[str, list[float]] = {"empty": [], **{name: [] for name in PARTS}}
+    for attempt in range(repeats + 1):  # the first round warms the file cache and is dropped
+        round_ = {"empty": _time("pass", code, env)}
+        round_.update({name: _time(snippet, code, env) for name, snippet in PARTS.items()})
+        for key, value in round_.items():
+            if attempt > 0:
+                samples[key].append(value)
+    empty = median(samples["empty"])
+    whole = median(samples["whole init (GetBiomarkerStatsFunction)"]) - empty
+    table = Table("Where a handler's init goes (each part alone, fresh process, median, minus an empty process)",
+                  ["part", "ms", "share of the whole init"])
+    for name in PARTS:
+        cost = median(samples[name]) - empty
+        table.add(name, cost, f"{cost / whole:.0%}")
+    table.notes.append(f"{repeats} runs each, interleaved; Python {sys.version.split()[0]}; empty process "
+                       f"{empty:.0f} ms. Parts overlap, so they do not sum to the whole.")
     return table

@@ -339,6 +339,29 @@ def cmd_rollup(args: argparse.Namespace) -> int:
     return 1 if report.failed_batches else 0
 
 
+def cmd_audit_backfill(args: argparse.Namespace) -> int:
+    """Give audit records from before ByDayShard their shard: against the running `make dev`
+    stack, or with --table against a deployed table (ambient AWS credentials and region)."""
+    if args.table is None:
+        if not args.state_file.exists():
+            print("no local stack is running: start it with `make dev`, or name a deployed table with --table",
+                  file=sys.stderr)
+            return 2
+        os.environ.update(local_stack.LocalStack.load(args.state_file).environment())
+    from clinic.repositories import audit_table
+
+    total, position, pages = 0, None, 0
+    while True:
+        updated, position = audit_table.backfill_shards(limit=args.page, after=position, table=args.table)
+        total, pages = total + updated, pages + 1
+        if position is None:
+            break
+        if pages % 100 == 0:
+            print(json.dumps({"updated": total, "resumeAfter": position}), flush=True)
+    print(json.dumps({"updated": total, "done": True}))
+    return 0
+
+
 def _day(text: str) -> str:
     from datetime import date
 
@@ -386,6 +409,11 @@ def parser() -> argparse.ArgumentParser:
     rollup.add_argument("--day", type=_day, help="backfill: re-run the night of this clinic-local day "
                         "(the days whose readings arrived that day); default: the scheduled run")
     rollup.set_defaults(func=cmd_rollup)
+    backfill = sub.add_parser("audit-backfill", help="give audit records from before the sharded day index "
+                              "their shard (idempotent; run once after deploying it)")
+    backfill.add_argument("--table", help="a deployed AuditTable's name (default: the running `make dev` stack)")
+    backfill.add_argument("--page", type=int, default=100, help="records per Scan page")
+    backfill.set_defaults(func=cmd_audit_backfill)
     return p
 
 

@@ -1,9 +1,12 @@
 """GET /admin/audit-events/export: every record in a time range, oldest first, in stable pages
-with a signed cursor; one Query per UTC day a page walks; the export itself is recorded."""
+with a signed cursor; per UTC day a page walks, one Query per ByDayShard shard, at most
+MAX_EXPORT_QUERIES per page; the export itself is recorded."""
 
 import pytest
 
-from clinic.repositories import audit_table
+from clinic import aws
+from clinic.repositories import audit_table, dynamo
+from clinic.services.audit import MAX_EXPORT_QUERIES
 from tests.support.api import ADMIN_SUB, OTHER_SUB, call
 from tests.support.events import EVENT_SUB
 
@@ -26,9 +29,9 @@ def export_all(invoke, ddb_calls, *, from_, to, limit):
         query = {"from": from_, "to": to, "limit": limit, **({"cursor": cursor} if cursor else {})}
         reply = call(invoke, EXPORT, admin=True, sub=ADMIN_SUB, query=query)
         assert reply.status == 200, reply.body
-        days = (to - from_) // DAY_MS + 1
-        assert ddb_calls.operations["Query"] <= days and ddb_calls.operations["PutItem"] == 1
-        assert set(ddb_calls.operations) <= {"Query", "PutItem"} and ddb_calls.items_read <= limit + days
+        queries = ddb_calls.operations["Query"]
+        assert queries <= MAX_EXPORT_QUERIES and ddb_calls.operations["PutItem"] == 1
+        assert set(ddb_calls.operations) <= {"Query", "PutItem"} and ddb_calls.items_read <= queries * (limit + 1)
         pages.append(reply.body)
         cursor = reply.body["nextCursor"]
         if reply.body["complete"]:
@@ -52,10 +55,14 @@ def test_the_export_is_every_record_in_the_range_oldest_first_in_full_pages(invo
         ("export", "audit-events")] * len(pages)
 
 
-def test_empty_days_cost_one_query_each_and_the_range_is_capped(invoke, tables, ddb_calls):
-    reply = call(invoke, EXPORT, admin=True, query={"from": START, "to": START + 31 * DAY_MS - 1})
-    assert reply.status == 200 and reply.body == {"items": [], "nextCursor": None, "complete": True}
-    assert ddb_calls.operations["Query"] == 31
+def test_empty_days_cost_one_query_per_shard_and_a_page_stops_at_its_query_budget(invoke, tables, ddb_calls):
+    # 31 empty days are 31 x 4 shard Queries: pages of 8 days (32 Queries), the last of 7 days
+    pages = export_all(invoke, ddb_calls, from_=START, to=START + 31 * DAY_MS - 1, limit=20)
+    assert [p["items"] for p in pages] == [[]] * 4 and pages[-1]["nextCursor"] is None
+    assert ddb_calls.operations["Query"] == 7 * audit_table.SHARDS
+
+
+def test_the_range_is_capped_at_31_days(invoke, tables):
     too_long = call(invoke, EXPORT, admin=True, query={"from": START, "to": START + 31 * DAY_MS})
     assert too_long.status == 400 and too_long.body["error"]["details"][0]["issue"] == "window_too_long"
 
@@ -89,3 +96,51 @@ def test_the_last_representable_instant_is_a_valid_end(invoke, tables):
     last = 9_999_999_999_999
     reply = call(invoke, EXPORT, admin=True, query={"from": last - DAY_MS, "to": last})
     assert reply.status == 200 and reply.body["complete"] is True
+
+
+def test_a_days_records_are_spread_over_the_shards_and_none_reaches_the_old_day_index(tables):
+    events = {store(START + i, EVENT_SUB) for i in range(40)}
+    items = [dynamo.from_item(i) for i in aws.dynamodb().scan(TableName=audit_table._table())["Items"]]
+    assert {i["eventId"] for i in items} == events
+    assert {i["auditShard"] for i in items} == {f"2026-01-01#{s:02d}" for s in range(audit_table.SHARDS)}
+    assert not any("auditDay" in i for i in items)  # ByDay (superseded) takes no new writes
+
+
+def test_records_from_before_the_shards_are_backfilled_once_and_then_exported(invoke, tables, ddb_calls):
+    # Given records written with the old layout (a day attribute, no shard)
+    old = []
+    for i in range(7):
+        item = audit_table.new_item(actor_id=ADMIN_SUB, patient_id=EVENT_SUB, action="read", resource="appointments",
+                              at=START + i * 60_000, request_id=None)
+        del item["auditShard"]
+        item["auditDay"] = "2026-01-01"
+        aws.dynamodb().put_item(TableName=audit_table._table(), Item=dynamo.to_item(item))
+        old.append(item["eventId"])
+    new = store(START + DAY_MS, OTHER_SUB)
+    before = export_all(invoke, ddb_calls, from_=START, to=START + 2 * DAY_MS - 1, limit=50)
+    assert [e["eventId"] for p in before for e in p["items"]] == [new]  # the old ones are not in ByDayShard yet
+    # When the backfill runs in pages of 3 until done, twice
+    runs = []
+    for _ in range(2):
+        updated, position = audit_table.backfill_shards(limit=3, after=None)
+        while position:
+            more, position = audit_table.backfill_shards(limit=3, after=position)
+            updated += more
+        runs.append(updated)
+    # Then each old record got its shard once, and the export has every record in order
+    assert runs == [7, 0]
+    pages = export_all(invoke, ddb_calls, from_=START, to=START + 2 * DAY_MS - 1, limit=50)
+    assert [e["eventId"] for p in pages for e in p["items"]] == [*old, new]
+
+
+def test_the_backfill_command_reports_what_it_did(tables, capsys):
+    from clinic_local import cli
+
+    item = audit_table.new_item(actor_id=ADMIN_SUB, patient_id=EVENT_SUB, action="read", resource="stats", at=START,
+                          request_id=None)
+    del item["auditShard"]
+    aws.dynamodb().put_item(TableName=audit_table._table(), Item=dynamo.to_item(item))
+    assert cli.main(["audit-backfill", "--table", audit_table._table(), "--page", "10"]) == 0
+    assert capsys.readouterr().out.strip().splitlines()[-1] == '{"updated": 1, "done": true}'
+    stored = dynamo.from_item(aws.dynamodb().scan(TableName=audit_table._table())["Items"][0])
+    assert stored["auditShard"] == audit_table.shard_key("2026-01-01", item["eventId"])

@@ -93,8 +93,10 @@ ROUTES = [
     # collection, 10,000 of them); each page audited.
     ("ExportMeFunction", False, None, {}, LIMIT + 1,
      lambda page: {"GetItem": 1, "PutItem": 1} if page == 0 else {"PutItem": 1}),
-    # The audit log of the day the fixture wrote 60 staff reads in (query filled in at run time).
-    ("ExportAuditEventsFunction", True, None, "audit-day", LIMIT + 1, {"PutItem": 1}),
+    # The audit log of the day the fixture wrote 60 staff reads in (query filled in at run time):
+    # one Query per ByDayShard shard of the day, each of at most a page.
+    ("ExportAuditEventsFunction", True, None, "audit-day", audit_table.SHARDS * (LIMIT + 1),
+     {"Query": audit_table.SHARDS, "PutItem": 1}),
 ]
 
 

@@ -43,7 +43,7 @@ def list_for_user(
     """Upcoming: from now on, soonest first. Past: before now, most recent first. Neither: all,
     oldest first. The "now" of the first page is kept in the cursor, so later pages continue the
     same list even as time passes."""
-    scope = f"appointments_table.list|{type_ or ''}|{status or ''}|{when or ''}"
+    scope = f"appointments.list|{type_ or ''}|{status or ''}|{when or ''}"
     position = cursors.decode(cursor, user_id, scope) if cursor else {}
     pivot = int(position.get("now") or now_ms or clock.now_ms())
     page = appointments_table.page(

@@ -23,9 +23,11 @@ SIGN_IN, EXPORT = "sign-in", "export"
 
 _events = TypeAdapter(list[AuditEvent])
 
-# An export request covers at most this many UTC days: a page makes at most one Query per day
-# it walks (days without records included), so this bounds a page's request count.
+# An export request covers at most this many UTC days, and a page makes at most this many
+# Queries (one per ByDayShard shard of each day it walks, days without records included): the
+# page's cost is bounded by these, never by the size of the log.
 MAX_EXPORT_DAYS = 31
+MAX_EXPORT_QUERIES = 32
 
 
 def entry(actor: Caller, patient_id: str, action: str, resource: str) -> dict[str, Any]:
@@ -65,7 +67,7 @@ def _event(item: dict[str, Any]) -> dict[str, Any]:
 
 def list_events(actor: Caller, *, patient_id: str | None, actor_id: str | None, limit: int,
                 cursor: str | None) -> AuditPage:
-    scope = f"audit_table.list|{patient_id or ''}|{actor_id or ''}"
+    scope = f"audit.list|{patient_id or ''}|{actor_id or ''}"
     position = cursors.decode(cursor, actor.user_id, scope) if cursor else {}
     page = audit_table.page(patient_id=patient_id, actor_id=actor_id, limit=limit, after=position.get("key"))
     next_cursor = cursors.encode(actor.user_id, scope, {"key": page.position}) if page.position else None
@@ -80,8 +82,9 @@ def record_change(actor: Caller, patient_id: str, what: str, resource: str) -> N
 
 def export_events(actor: Caller, *, from_: int, to: int, limit: int, cursor: str | None) -> AuditExportPage:
     """The whole audit log with ``at`` in [from, to] (epoch ms, inclusive), oldest first, in
-    pages of at most ``limit``: one Query of the ByDay index per UTC day the page walks (at most
-    ``MAX_EXPORT_DAYS``), plus the record of this export itself."""
+    pages of at most ``limit``: per UTC day the page walks, one Query per ByDayShard shard not yet
+    exhausted, and at most ``MAX_EXPORT_QUERIES`` Queries per page (a page may end short, or even
+    empty, with a cursor: follow it until ``complete``), plus the record of this export itself."""
     if from_ > to:
         raise InvalidInput("the request is invalid", [{"in": "query", "field": "from", "issue": "after_to",
                                                       "message": "from must not be after to"}])
@@ -89,26 +92,29 @@ def export_events(actor: Caller, *, from_: int, to: int, limit: int, cursor: str
     if (last - first).days + 1 > MAX_EXPORT_DAYS:
         raise InvalidInput("the request is invalid", [{"in": "query", "field": "from", "issue": "window_too_long",
                                                       "message": f"at most {MAX_EXPORT_DAYS} days per request"}])
-    scope = f"audit_table.export|{from_}|{to}"
+    scope = f"audit.export|{from_}|{to}"
+    fresh: list[Any] = [None] * audit_table.SHARDS
     position: dict[str, Any] = (cursors.decode(cursor, actor.user_id, scope) if cursor
-                                else {"d": first.isoformat(), "k": None})
+                                else {"d": first.isoformat(), "s": fresh})
     try:
         day = date.fromisoformat(str(position.get("d")))
     except ValueError:
         raise cursors.invalid() from None
-    key: dict[str, Any] | None = position.get("k")
-    if not first <= day <= last or not (key is None or isinstance(key, dict)):
+    shards = position.get("s")
+    if (not first <= day <= last or not isinstance(shards, list) or len(shards) != audit_table.SHARDS
+            or not all(s is None or s is True or isinstance(s, dict) for s in shards)):
         raise cursors.invalid()
     found: list[dict[str, Any]] = []
-    while len(found) < limit and day <= last:
-        page = audit_table.page_of_day(day.isoformat(), lower=from_, upper=to + 1, limit=limit - len(found), after=key)
-        found.extend(page.items)
-        if page.position:
-            key = page.position
-            break
-        day, key = day + timedelta(days=1), None
+    queries = 0
+    while len(found) < limit and day <= last and queries + audit_table.SHARDS <= MAX_EXPORT_QUERIES:
+        queries += sum(1 for s in shards if s is not True)
+        items, shards = audit_table.page_of_day(day.isoformat(), lower=from_, upper=to + 1, limit=limit - len(found),
+                                                positions=shards)
+        found.extend(items)
+        if all(s is True for s in shards):
+            day, shards = day + timedelta(days=1), list(fresh)
     complete = day > last
-    next_cursor = None if complete else cursors.encode(actor.user_id, scope, {"d": day.isoformat(), "k": key})
+    next_cursor = None if complete else cursors.encode(actor.user_id, scope, {"d": day.isoformat(), "s": shards})
     # Exporting the log is itself an access to be accounted for (the subject is the exporter).
     record(actor, actor.user_id, EXPORT, "audit-events")
     return AuditExportPage(items=_events.validate_python([_event(i) for i in found]), next_cursor=next_cursor,

@@ -45,13 +45,13 @@ def list_for_user(user_id: str, *, name: str | None, category: str | None, statu
     given = {"name": canonical_name(name) if name else None, "category": category,
              "status": status.value if status else None}
     filters = {k: v for k, v in given.items() if v}
-    scope = "biomarkers_table.list|" + "|".join(f"{k}={v}" for k, v in sorted(filters.items())) + f"|{from_}|{to}"
+    scope = "biomarkers.list|" + "|".join(f"{k}={v}" for k, v in sorted(filters.items())) + f"|{from_}|{to}"
     return _page(user_id, scope, cursor, lambda after: biomarkers_table.page(
         user_id, filters=filters, lower=lower, upper=upper, descending=True, limit=limit, after=after))
 
 
 def latest(user_id: str, *, limit: int, cursor: str | None) -> ReadingPage:
-    return _page(user_id, "biomarkers_table.latest", cursor,
+    return _page(user_id, "biomarkers.latest", cursor,
                  lambda after: biomarker_summary_table.latest_page(user_id, limit=limit, after=after))
 
 
@@ -60,7 +60,7 @@ def history(user_id: str, name: str, *, from_: int | None, to: int | None, limit
     """One biomarker's raw readings in [from, to], oldest first (a chart's order)."""
     lower, upper = _window(from_, to)
     canonical = canonical_name(name)
-    scope = f"biomarkers_table.history|{canonical}|{from_}|{to}"
+    scope = f"biomarkers.history|{canonical}|{from_}|{to}"
     return _page(user_id, scope, cursor, lambda after: biomarkers_table.page(
         user_id, filters={"name": canonical}, lower=lower, upper=upper, descending=False, limit=limit, after=after))
 

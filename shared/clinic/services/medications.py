@@ -18,7 +18,7 @@ _items = TypeAdapter(list[Medication])
 
 
 def list_for_user(user_id: str, *, active: bool | None, limit: int, cursor: str | None) -> MedicationPage:
-    scope = f"medications_table.list|{'' if active is None else active}"
+    scope = f"medications.list|{'' if active is None else active}"
     position = cursors.decode(cursor, user_id, scope) if cursor else {}
     page = medications_table.page(user_id, active=active, limit=limit, after=position.get("key"))
     next_cursor = cursors.encode(user_id, scope, {"key": page.position}) if page.position else None
