@@ -77,7 +77,7 @@ def page_of_day(day: str, *, lower: int, upper: int, limit: int, after: Mapping[
         index="ByDay",
         sort_key="sk",
         # (the last representable instant has no exclusive bound after it: open-ended there)
-        bounds=paging.key_range("", lower, upper if upper < keys.TS_LIMIT else None),
+        bounds=paging.key_range("", lower, upper),
         key_attributes=("userId", "sk", "auditDay"),
         limit=limit,
         after=after,
