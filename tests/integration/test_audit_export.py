@@ -28,7 +28,9 @@ def export_all(invoke, ddb_calls, *, from_, to, limit):
         assert reply.status == 200, reply.body
         days = (to - from_) // DAY_MS + 1
         assert ddb_calls.operations["Query"] <= days and ddb_calls.operations["PutItem"] == 1
-        assert set(ddb_calls.operations) <= {"Query", "PutItem"} and ddb_calls.items_read <= limit + days
+        # the account check: the caller's Users item, and (this caller has none) the deletion mark
+        assert ddb_calls.operations["GetItem"] == 2
+        assert set(ddb_calls.operations) <= {"Query", "PutItem", "GetItem"} and ddb_calls.items_read <= limit + days
         pages.append(reply.body)
         cursor = reply.body["nextCursor"]
         if reply.body["complete"]:

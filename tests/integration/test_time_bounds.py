@@ -42,7 +42,7 @@ edges = st.sampled_from([0, 1, MAX_EPOCH_MS - 1, MAX_EPOCH_MS])
 valid_instant = st.one_of(edges, instants)
 out_of_range = st.one_of(st.integers(max_value=-1), st.integers(min_value=MAX_EPOCH_MS + 1),
                          st.sampled_from([-1, MAX_EPOCH_MS + 1, 10**13, 10**19, 10**30]))
-not_integers = st.sampled_from(["", " ", "1.5", "1e3", "0x10", "abc", "9" * 14, "--1", "1_000"])
+not_integers = st.sampled_from(["", " ", "1.5", "1e3", "0x10", "abc", "9" * 14, "--1"])
 
 
 @st.composite

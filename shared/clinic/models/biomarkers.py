@@ -36,7 +36,8 @@ def _plausible_time(epoch_ms: int) -> int:
     return epoch_ms
 
 
-FiniteFloat = Annotated[float, AfterValidator(_finite), Field(ge=-1e9, le=1e9)]
+# The bounds before the validator, so that they are JSON Schema's minimum and maximum.
+FiniteFloat = Annotated[float, Field(ge=-1e9, le=1e9), AfterValidator(_finite)]
 ReadingTime = Annotated[int, AfterValidator(_plausible_time)]
 
 

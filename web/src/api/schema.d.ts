@@ -465,7 +465,7 @@ export interface components {
             type: components["schemas"]["AppointmentType"];
             /**
              * Starttime
-             * @description Epoch milliseconds; must be in the future
+             * @description Epoch milliseconds; in the future and at most two years ahead
              */
             startTime: number;
             /**
@@ -652,7 +652,7 @@ export interface components {
         EmailLinkRequest: {
             /**
              * Email
-             * @description Where to send the sign-in link
+             * @description Where to send the sign-in link (any case; surrounding spaces are ignored)
              */
             email: string;
         };
@@ -854,6 +854,10 @@ export interface components {
             name?: string | null;
             /** Image */
             image?: string | null;
+        } | {
+            name: string;
+        } | {
+            image: string;
         };
         /**
          * Reading
@@ -946,7 +950,7 @@ export interface components {
             type: components["schemas"]["AppointmentType"];
             /**
              * Starttime
-             * @description Epoch milliseconds; must be in the future
+             * @description Epoch milliseconds; in the future and at most two years ahead
              */
             startTime: number;
             /**
@@ -1017,7 +1021,7 @@ export interface operations {
                 actorId?: string | null;
                 /** @description Page size, default 20 */
                 limit?: number;
-                /** @description `nextCursor` of the previous page */
+                /** @description `nextCursor` of the previous page, unchanged: signed for this caller and this query, it expires; any other value is a 400 */
                 cursor?: string | null;
             };
             header?: never;
@@ -1065,6 +1069,8 @@ export interface operations {
             /** @description Too many requests */
             429: {
                 headers: {
+                    /** @description Seconds to wait before asking again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1091,7 +1097,7 @@ export interface operations {
                 to: number;
                 /** @description Page size, default 20 */
                 limit?: number;
-                /** @description `nextCursor` of the previous page */
+                /** @description `nextCursor` of the previous page, unchanged: signed for this caller and this query, it expires; any other value is a 400 */
                 cursor?: string | null;
             };
             header?: never;
@@ -1139,6 +1145,8 @@ export interface operations {
             /** @description Too many requests */
             429: {
                 headers: {
+                    /** @description Seconds to wait before asking again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1163,7 +1171,7 @@ export interface operations {
                 email?: string | null;
                 /** @description Page size, default 20 */
                 limit?: number;
-                /** @description `nextCursor` of the previous page */
+                /** @description `nextCursor` of the previous page, unchanged: signed for this caller and this query, it expires; any other value is a 400 */
                 cursor?: string | null;
             };
             header?: never;
@@ -1211,6 +1219,8 @@ export interface operations {
             /** @description Too many requests */
             429: {
                 headers: {
+                    /** @description Seconds to wait before asking again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1288,6 +1298,8 @@ export interface operations {
             /** @description Too many requests */
             429: {
                 headers: {
+                    /** @description Seconds to wait before asking again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1313,7 +1325,7 @@ export interface operations {
                 when?: components["schemas"]["When"] | null;
                 /** @description Page size, default 20 */
                 limit?: number;
-                /** @description `nextCursor` of the previous page */
+                /** @description `nextCursor` of the previous page, unchanged: signed for this caller and this query, it expires; any other value is a 400 */
                 cursor?: string | null;
             };
             header?: never;
@@ -1373,6 +1385,8 @@ export interface operations {
             /** @description Too many requests */
             429: {
                 headers: {
+                    /** @description Seconds to wait before asking again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1454,6 +1468,8 @@ export interface operations {
             /** @description Too many requests */
             429: {
                 headers: {
+                    /** @description Seconds to wait before asking again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1545,6 +1561,8 @@ export interface operations {
             /** @description Too many requests */
             429: {
                 headers: {
+                    /** @description Seconds to wait before asking again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1568,13 +1586,13 @@ export interface operations {
                 name?: string | null;
                 category?: string | null;
                 status?: components["schemas"]["BiomarkerStatus"] | null;
-                /** @description Epoch ms, inclusive */
+                /** @description Epoch ms, inclusive; not after `to` */
                 from?: number | null;
                 /** @description Epoch ms, inclusive */
                 to?: number | null;
                 /** @description Page size, default 20 */
                 limit?: number;
-                /** @description `nextCursor` of the previous page */
+                /** @description `nextCursor` of the previous page, unchanged: signed for this caller and this query, it expires; any other value is a 400 */
                 cursor?: string | null;
             };
             header?: never;
@@ -1634,6 +1652,8 @@ export interface operations {
             /** @description Too many requests */
             429: {
                 headers: {
+                    /** @description Seconds to wait before asking again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1715,6 +1735,8 @@ export interface operations {
             /** @description Too many requests */
             429: {
                 headers: {
+                    /** @description Seconds to wait before asking again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1738,7 +1760,7 @@ export interface operations {
                 active?: boolean | null;
                 /** @description Page size, default 20 */
                 limit?: number;
-                /** @description `nextCursor` of the previous page */
+                /** @description `nextCursor` of the previous page, unchanged: signed for this caller and this query, it expires; any other value is a 400 */
                 cursor?: string | null;
             };
             header?: never;
@@ -1798,6 +1820,8 @@ export interface operations {
             /** @description Too many requests */
             429: {
                 headers: {
+                    /** @description Seconds to wait before asking again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1879,6 +1903,8 @@ export interface operations {
             /** @description Too many requests */
             429: {
                 headers: {
+                    /** @description Seconds to wait before asking again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1970,6 +1996,8 @@ export interface operations {
             /** @description Too many requests */
             429: {
                 headers: {
+                    /** @description Seconds to wait before asking again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2047,6 +2075,8 @@ export interface operations {
             /** @description Too many requests */
             429: {
                 headers: {
+                    /** @description Seconds to wait before asking again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2137,6 +2167,8 @@ export interface operations {
             /** @description Too many requests */
             429: {
                 headers: {
+                    /** @description Seconds to wait before asking again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2199,6 +2231,8 @@ export interface operations {
             /** @description Too many requests */
             429: {
                 headers: {
+                    /** @description Seconds to wait before asking again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2259,6 +2293,8 @@ export interface operations {
             /** @description Too many requests */
             429: {
                 headers: {
+                    /** @description Seconds to wait before asking again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2326,6 +2362,8 @@ export interface operations {
             /** @description Too many requests */
             429: {
                 headers: {
+                    /** @description Seconds to wait before asking again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2406,6 +2444,8 @@ export interface operations {
             /** @description Too many requests */
             429: {
                 headers: {
+                    /** @description Seconds to wait before asking again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2466,6 +2506,8 @@ export interface operations {
             /** @description Too many requests */
             429: {
                 headers: {
+                    /** @description Seconds to wait before asking again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2489,13 +2531,13 @@ export interface operations {
                 name?: string | null;
                 category?: string | null;
                 status?: components["schemas"]["BiomarkerStatus"] | null;
-                /** @description Epoch ms, inclusive */
+                /** @description Epoch ms, inclusive; not after `to` */
                 from?: number | null;
                 /** @description Epoch ms, inclusive */
                 to?: number | null;
                 /** @description Page size, default 20 */
                 limit?: number;
-                /** @description `nextCursor` of the previous page */
+                /** @description `nextCursor` of the previous page, unchanged: signed for this caller and this query, it expires; any other value is a 400 */
                 cursor?: string | null;
             };
             header?: never;
@@ -2534,6 +2576,8 @@ export interface operations {
             /** @description Too many requests */
             429: {
                 headers: {
+                    /** @description Seconds to wait before asking again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2556,7 +2600,7 @@ export interface operations {
             query?: {
                 /** @description Page size, default 20 */
                 limit?: number;
-                /** @description `nextCursor` of the previous page */
+                /** @description `nextCursor` of the previous page, unchanged: signed for this caller and this query, it expires; any other value is a 400 */
                 cursor?: string | null;
             };
             header?: never;
@@ -2595,6 +2639,8 @@ export interface operations {
             /** @description Too many requests */
             429: {
                 headers: {
+                    /** @description Seconds to wait before asking again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2651,6 +2697,8 @@ export interface operations {
             /** @description Too many requests */
             429: {
                 headers: {
+                    /** @description Seconds to wait before asking again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2672,13 +2720,13 @@ export interface operations {
         parameters: {
             query?: {
                 resolution?: components["schemas"]["Resolution"];
-                /** @description Epoch ms, inclusive */
+                /** @description Epoch ms, inclusive; not after `to` */
                 from?: number | null;
                 /** @description Epoch ms, inclusive */
                 to?: number | null;
                 /** @description Page size, default 20 */
                 limit?: number;
-                /** @description `nextCursor` of the previous page */
+                /** @description `nextCursor` of the previous page, unchanged: signed for this caller and this query, it expires; any other value is a 400 */
                 cursor?: string | null;
             };
             header?: never;
@@ -2720,6 +2768,8 @@ export interface operations {
             /** @description Too many requests */
             429: {
                 headers: {
+                    /** @description Seconds to wait before asking again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2776,6 +2826,8 @@ export interface operations {
             /** @description Too many requests */
             429: {
                 headers: {
+                    /** @description Seconds to wait before asking again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2830,6 +2882,8 @@ export interface operations {
             /** @description Too many requests */
             429: {
                 headers: {
+                    /** @description Seconds to wait before asking again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2890,6 +2944,8 @@ export interface operations {
             /** @description Too many requests */
             429: {
                 headers: {
+                    /** @description Seconds to wait before asking again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2912,7 +2968,7 @@ export interface operations {
             query?: {
                 /** @description Page size, default 20 */
                 limit?: number;
-                /** @description `nextCursor` of the previous page */
+                /** @description `nextCursor` of the previous page, unchanged: signed for this caller and this query, it expires; any other value is a 400 */
                 cursor?: string | null;
             };
             header?: never;
@@ -2951,6 +3007,8 @@ export interface operations {
             /** @description Too many requests */
             429: {
                 headers: {
+                    /** @description Seconds to wait before asking again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2974,7 +3032,7 @@ export interface operations {
                 active?: boolean | null;
                 /** @description Page size, default 20 */
                 limit?: number;
-                /** @description `nextCursor` of the previous page */
+                /** @description `nextCursor` of the previous page, unchanged: signed for this caller and this query, it expires; any other value is a 400 */
                 cursor?: string | null;
             };
             header?: never;
@@ -3013,6 +3071,8 @@ export interface operations {
             /** @description Too many requests */
             429: {
                 headers: {
+                    /** @description Seconds to wait before asking again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3080,6 +3140,8 @@ export interface operations {
             /** @description Too many requests */
             429: {
                 headers: {
+                    /** @description Seconds to wait before asking again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3156,6 +3218,8 @@ export interface operations {
             /** @description Too many requests */
             429: {
                 headers: {
+                    /** @description Seconds to wait before asking again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
