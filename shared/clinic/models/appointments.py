@@ -3,10 +3,10 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import ConfigDict, Field, Strict, model_validator
+from pydantic import BeforeValidator, ConfigDict, Field, Strict, model_validator
 
 from clinic.models.base import Input, Shape
-from clinic.models.common import EpochMs, ShortText
+from clinic.models.common import EpochMs, ShortText, integral
 
 
 class AppointmentType(StrEnum):
@@ -50,7 +50,7 @@ class AppointmentPage(Shape):
 
 # --- inputs ----------------------------------------------------------------------------------
 
-DurationMinutes = Annotated[int, Field(ge=5, le=480)]
+DurationMinutes = Annotated[int, Field(ge=5, le=480), BeforeValidator(integral)]
 
 
 class AppointmentRequest(Input):

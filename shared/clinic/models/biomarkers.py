@@ -4,10 +4,10 @@ import math
 import time
 from typing import Annotated
 
-from pydantic import AfterValidator, Field, Strict, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, Field, Strict, StringConstraints
 
 from clinic.models.base import Input, Shape
-from clinic.models.common import DAY_MS, MIN_EPOCH_MS, BiomarkerStatus
+from clinic.models.common import DAY_MS, MIN_EPOCH_MS, BiomarkerStatus, integral
 
 # A biomarker name is part of sort keys ("latest#<name>", "<name>#<ts>"), so '#' is excluded.
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9 ()\-/.,+%']{0,63}$"
@@ -38,7 +38,7 @@ def _plausible_time(epoch_ms: int) -> int:
 
 # The bounds before the validator, so that they are JSON Schema's minimum and maximum.
 FiniteFloat = Annotated[float, Field(ge=-1e9, le=1e9), AfterValidator(_finite)]
-ReadingTime = Annotated[int, AfterValidator(_plausible_time)]
+ReadingTime = Annotated[int, Field(ge=MIN_EPOCH_MS), BeforeValidator(integral), AfterValidator(_plausible_time)]
 
 
 class NewReading(Input):

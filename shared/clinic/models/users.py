@@ -5,7 +5,7 @@ from typing import Annotated
 
 from pydantic import ConfigDict, Field, Strict, StringConstraints, model_validator
 
-from clinic.models.base import Input, Shape
+from clinic.models.base import Input, Shape, one_given
 from clinic.models.common import ShortText
 
 
@@ -36,10 +36,7 @@ class ProfileChange(Input):
     else (email, role, ids) comes from the identity provider or clinic staff."""
 
     # "Give name or image" (the validator below), said in JSON Schema.
-    model_config = ConfigDict(json_schema_extra={"anyOf": [
-        {"required": ["name"], "properties": {"name": {"type": "string"}}},
-        {"required": ["image"], "properties": {"image": {"type": "string"}}},
-    ]})
+    model_config = ConfigDict(json_schema_extra=one_given(name="string", image="string"))
 
     name: ShortText | None = None
     image: ImageUrl | None = None

@@ -100,6 +100,12 @@ def test_a_current_admin_is_served(invoke, user_pool):
 # --- the bound: token lifetime -----------------------------------------------------------------
 
 
+@pytest.fixture(autouse=True)
+def template_lifetime(monkeypatch):
+    """The template's own lifetime, whatever override the process carries (the HTTP suite sets one)."""
+    monkeypatch.delenv(tokens.OVERRIDE, raising=False)
+
+
 def test_the_template_bounds_id_and_access_tokens_at_five_minutes():
     (client,) = template.resources("AWS::Cognito::UserPoolClient").values()
     props = client["Properties"]

@@ -305,7 +305,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One biomarker's readings, or its daily rollups, oldest first */
+        /**
+         * One biomarker's readings, or its daily rollups, oldest first
+         * @description `resolution=daily` answers one page (at most 366 clinic-local days) and takes no `cursor`; `from` must not be after `to`.
+         */
         get: operations["GetBiomarkerHistory"];
         put?: never;
         post?: never;
@@ -803,6 +806,14 @@ export interface components {
             refills?: number | null;
             /** Active */
             active?: boolean | null;
+        } | {
+            name: string;
+        } | {
+            dose: string;
+        } | {
+            refills: number;
+        } | {
+            active: boolean;
         };
         /**
          * MedicationCreate
