@@ -7,6 +7,7 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
+from clinic.models.biomarkers import NAME_PATTERN
 from clinic.models.common import ID_PATTERN, MAX_EPOCH_MS, PAGE_LIMIT_DEFAULT, PAGE_LIMIT_MAX
 from clinic.services.cursors import MAX_LENGTH as CURSOR_MAX_LENGTH
 from clinic.services.cursors import PATTERN as CURSOR_PATTERN
@@ -23,5 +24,7 @@ AppointmentId = Annotated[str, Path(alias="appointmentId", pattern=ID_PATTERN, m
 MedicationId = Annotated[str, Path(alias="medicationId", pattern=ID_PATTERN, max_length=64)]
 UserId = Annotated[str, Path(alias="userId", pattern=ID_PATTERN, max_length=64, description="The user's Cognito sub")]
 # Percent-encoded as it arrives (see clinic.api.path_text); 64 characters can take 3 bytes each.
+# The document describes the name itself (a client encodes it), which the route checks once decoded.
 BiomarkerNamePath = Annotated[str, Path(alias="name", min_length=1, max_length=3 * 64 * 3,
-                                        description="The biomarker's name, URL-encoded")]
+                                        description="The biomarker's name, URL-encoded",
+                                        json_schema_extra={"pattern": NAME_PATTERN, "maxLength": 64})]
