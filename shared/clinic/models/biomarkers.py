@@ -38,7 +38,9 @@ def _plausible_time(epoch_ms: int) -> int:
 
 # The bounds before the validator, so that they are JSON Schema's minimum and maximum.
 FiniteFloat = Annotated[float, Field(ge=-1e9, le=1e9), AfterValidator(_finite)]
-ReadingTime = Annotated[int, Field(ge=MIN_EPOCH_MS), BeforeValidator(integral), AfterValidator(_plausible_time)]
+# The document states the lower bound; the validator refuses it with its reason ("before 1900").
+ReadingTime = Annotated[int, Field(json_schema_extra={"minimum": MIN_EPOCH_MS}), BeforeValidator(integral),
+                        AfterValidator(_plausible_time)]
 
 
 class NewReading(Input):
