@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help dev test test-fast token bench lint build lock clean e2e web web-check screenshot template deploy publish bootstrap unit-costs capacity load
+.PHONY: help dev test test-fast fuzz token bench lint build lock clean e2e web web-check screenshot template deploy publish bootstrap unit-costs capacity load
 
 # The demo dashboard (web/): npm ci from the committed lock, then vite build, each redone only when
 # its inputs change.
@@ -69,6 +69,9 @@ test: $(STAMP) web-check $(WEB_BUILD)  ## every test (unit, handler, HTTP, brows
 test-fast: $(STAMP)  ## unit and handler tests only
 	$(BIN)/python -m pytest -n auto -m "not http and not serial"
 	$(BIN)/python -m pytest -p no:xdist -m "serial and not http"
+
+fuzz: $(STAMP)  ## schemathesis, every phase and check, 100 cases per operation (make test runs 5), on a fresh runner
+	CLINIC_FUZZ_EXAMPLES=100 $(BIN)/python -m pytest -p no:xdist tests/http/test_fuzz_api.py
 
 e2e: $(STAMP)  ## the HTTP suite against a deployed stack (see README)
 	$(BIN)/python -m pytest tests/e2e

@@ -121,7 +121,12 @@ class Gateway:
         if method == "OPTIONS" and any(c.pattern.match(url.path) for c in self.routes):
             return 204, self._preflight(), b""
         matched = self.match(method, url.path)
-        if matched is None:  # API Gateway: MISSING_AUTHENTICATION_TOKEN, mapped to 404 in the template
+        if matched is None:
+            allowed = sorted({c.route.method for c in self.routes if c.pattern.match(url.path)})
+            if allowed:  # the template's catch-all method on each API path (MethodNotAllowedFunction)
+                return 405, {**JSON_HEADERS, "Allow": [", ".join([*allowed, "OPTIONS"])]}, error_body(
+                    "method_not_allowed", "this path does not take this method")
+            # API Gateway: MISSING_AUTHENTICATION_TOKEN, mapped to 404 in the template
             return 404, JSON_HEADERS, error_body("not_found", "no such resource")
         route, path_params = matched
         claims = None
@@ -243,9 +248,9 @@ def serve(gateway: Gateway, host: str, port: int) -> ThreadingHTTPServer:
             if self.command != "HEAD":  # a HEAD answer carries the headers of the body, not the body
                 self.wfile.write(payload)
 
-        # Every method reaches the router, as at API Gateway: a method no route declares (TRACE,
-        # HEAD, ...) is the gateway's 404 in the error shape, not the HTTP server's own 501 page.
-        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = do_TRACE = _dispatch  # noqa: N815
+        # Every method reaches the router, as at API Gateway: a method a path does not declare
+        # (TRACE, HEAD, QUERY, ...) is a 405 with Allow there, a 404 elsewhere, in the error shape.
+        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = do_TRACE = do_QUERY = _dispatch  # noqa: N815
 
         def __getattr__(self, name: str) -> Any:
             # A method http.server has no do_ for (QUERY, PROPFIND, ...): 501 in the error shape.

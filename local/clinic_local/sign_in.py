@@ -13,12 +13,8 @@ say so. The decisions stay in ``clinic.services.sign_in``: one implementation, t
 
 from __future__ import annotations
 
-import gzip
-import json
 import secrets
 import string
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 import jwt
@@ -28,7 +24,7 @@ from clinic.errors import DomainError
 from clinic.models.auth import normalize_email
 from clinic.services.sign_in import CHALLENGE, LINK_METADATA_KEY
 from clinic_local import stack as local_stack
-from clinic_local import template
+from clinic_local import template, tokens
 from clinic_local.gateway import LambdaContext
 
 Event = dict[str, Any]
@@ -146,17 +142,6 @@ def issue_tokens(stack: local_stack.LocalStack, email: str) -> dict[str, Any]:
             "refreshToken": result.get("RefreshToken"), "expiresIn": result["ExpiresIn"]}
 
 
-@cache
-def _moto_signing_key() -> tuple[str, Any]:
-    import moto
-
-    resources = Path(moto.__file__).parent / "cognitoidp" / "resources"
-    packed = resources / "jwks-private.json.gz"
-    raw = gzip.decompress(packed.read_bytes()) if packed.exists() else (resources / "jwks-private.json").read_bytes()
-    jwk = json.loads(raw)
-    return str(jwk["kid"]), jwt.PyJWK(jwk).key
-
-
 def with_role_claim(stack: local_stack.LocalStack, id_token: str) -> str:
     """The ID token as Cognito would issue it with the pre-token-generation trigger (V1_0)."""
     claims = jwt.decode(id_token, options={"verify_signature": False})
@@ -172,5 +157,4 @@ def with_role_claim(stack: local_stack.LocalStack, id_token: str) -> str:
     claims.update(details.get("claimsToAddOrOverride") or {})
     for name in details.get("claimsToSuppress") or []:
         claims.pop(name, None)
-    kid, key = _moto_signing_key()
-    return jwt.encode(claims, key, algorithm="RS256", headers={"kid": kid})
+    return tokens.reissue(claims)

@@ -13,7 +13,7 @@ from typing import Any
 import boto3
 
 from clinic.id_tokens import cognito_issuer, jwks_url
-from clinic_local import template
+from clinic_local import template, tokens
 
 REGION = "us-east-1"
 STATE_FILE = template.ROOT / ".local" / "stack.json"
@@ -182,7 +182,7 @@ def id_token(stack: LocalStack, email: str, password: str) -> str:
         UserPoolId=stack.user_pool_id, ClientId=stack.client_id, AuthFlow="ADMIN_USER_PASSWORD_AUTH",
         AuthParameters={"USERNAME": email, "PASSWORD": password},
     )
-    return str(result["AuthenticationResult"]["IdToken"])
+    return tokens.with_template_lifetime(str(result["AuthenticationResult"]["IdToken"]))
 
 
 def create_account(stack: LocalStack, email: str, name: str, role: str) -> dict[str, Any]:

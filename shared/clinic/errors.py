@@ -38,4 +38,10 @@ class Conflict(DomainError):
 
 
 class RateLimited(DomainError):
+    """``retry_after_s``: when asking again can succeed (the ``Retry-After`` header of the 429)."""
+
     code = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after_s: int) -> None:
+        super().__init__(message)
+        self.retry_after_s = max(1, retry_after_s)

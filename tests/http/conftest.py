@@ -14,10 +14,14 @@ from typing import Any
 import pytest
 
 from clinic_local import stack as local_stack
+from clinic_local import tokens
 from tests.http.client import Api
 from tests.support.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
+# The suite mints one token per role for the whole session, which outlives the template's
+# 5-minute tokens; the lifetime itself is tested in tests/integration/auth/test_stale_tokens.py.
+os.environ.setdefault(tokens.OVERRIDE, "60")
 
 
 def _start_runner(state_file: Path, log: Any) -> tuple[subprocess.Popen[bytes], int] | None:

@@ -50,7 +50,7 @@ def test_a_request_is_stored_as_requested(invoke, tables):
     {"type": "lab", "startTime": NOW_MS + 3 * 366 * DAY_MS},  # beyond the booking horizon
     {"type": "lab", "startTime": str(TOMORROW)},  # "5" is not an int
     {"type": "lab", "startTime": True},  # true is not a number
-    {"type": "lab", "startTime": float(TOMORROW)},
+    {"type": "lab", "startTime": TOMORROW + 0.5},  # a fraction (1.0 is a JSON Schema integer: test_whole_numbers)
     {"type": "surgery", "startTime": TOMORROW},
     {"type": "lab", "startTime": TOMORROW, "status": "scheduled"},  # patients cannot set the status
     {"type": "lab", "startTime": TOMORROW, "userId": OTHER_SUB},

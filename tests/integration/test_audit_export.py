@@ -31,7 +31,10 @@ def export_all(invoke, ddb_calls, *, from_, to, limit):
         assert reply.status == 200, reply.body
         queries = ddb_calls.operations["Query"]
         assert queries <= MAX_EXPORT_QUERIES and ddb_calls.operations["PutItem"] == 1
-        assert set(ddb_calls.operations) <= {"Query", "PutItem"} and ddb_calls.items_read <= queries * (limit + 1)
+        # the account check: the caller's Users item, and (this caller has none) the deletion mark
+        assert ddb_calls.operations["GetItem"] == 2
+        assert set(ddb_calls.operations) <= {"Query", "PutItem", "GetItem"}
+        assert ddb_calls.items_read <= queries * (limit + 1)
         pages.append(reply.body)
         cursor = reply.body["nextCursor"]
         if reply.body["complete"]:

@@ -100,6 +100,9 @@ ROUTES = [
 ]
 
 
+ACCOUNT_CHECK_GETS = {"ExportMeFunction": 1}
+
+
 def audit_day_query():
     """The UTC day that holds the fixture's audit records (all written within seconds)."""
     records = audit_table.page(patient_id=EVENT_SUB, actor_id=None, limit=100, after=None).items
@@ -132,15 +135,19 @@ def test_every_list_page_reads_what_one_page_needs_whatever_the_history(history)
             )
             where = f"{function} {query} page {page}"
             extra_get = 1 if "GetItem" in others else 0
+            # The account check (strongly consistent, 1 RCU each): on staff routes the caller's Users
+            # item and, since this staff member has none, the deletion mark; on the export, the item.
+            check = ACCOUNT_CHECK_GETS.get(function, 2 if admin else 0)
+            others = {**others, "GetItem": others.get("GetItem", 0) + check} if check else others
             items = reply.body["biomarkers"] if function == "ExportMeFunction" else reply.body.get("items")
             if reply.status != 200 or not items or not reply.body["nextCursor"]:
                 problems.append(f"{where}: {reply.status}, expected a full page and a next one")
                 break
             if dict(history.operations) != {"Query": 1, **others}:
                 problems.append(f"{where}: requests {dict(history.operations)}")
-            if history.items_read > most_items + extra_get:
+            if history.items_read > most_items + extra_get + check:
                 problems.append(f"{where}: read {history.items_read} items")
-            if history.read_units > read_units_bound(most_items) + 0.5 * extra_get:
+            if history.read_units > read_units_bound(most_items) + 0.5 * extra_get + 1.0 * check:
                 problems.append(f"{where}: {history.read_units} read units")
             cursor = reply.body["nextCursor"]
     assert problems == []

@@ -55,10 +55,11 @@ def export_all(invoke, sub, limit, ddb_calls=None):
         reply = call(invoke, EXPORT, sub=sub, query=query)
         assert reply.status == 200, reply.body
         if ddb_calls is not None:
-            # One GetItem (profile, first page only), at most one Query per collection, one audit PutItem.
+            # One GetItem (the account check) plus one (profile, first page only), at most one Query
+            # per collection, one audit PutItem.
             ops = dict(ddb_calls.operations)
             assert ops.pop("PutItem") == 1
-            assert ops.pop("GetItem", 0) == (1 if not pages else 0)
+            assert ops.pop("GetItem", 0) == (2 if not pages else 1)
             assert set(ops) <= {"Query"} and ops.get("Query", 0) <= len(COLLECTIONS)
             assert ddb_calls.items_read <= limit + len(COLLECTIONS)
         pages.append(reply.body)
@@ -89,8 +90,8 @@ def test_a_page_costs_the_same_whatever_the_history(invoke, tables, ddb_calls):
     give_history(EVENT_SUB, readings_n=400, appointments_n=2, medications_n=1, tag="big")
     ddb_calls.reset()
     first = call(invoke, EXPORT, query={"limit": 5}).body
-    assert dict(ddb_calls.operations) == {"GetItem": 1, "Query": 1, "PutItem": 1}
-    assert ddb_calls.items_read <= 1 + 5  # the profile, and limit - 1 + 1 readings (the look-ahead)
+    assert dict(ddb_calls.operations) == {"GetItem": 2, "Query": 1, "PutItem": 1}  # the account check, the profile
+    assert ddb_calls.items_read <= 2 + 5  # the Users item twice, and limit - 1 + 1 readings (the look-ahead)
     assert len(first["biomarkers"]) == 4 and first["complete"] is False
 
 

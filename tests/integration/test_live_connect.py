@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from clinic import settings
 from clinic.id_tokens import IdTokenVerifier, cognito_issuer, jwks_url
 from clinic.repositories import connections_table
-from clinic.services import live
+from clinic.services import live, users
 from tests.support.events import ws_event
 
 CONNECT, DISCONNECT = "LiveConnectFunction", "LiveDisconnectFunction"
@@ -71,6 +71,16 @@ def test_a_valid_id_token_opens_a_connection_stored_under_its_user(verifier, key
     result = invoke(CONNECT, ws_event("connect", connection_id="conn-1", token=keys.token()))
     assert result == {"statusCode": 200}
     assert stored() == {"conn-1"}
+
+
+def test_a_deleted_accounts_still_valid_token_is_refused_and_stores_nothing(verifier, keys, invoke):
+    # Given the account was deleted after its token was issued (DELETE /me marks it)
+    users.mark_deleted(USER)
+    # When the old token connects
+    result = invoke(CONNECT, ws_event("connect", connection_id="conn-1", token=keys.token()))
+    # Then the handshake is refused at once
+    assert result == {"statusCode": 401}
+    assert stored() == set()
 
 
 def test_the_connection_expires_after_api_gateways_two_hour_limit(verifier, keys, invoke, tables):

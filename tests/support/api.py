@@ -31,10 +31,13 @@ def event_file(logical_id: str) -> str:
     return f"{code_uri.parent.name}/{code_uri.name}.json"
 
 
-def call(invoke: Any, logical_id: str, *, sub: str = EVENT_SUB, admin: bool = False,
+def call(invoke: Any, logical_id: str, *, sub: str | None = None, admin: bool = False,
          path: dict[str, str] | None = None, query: dict[str, Any] | None = None, body: Any = None,
          raw_body: str | None = None, headers: dict[str, str] | None = None) -> Reply:
-    """Invoke ``logical_id`` as ``sub`` (in the admin group if ``admin``)."""
+    """Invoke ``logical_id`` as ``sub`` (in the admin group if ``admin``). By default the caller
+    is the events' patient, or with ``admin`` the staff member ADMIN_SUB: staff routes check the
+    caller's Users item, so the patient's own id in the admin group is a demoted admin (a 403)."""
+    sub = sub or (ADMIN_SUB if admin else EVENT_SUB)
     event = request_event(logical_id, sub=sub, admin=admin, path=path, query=query, body=body,
                           raw_body=raw_body, headers=headers)
     result = invoke(logical_id, event)

@@ -1,5 +1,6 @@
 import base64
 import json
+import re
 
 import pytest
 from hypothesis import given
@@ -71,3 +72,8 @@ def test_random_well_formed_tokens_never_verify(raw):
     body = base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
     with pytest.raises(InvalidInput):
         cursors.decode(f"1.{body}.{body[:22]}", "user-a", "s")
+
+
+@given(st.dictionaries(st.text(max_size=8), st.text(max_size=40) | st.integers(), max_size=4))
+def test_every_cursor_matches_the_format_the_openapi_declares(position):
+    assert re.fullmatch(cursors.PATTERN, cursors.encode("user-1", "scope", position))

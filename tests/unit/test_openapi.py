@@ -50,3 +50,17 @@ def test_a_schema_described_two_ways_is_refused(monkeypatch):
     )
     with pytest.raises(openapi.OpenApiConflict, match="Appointment"):
         openapi.build()
+
+
+def test_the_document_uses_json_schema_keywords_only():
+    # pydantic writes ge/le/gt/lt when a bound cannot become minimum/maximum: no client knows them
+    def keys(node):
+        if isinstance(node, dict):
+            yield from node
+            for value in node.values():
+                yield from keys(value)
+        elif isinstance(node, list):
+            for value in node:
+                yield from keys(value)
+
+    assert not {"ge", "le", "gt", "lt"} & set(keys(json.loads(openapi.render())))

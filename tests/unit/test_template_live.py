@@ -88,7 +88,9 @@ def test_each_live_function_is_granted_exactly_what_it_calls():
                    if str(r) != key or a not in ("kms:Decrypt", "kms:GenerateDataKey")}
                for f in LIVE_FUNCTIONS}
     table = str({"Fn::GetAtt": ["ConnectionsTable", "Arn"]})
-    assert granted["LiveConnectFunction"] == {("dynamodb:Query", table), ("dynamodb:PutItem", table)}
+    # ... and the account check: a deleted account's token is refused (docs/decisions.md)
+    account = {("dynamodb:GetItem", str({"Fn::GetAtt": [t, "Arn"]})) for t in ("UsersTable", "AuthTable")}
+    assert granted["LiveConnectFunction"] == {("dynamodb:Query", table), ("dynamodb:PutItem", table), *account}
     assert granted["LiveDisconnectFunction"] == {
         ("dynamodb:Query", str({"Fn::Sub": "${ConnectionsTable.Arn}/index/ByConnection"})),
         ("dynamodb:DeleteItem", table)}

@@ -105,8 +105,9 @@ def test_the_dashboard_client_is_a_public_code_and_pkce_client():
     assert client["AllowedOAuthFlows"] == ["code"]
     assert client["AllowedOAuthFlowsUserPoolClient"] is True
     assert set(client["ExplicitAuthFlows"]) == {"ALLOW_CUSTOM_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"}
-    assert (client["IdTokenValidity"], client["AccessTokenValidity"], client["RefreshTokenValidity"]) == (1, 1, 30)
-    assert client["TokenValidityUnits"] == {"AccessToken": "hours", "IdToken": "hours", "RefreshToken": "days"}
+    # ID and access tokens: minutes (tests/integration/auth/test_stale_tokens.py); refresh: 30 days
+    assert client["RefreshTokenValidity"] == 30
+    assert client["TokenValidityUnits"] == {"AccessToken": "minutes", "IdToken": "minutes", "RefreshToken": "days"}
     assert client["EnableTokenRevocation"] is True
     assert client["PreventUserExistenceErrors"] == "ENABLED"
     assert client["CallbackURLs"] == {"Ref": "SpaCallbackUrls"}

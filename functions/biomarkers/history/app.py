@@ -21,7 +21,8 @@ app = make_resolver()
 
 
 @app.get("/biomarkers/<name>/history", summary="One biomarker's readings, or its daily rollups, oldest first",
-         responses=responses())
+         description="`resolution=daily` answers one page (at most 366 clinic-local days) and takes no `cursor`; "
+         "`from` must not be after `to`.", responses=responses())
 def get_history(name: BiomarkerNamePath, resolution: Annotated[Resolution, Query()] = Resolution.RAW,
                 from_: From = None, to: To = None, limit: Limit = PAGE_LIMIT_DEFAULT,
                 cursor: Cursor = None) -> ReadingPage | DailyHistory:

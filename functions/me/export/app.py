@@ -15,4 +15,4 @@ def export_me(limit: Limit = PAGE_LIMIT_MAX, cursor: Cursor = None) -> ExportPag
     return export.page(current_user(app), limit=limit, cursor=cursor)
 
 
-handler = lambda_entry(app)
+handler = lambda_entry(app, current_account=True)

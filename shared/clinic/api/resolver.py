@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from functools import cache
 from http import HTTPStatus
 from typing import Any, cast
 from urllib.parse import unquote
@@ -19,10 +20,12 @@ from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestUnsupportedContentType, RequestValidationError
 from aws_lambda_powertools.logging import correlation_paths
 
+from clinic.api import guards
 from clinic.api.auth import Caller, caller_from_claims, require_admin
 from clinic.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound, RateLimited, Unauthorized
 from clinic.models.errors import ErrorBody
 from clinic.observability import error_fingerprint, logger, metrics
+from clinic.services import users
 from clinic.settings import Cors, get_settings
 
 STATUS: dict[type[DomainError], int] = {
@@ -47,11 +50,13 @@ def status_of(error: DomainError) -> int:
     return next((status for kind, status in STATUS.items() if isinstance(error, kind)), 500)
 
 
-def error_response(status: int, code: str, message: str, details: list[dict[str, Any]] | None = None) -> Response[Any]:
+def error_response(status: int, code: str, message: str, details: list[dict[str, Any]] | None = None,
+                   headers: dict[str, str] | None = None) -> Response[Any]:
     return Response(
         status_code=status,
         content_type="application/json",
         body={"error": {"code": code, "message": message, "details": details or []}},
+        headers=headers,
     )
 
 
@@ -74,7 +79,10 @@ ERROR_DESCRIPTIONS = {
     429: "Too many requests",
     500: "Something went wrong; the message says nothing more",
 }
+RETRY_AFTER = {"description": "Seconds to wait before asking again", "required": True,
+               "schema": {"type": "integer", "minimum": 1}}
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+CHANGE_METHODS = BODY_METHODS | {"DELETE"}
 
 
 def responses(*errors: int, status: int = 200, admin: bool = False, description: str = "OK") -> dict[int, Any]:
@@ -86,6 +94,7 @@ def responses(*errors: int, status: int = 200, admin: bool = False, description:
         documented[code] = {
             "description": ERROR_DESCRIPTIONS[code],
             "content": {"application/json": {"model": ErrorBody}},
+            **({"headers": {"Retry-After": RETRY_AFTER}} if code == 429 else {}),
         }
     return documented
 
@@ -99,7 +108,8 @@ def make_resolver(*, validate: bool = True) -> APIGatewayRestResolver:
 
     @app.exception_handler(DomainError)
     def _domain(error: DomainError) -> Response[Any]:
-        return error_response(status_of(error), error.code, error.message, error.details)
+        retry = {"Retry-After": str(error.retry_after_s)} if isinstance(error, RateLimited) else None
+        return error_response(status_of(error), error.code, error.message, error.details, headers=retry)
 
     @app.exception_handler(RequestValidationError)
     def _invalid(error: RequestValidationError) -> Response[Any]:
@@ -134,16 +144,24 @@ def current_admin(app: APIGatewayRestResolver) -> Caller:
 
 
 def lambda_entry(
-    app: APIGatewayRestResolver, *, staff_only: bool = False
+    app: APIGatewayRestResolver, *, staff_only: bool = False, current_account: bool = False
 ) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
     """The Lambda handler for ``app``: structured logs with the request id (never the event),
     metrics flushed per invocation, security headers on every response. ``staff_only`` routes
-    answer a non-admin with 403 before looking at any input (authorization before validation)."""
+    answer a non-admin with 403 before looking at any input (authorization before validation).
+
+    The account behind the token is checked (``users.check_account``: a deleted account is a
+    401, a demoted admin a 403) on every staff route, every request that changes something, and
+    on ``current_account`` routes (the patient's export); other reads rely on the ID token's
+    short lifetime (template ``IdTokenMinutes``; docs/decisions.md)."""
+    declared = cache(lambda: guards.declared(app))  # on the first request: routes are registered by then
 
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)
     @metrics.log_metrics(capture_cold_start_metric=True)
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-        refused = _refuse_early(event, staff_only)
+        refused = _refuse_early(event, staff_only, declared())
+        if refused is None and (staff_only or current_account or event.get("httpMethod") in CHANGE_METHODS):
+            refused = _refuse_stale_account(event, staff=staff_only)
         result = refused if refused is not None else app.resolve(event, context)
         headers = result.setdefault("multiValueHeaders", {})
         for name, value in SECURITY_HEADERS.items():
@@ -156,20 +174,40 @@ def lambda_entry(
     return cast(Callable[[dict[str, Any], Any], dict[str, Any]], handler)
 
 
-def _refuse_early(event: dict[str, Any], staff_only: bool) -> dict[str, Any] | None:
+def _claims(event: dict[str, Any]) -> Any:
+    return ((event.get("requestContext") or {}).get("authorizer") or {}).get("claims")
+
+
+def _refuse_early(event: dict[str, Any], staff_only: bool, allowed: guards.Declared) -> dict[str, Any] | None:
     """The response to a request refused before routing (not staff on a staff route; a body
-    that is not JSON), or None."""
-    response = None
-    if staff_only:
-        claims = ((event.get("requestContext") or {}).get("authorizer") or {}).get("claims")
-        try:
-            require_admin(caller_from_claims(claims))
-        except DomainError as error:
-            response = error_response(status_of(error), error.code, error.message)
-    if response is None and _not_json(event):
-        response = _unsupported_media()
-    if response is None:
+    that is not JSON, too large, too deep or not UTF-8; a query parameter or a body the route
+    does not declare), or None."""
+    try:
+        if staff_only:
+            require_admin(caller_from_claims(_claims(event)))
+        if _not_json(event):
+            return _as_result(_unsupported_media())
+        guards.body_text(event)
+        guards.only_declared(event, allowed)
+    except DomainError as error:
+        return _as_result(error_response(status_of(error), error.code, error.message, error.details))
+    return None
+
+
+def _refuse_stale_account(event: dict[str, Any], *, staff: bool) -> dict[str, Any] | None:
+    """401 or 403 when the token's account was deleted or demoted since the token was issued.
+    A request without a verified caller (the public sign-in link route) has no account to check."""
+    claims = _claims(event)
+    if claims is None:
         return None
+    try:
+        users.check_account(caller_from_claims(claims), staff=staff)
+    except DomainError as error:
+        return _as_result(error_response(status_of(error), error.code, error.message))
+    return None
+
+
+def _as_result(response: Response[Any]) -> dict[str, Any]:
     return {
         "statusCode": response.status_code,
         "body": json.dumps(response.body),

@@ -3,10 +3,10 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import Field, Strict, model_validator
+from pydantic import BeforeValidator, ConfigDict, Field, Strict, model_validator
 
 from clinic.models.base import Input, Shape
-from clinic.models.common import EpochMs, ShortText
+from clinic.models.common import EpochMs, ShortText, integral
 
 
 class AppointmentType(StrEnum):
@@ -50,14 +50,14 @@ class AppointmentPage(Shape):
 
 # --- inputs ----------------------------------------------------------------------------------
 
-DurationMinutes = Annotated[int, Field(ge=5, le=480)]
+DurationMinutes = Annotated[int, Field(ge=5, le=480), BeforeValidator(integral)]
 
 
 class AppointmentRequest(Input):
     """A patient asks for an appointment; the clinic confirms it (status ``requested``)."""
 
     type: Annotated[AppointmentType, Strict(False)]
-    start_time: EpochMs = Field(description="Epoch milliseconds; must be in the future")
+    start_time: EpochMs = Field(description="Epoch milliseconds; in the future and at most two years ahead")
     duration_minutes: DurationMinutes = 30
     title: ShortText | None = Field(default=None, description="Defaults to a title for the type")
 
@@ -69,6 +69,13 @@ class PatientAction(StrEnum):
 
 class AppointmentChange(Input):
     """A patient cancels, or asks to move, an upcoming appointment of theirs."""
+
+    # The rule below, said in JSON Schema (docs/openapi.json), so clients and fuzzers know it.
+    model_config = ConfigDict(json_schema_extra={
+        "if": {"properties": {"action": {"const": PatientAction.RESCHEDULE.value}}},
+        "then": {"required": ["startTime"], "properties": {"startTime": {"type": "integer"}}},
+        "else": {"properties": {"startTime": {"type": "null"}}},
+    })
 
     action: Annotated[PatientAction, Strict(False)]
     start_time: EpochMs | None = Field(default=None, description="The new start (reschedule only); in the future")
@@ -89,7 +96,7 @@ class StaffAppointmentCreate(Input):
     """Clinic staff book an appointment for a patient."""
 
     type: Annotated[AppointmentType, Strict(False)]
-    start_time: EpochMs = Field(description="Epoch milliseconds; must be in the future")
+    start_time: EpochMs = Field(description="Epoch milliseconds; in the future and at most two years ahead")
     duration_minutes: DurationMinutes = 30
     title: ShortText | None = None
     status: Annotated[BookingStatus, Strict(False)] = BookingStatus.SCHEDULED
@@ -103,6 +110,12 @@ class StaffAction(StrEnum):
 
 
 class StaffAppointmentChange(Input):
+    model_config = ConfigDict(json_schema_extra={
+        "if": {"properties": {"action": {"const": StaffAction.CONFIRM.value}}},
+        "then": True,
+        "else": {"properties": {"startTime": {"type": "null"}}},
+    })
+
     action: Annotated[StaffAction, Strict(False)]
     start_time: EpochMs | None = Field(default=None, description="confirm only: confirm at another (future) time")
 

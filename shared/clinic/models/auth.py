@@ -17,6 +17,10 @@ _EMAIL = re.compile(
 )
 
 
+# The same rule for the OpenAPI document, on the address as sent (before trimming and lower case).
+EMAIL_PATTERN = r"^\s*" + _EMAIL.pattern.strip("^$").replace("a-z", "A-Za-z") + r"\s*$"
+
+
 def normalize_email(raw: str) -> str | None:
     """The canonical form of an address (trimmed, lower case), or None when it is not one."""
     email = raw.strip().lower()
@@ -26,7 +30,8 @@ def normalize_email(raw: str) -> str | None:
 
 
 class EmailLinkRequest(Input):
-    email: str = Field(min_length=3, max_length=MAX_EMAIL_LENGTH, description="Where to send the sign-in link")
+    email: str = Field(min_length=3, max_length=MAX_EMAIL_LENGTH, pattern=EMAIL_PATTERN,
+                       description="Where to send the sign-in link (any case; surrounding spaces are ignored)")
 
     @field_validator("email")
     @classmethod

@@ -3,11 +3,11 @@ from __future__ import annotations
 import math
 from typing import Annotated
 
-from pydantic import AfterValidator, Field, Strict, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, Field, Strict, StringConstraints
 
 from clinic import clock
 from clinic.models.base import Input, Shape
-from clinic.models.common import DAY_MS, MIN_EPOCH_MS, BiomarkerStatus
+from clinic.models.common import DAY_MS, MIN_EPOCH_MS, BiomarkerStatus, integral
 
 # A biomarker name is part of sort keys ("latest#<name>", "<name>#<ts>"), so '#' is excluded.
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9 ()\-/.,+%']{0,63}$"
@@ -36,8 +36,11 @@ def _plausible_time(epoch_ms: int) -> int:
     return epoch_ms
 
 
-FiniteFloat = Annotated[float, AfterValidator(_finite), Field(ge=-1e9, le=1e9)]
-ReadingTime = Annotated[int, AfterValidator(_plausible_time)]
+# The bounds before the validator, so that they are JSON Schema's minimum and maximum.
+FiniteFloat = Annotated[float, Field(ge=-1e9, le=1e9), AfterValidator(_finite)]
+# The document states the lower bound; the validator refuses it with its reason ("before 1900").
+ReadingTime = Annotated[int, Field(json_schema_extra={"minimum": MIN_EPOCH_MS}), BeforeValidator(integral),
+                        AfterValidator(_plausible_time)]
 
 
 class NewReading(Input):

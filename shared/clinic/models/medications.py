@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field, model_validator
+from pydantic import BeforeValidator, ConfigDict, Field, model_validator
 
-from clinic.models.base import Input, Shape
-from clinic.models.common import EpochMs, ShortText
+from clinic.models.base import Input, Shape, one_given
+from clinic.models.common import EpochMs, ShortText, integral
 
 
 class Medication(Shape):
@@ -29,7 +29,7 @@ class RefillRequest(Shape):
     requested_at: int = Field(description="Epoch milliseconds")
 
 
-Refills = Annotated[int, Field(ge=0, le=12)]
+Refills = Annotated[int, Field(ge=0, le=12), BeforeValidator(integral)]
 
 
 class MedicationCreate(Input):
@@ -44,6 +44,9 @@ class MedicationCreate(Input):
 
 class MedicationChange(Input):
     """Clinic staff change a prescription; at least one field."""
+
+    model_config = ConfigDict(json_schema_extra=one_given(name="string", dose="string", refills="integer",
+                                                          active="boolean"))
 
     name: ShortText | None = None
     dose: ShortText | None = None

@@ -3,9 +3,9 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import Field, Strict, StringConstraints, model_validator
+from pydantic import ConfigDict, Field, Strict, StringConstraints, model_validator
 
-from clinic.models.base import Input, Shape
+from clinic.models.base import Input, Shape, one_given
 from clinic.models.common import ShortText
 
 
@@ -34,6 +34,9 @@ ImageUrl = Annotated[str, StringConstraints(max_length=2048, pattern=r"^https://
 class ProfileChange(Input):
     """What a user may change about themselves: the display name and the picture. Everything
     else (email, role, ids) comes from the identity provider or clinic staff."""
+
+    # "Give name or image" (the validator below), said in JSON Schema.
+    model_config = ConfigDict(json_schema_extra=one_given(name="string", image="string"))
 
     name: ShortText | None = None
     image: ImageUrl | None = None

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from clinic import aws
-from clinic.repositories import dynamo, keys
+from clinic.repositories import dynamo, keys, paging
 from clinic.settings import Tables, get_settings
 
 Item = dict[str, Any]
@@ -76,8 +76,7 @@ def page(
     else:
         index, prefix = None, ""
     sort_key = INDEX_SORT_KEYS[index]
-    low = prefix + (keys.ts(lower) if lower is not None else keys.LOWEST)
-    high = prefix + (keys.ts(upper) if upper is not None else keys.HIGH)
+    low, high = paging.key_range(prefix, lower, upper)
     request: dict[str, Any] = {
         "TableName": _table(),
         "KeyConditionExpression": "userId = :u AND #s BETWEEN :lo AND :hi",

@@ -93,8 +93,7 @@ def page_of_day(day: str, *, lower: int, upper: int, limit: int,
     upper): one Query per shard not yet done (at most ``SHARDS``, ``limit + 1`` items each),
     merged. Returns the records and each shard's position after them (True once a shard is done:
     the day is complete when every shard is)."""
-    # (the last representable instant has no exclusive bound after it: open-ended there)
-    bounds = paging.key_range("", lower, upper if upper < keys.TS_LIMIT else None)
+    bounds = paging.key_range("", lower, upper)
     pages: dict[int, paging.Page] = {}
     for shard, position in enumerate(positions):
         if position is True:

@@ -25,9 +25,11 @@ class Page:
 
 
 def key_range(prefix: str, lower: int | None, upper: int | None) -> tuple[str, str]:
-    """BETWEEN bounds for sort keys ``<prefix><13-digit ms>#<id>`` with time in [lower, upper)."""
+    """BETWEEN bounds for sort keys ``<prefix><13-digit ms>#<id>`` with time in [lower, upper).
+    An ``upper`` past the last representable instant (an inclusive bound at the maximum, plus
+    one) has no key of its own: every key sorts before it, so it is the open end."""
     low = prefix + (keys.ts(lower) if lower is not None else keys.LOWEST)
-    high = prefix + (keys.ts(upper) if upper is not None else keys.HIGH)
+    high = prefix + (keys.ts(upper) if upper is not None and upper < keys.TS_LIMIT else keys.HIGH)
     return low, high
 
 

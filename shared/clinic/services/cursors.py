@@ -24,6 +24,8 @@ from clinic.signing_keys import signing_key
 VERSION = "1"
 MAX_LENGTH = 2048
 MAC_BYTES = 16
+# "<version>.<base64url body>.<base64url MAC>" (what ``encode`` makes; the OpenAPI declares it)
+PATTERN = rf"^{VERSION}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{{{(MAC_BYTES * 4 + 2) // 3}}}$"
 
 
 def _key() -> bytes:

@@ -76,14 +76,15 @@ def request_link(email: str, source_ip: str | None, *, now: int | None = None) -
     window = settings.email_link_window_seconds
     index = now // window
     counters_expire = (index + 1) * window + 60
+    retry_after_s = (index + 1) * window - now  # the counters start over with the next window
     if source_ip and not auth_table.count(f"rl#ip#{_keyed('ip', source_ip)}#{index}",
                                           settings.email_link_max_per_ip, counters_expire):
         metrics.add_metric(name="EmailLinkRateLimited", unit="Count", value=1)
-        raise RateLimited(RATE_LIMITED)
+        raise RateLimited(RATE_LIMITED, retry_after_s=retry_after_s)
     if not auth_table.count(f"rl#email#{_keyed('email', email)}#{index}",
                             settings.email_link_max_per_email, counters_expire):
         metrics.add_metric(name="EmailLinkRateLimited", unit="Count", value=1)
-        raise RateLimited(RATE_LIMITED)
+        raise RateLimited(RATE_LIMITED, retry_after_s=retry_after_s)
     secret = secrets.token_urlsafe(SECRET_BYTES)
     auth_table.put(link_key(email, secret), now + settings.email_link_ttl_seconds)
     mail.sender().send(_message(email, secret))

@@ -23,9 +23,12 @@ from aws_lambda_powertools.metrics import MetricUnit
 from botocore.exceptions import BotoCoreError, ClientError
 
 from clinic import aws, clock
+from clinic.api.auth import caller_from_claims
+from clinic.errors import Unauthorized
 from clinic.id_tokens import IdTokenVerifier, cognito_issuer, jwks_url
 from clinic.observability import logger, metrics
 from clinic.repositories import connections_table
+from clinic.services import users
 from clinic.settings import LiveDelivery, LiveTokens, Tables, get_settings
 
 TOPICS = ("stats", "appointments", "medications")
@@ -57,7 +60,7 @@ def connect(event: dict[str, Any]) -> dict[str, Any]:
     Any status but 200 refuses the handshake, and nothing is stored."""
     token = (event.get("queryStringParameters") or {}).get("token")
     claims = verifier().verify(token)
-    if claims is None:
+    if claims is None or not _account_stands(claims):
         metrics.add_metric(name="ConnectionsRefused", unit=MetricUnit.Count, value=1)
         return _status(401)
     user_id = claims["sub"]
@@ -68,6 +71,15 @@ def connect(event: dict[str, Any]) -> dict[str, Any]:
     connections_table.put(user_id, event["requestContext"]["connectionId"], now + CONNECTION_TTL_S)
     metrics.add_metric(name="ConnectionsOpened", unit=MetricUnit.Count, value=1)
     return _status(200)
+
+
+def _account_stands(claims: dict[str, Any]) -> bool:
+    """False when the token's account was deleted after the token was issued."""
+    try:
+        users.check_account(caller_from_claims(claims))
+    except Unauthorized:
+        return False
+    return True
 
 
 def disconnect(event: dict[str, Any]) -> dict[str, Any]:

@@ -20,12 +20,13 @@ from typing import Any
 
 from clinic import clock, cognito
 from clinic.api.auth import ADMIN_GROUP, Caller
-from clinic.errors import NotFound, Unauthorized
+from clinic.errors import Forbidden, NotFound, Unauthorized
 from clinic.models.users import ProfileChange, Role, User
 from clinic.repositories import auth_table, dynamo, users_table
 from clinic.settings import UserPool, get_settings
 
-# Longer than any ID token issued before a deletion stays valid (1 hour).
+# Longer than any ID token issued before a deletion stays valid (the template's IdTokenMinutes,
+# at most an hour).
 DELETED_MARK_SECONDS = 2 * 3600
 NAME_CLAIM_MAX = 120
 
@@ -41,6 +42,25 @@ def _deleted_key(user_id: str) -> str:
 def mark_deleted(user_id: str) -> None:
     """Remember for a while that this account was deleted (see ``ensure_profile``)."""
     auth_table.put(_deleted_key(user_id), clock.now_s() + DELETED_MARK_SECONDS)
+
+
+def was_deleted(user_id: str) -> bool:
+    return auth_table.is_live(_deleted_key(user_id), clock.now_s())
+
+
+def check_account(caller: Caller, *, staff: bool = False) -> None:
+    """Refuse a signed, unexpired token whose account no longer stands: 401 once the account was
+    deleted, and on staff routes 403 once its Users item says it is no longer staff (the item is
+    changed before the group: ``set_role``). One strongly consistent GetItem of the Users item;
+    only when there is none (deleted, or a new account whose profile is not created yet), one
+    GetItem of the deletion mark."""
+    item = users_table.get_consistent(caller.user_id)
+    if item is None:
+        if was_deleted(caller.user_id):
+            raise Unauthorized("authentication required")
+        return
+    if staff and item.get("role") != Role.ADMIN.value:
+        raise Forbidden("this route is for clinic staff")
 
 
 def create_profile(user_id: str, email: str, *, name: str | None = None, role: Role = Role.PATIENT) -> bool:
@@ -60,7 +80,7 @@ def ensure_profile(caller: Caller, *, name: str | None = None) -> User:
         return _user(item)
     # A token issued before its account was deleted is still signed and unexpired: it must not
     # bring the profile back. This check costs a read only on the creating path.
-    if not caller.email or auth_table.is_live(_deleted_key(caller.user_id), clock.now_s()):
+    if not caller.email or was_deleted(caller.user_id):
         raise Unauthorized("authentication required")
     claimed = caller.name.strip()[:NAME_CLAIM_MAX] if caller.name and caller.name.strip() else None
     role = Role.ADMIN if caller.is_admin else Role.PATIENT

@@ -125,3 +125,15 @@ def test_one_ip_gets_thirty_requests_per_window_then_429(invoke, tables, outbox,
                                                "details": []}
     assert len(outbox) == 30
     assert request(invoke, "person99@example.com", ip="192.0.2.8")["statusCode"] == 202
+
+
+def test_a_429_says_when_to_ask_again(invoke, tables, outbox, monkeypatch):
+    # Given the address used up this window's links, 100 s before the window (900 s) ends
+    monkeypatch.setattr(clock, "now_ms", lambda: (1_800_000_000 - 100) * 1000)
+    for i in range(5):
+        request(invoke, "patient@example.com", ip=f"198.51.100.{i}")
+    # When it asks again
+    refused = request(invoke, "patient@example.com")
+    # Then the 429 carries Retry-After: the seconds until the next window
+    assert refused["statusCode"] == 429
+    assert refused["multiValueHeaders"]["Retry-After"] == ["100"]

@@ -305,7 +305,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One biomarker's readings, or its daily rollups, oldest first */
+        /**
+         * One biomarker's readings, or its daily rollups, oldest first
+         * @description `resolution=daily` answers one page (at most 366 clinic-local days) and takes no `cursor`; `from` must not be after `to`.
+         */
         get: operations["GetBiomarkerHistory"];
         put?: never;
         post?: never;
@@ -465,7 +468,7 @@ export interface components {
             type: components["schemas"]["AppointmentType"];
             /**
              * Starttime
-             * @description Epoch milliseconds; must be in the future
+             * @description Epoch milliseconds; in the future and at most two years ahead
              */
             startTime: number;
             /**
@@ -654,7 +657,7 @@ export interface components {
         EmailLinkRequest: {
             /**
              * Email
-             * @description Where to send the sign-in link
+             * @description Where to send the sign-in link (any case; surrounding spaces are ignored)
              */
             email: string;
         };
@@ -805,6 +808,14 @@ export interface components {
             refills?: number | null;
             /** Active */
             active?: boolean | null;
+        } | {
+            name: string;
+        } | {
+            dose: string;
+        } | {
+            refills: number;
+        } | {
+            active: boolean;
         };
         /**
          * MedicationCreate
@@ -856,6 +867,10 @@ export interface components {
             name?: string | null;
             /** Image */
             image?: string | null;
+        } | {
+            name: string;
+        } | {
+            image: string;
         };
         /**
          * Reading
@@ -960,7 +975,7 @@ export interface components {
             type: components["schemas"]["AppointmentType"];
             /**
              * Starttime
-             * @description Epoch milliseconds; must be in the future
+             * @description Epoch milliseconds; in the future and at most two years ahead
              */
             startTime: number;
             /**
@@ -1038,7 +1053,7 @@ export interface operations {
                 actorId?: string | null;
                 /** @description Page size, default 20 */
                 limit?: number;
-                /** @description `nextCursor` of the previous page */
+                /** @description `nextCursor` of the previous page, unchanged: signed for this caller and this query, it expires; any other value is a 400 */
                 cursor?: string | null;
             };
             header?: never;
@@ -1086,6 +1101,8 @@ export interface operations {
             /** @description Too many requests */
             429: {
                 headers: {
+                    /** @description Seconds to wait before asking again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1112,7 +1129,7 @@ export interface operations {
                 to: number;
                 /** @description Page size, default 20 */
                 limit?: number;
-                /** @description `nextCursor` of the previous page */
+                /** @description `nextCursor` of the previous page, unchanged: signed for this caller and this query, it expires; any other value is a 400 */
                 cursor?: string | null;
             };
             header?: never;
@@ -1160,6 +1177,8 @@ export interface operations {
             /** @description Too many requests */
             429: {
                 headers: {
+                    /** @description Seconds to wait before asking again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1184,7 +1203,7 @@ export interface operations {
                 email?: string | null;
                 /** @description Page size, default 20 */
                 limit?: number;
-                /** @description `nextCursor` of the previous page */
+                /** @description `nextCursor` of the previous page, unchanged: signed for this caller and this query, it expires; any other value is a 400 */
                 cursor?: string | null;
             };
             header?: never;
@@ -1232,6 +1251,8 @@ export interface operations {
             /** @description Too many requests */
             429: {
                 headers: {
+                    /** @description Seconds to wait before asking again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1309,6 +1330,8 @@ export interface operations {
             /** @description Too many requests */
             429: {
                 headers: {
+                    /** @description Seconds to wait before asking again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1334,7 +1357,7 @@ export interface operations {
                 when?: components["schemas"]["When"] | null;
                 /** @description Page size, default 20 */
                 limit?: number;
-                /** @description `nextCursor` of the previous page */
+                /** @description `nextCursor` of the previous page, unchanged: signed for this caller and this query, it expires; any other value is a 400 */
                 cursor?: string | null;
             };
             header?: never;
@@ -1394,6 +1417,8 @@ export interface operations {
             /** @description Too many requests */
             429: {
                 headers: {
+                    /** @description Seconds to wait before asking again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1475,6 +1500,8 @@ export interface operations {
             /** @description Too many requests */
             429: {
                 headers: {
+                    /** @description Seconds to wait before asking again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1566,6 +1593,8 @@ export interface operations {
             /** @description Too many requests */
             429: {
                 headers: {
+                    /** @description Seconds to wait before asking again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1589,13 +1618,13 @@ export interface operations {
                 name?: string | null;
                 category?: string | null;
                 status?: components["schemas"]["BiomarkerStatus"] | null;
-                /** @description Epoch ms, inclusive */
+                /** @description Epoch ms, inclusive; not after `to` */
                 from?: number | null;
                 /** @description Epoch ms, inclusive */
                 to?: number | null;
                 /** @description Page size, default 20 */
                 limit?: number;
-                /** @description `nextCursor` of the previous page */
+                /** @description `nextCursor` of the previous page, unchanged: signed for this caller and this query, it expires; any other value is a 400 */
                 cursor?: string | null;
             };
             header?: never;
@@ -1655,6 +1684,8 @@ export interface operations {
             /** @description Too many requests */
             429: {
                 headers: {
+                    /** @description Seconds to wait before asking again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1736,6 +1767,8 @@ export interface operations {
             /** @description Too many requests */
             429: {
                 headers: {
+                    /** @description Seconds to wait before asking again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1759,7 +1792,7 @@ export interface operations {
                 active?: boolean | null;
                 /** @description Page size, default 20 */
                 limit?: number;
-                /** @description `nextCursor` of the previous page */
+                /** @description `nextCursor` of the previous page, unchanged: signed for this caller and this query, it expires; any other value is a 400 */
                 cursor?: string | null;
             };
             header?: never;
@@ -1819,6 +1852,8 @@ export interface operations {
             /** @description Too many requests */
             429: {
                 headers: {
+                    /** @description Seconds to wait before asking again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1900,6 +1935,8 @@ export interface operations {
             /** @description Too many requests */
             429: {
                 headers: {
+                    /** @description Seconds to wait before asking again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1991,6 +2028,8 @@ export interface operations {
             /** @description Too many requests */
             429: {
                 headers: {
+                    /** @description Seconds to wait before asking again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2068,6 +2107,8 @@ export interface operations {
             /** @description Too many requests */
             429: {
                 headers: {
+                    /** @description Seconds to wait before asking again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2158,6 +2199,8 @@ export interface operations {
             /** @description Too many requests */
             429: {
                 headers: {
+                    /** @description Seconds to wait before asking again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2220,6 +2263,8 @@ export interface operations {
             /** @description Too many requests */
             429: {
                 headers: {
+                    /** @description Seconds to wait before asking again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2280,6 +2325,8 @@ export interface operations {
             /** @description Too many requests */
             429: {
                 headers: {
+                    /** @description Seconds to wait before asking again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2347,6 +2394,8 @@ export interface operations {
             /** @description Too many requests */
             429: {
                 headers: {
+                    /** @description Seconds to wait before asking again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2427,6 +2476,8 @@ export interface operations {
             /** @description Too many requests */
             429: {
                 headers: {
+                    /** @description Seconds to wait before asking again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2487,6 +2538,8 @@ export interface operations {
             /** @description Too many requests */
             429: {
                 headers: {
+                    /** @description Seconds to wait before asking again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2510,13 +2563,13 @@ export interface operations {
                 name?: string | null;
                 category?: string | null;
                 status?: components["schemas"]["BiomarkerStatus"] | null;
-                /** @description Epoch ms, inclusive */
+                /** @description Epoch ms, inclusive; not after `to` */
                 from?: number | null;
                 /** @description Epoch ms, inclusive */
                 to?: number | null;
                 /** @description Page size, default 20 */
                 limit?: number;
-                /** @description `nextCursor` of the previous page */
+                /** @description `nextCursor` of the previous page, unchanged: signed for this caller and this query, it expires; any other value is a 400 */
                 cursor?: string | null;
             };
             header?: never;
@@ -2555,6 +2608,8 @@ export interface operations {
             /** @description Too many requests */
             429: {
                 headers: {
+                    /** @description Seconds to wait before asking again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2577,7 +2632,7 @@ export interface operations {
             query?: {
                 /** @description Page size, default 20 */
                 limit?: number;
-                /** @description `nextCursor` of the previous page */
+                /** @description `nextCursor` of the previous page, unchanged: signed for this caller and this query, it expires; any other value is a 400 */
                 cursor?: string | null;
             };
             header?: never;
@@ -2616,6 +2671,8 @@ export interface operations {
             /** @description Too many requests */
             429: {
                 headers: {
+                    /** @description Seconds to wait before asking again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2672,6 +2729,8 @@ export interface operations {
             /** @description Too many requests */
             429: {
                 headers: {
+                    /** @description Seconds to wait before asking again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2693,13 +2752,13 @@ export interface operations {
         parameters: {
             query?: {
                 resolution?: components["schemas"]["Resolution"];
-                /** @description Epoch ms, inclusive */
+                /** @description Epoch ms, inclusive; not after `to` */
                 from?: number | null;
                 /** @description Epoch ms, inclusive */
                 to?: number | null;
                 /** @description Page size, default 20 */
                 limit?: number;
-                /** @description `nextCursor` of the previous page */
+                /** @description `nextCursor` of the previous page, unchanged: signed for this caller and this query, it expires; any other value is a 400 */
                 cursor?: string | null;
             };
             header?: never;
@@ -2741,6 +2800,8 @@ export interface operations {
             /** @description Too many requests */
             429: {
                 headers: {
+                    /** @description Seconds to wait before asking again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2797,6 +2858,8 @@ export interface operations {
             /** @description Too many requests */
             429: {
                 headers: {
+                    /** @description Seconds to wait before asking again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2851,6 +2914,8 @@ export interface operations {
             /** @description Too many requests */
             429: {
                 headers: {
+                    /** @description Seconds to wait before asking again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2911,6 +2976,8 @@ export interface operations {
             /** @description Too many requests */
             429: {
                 headers: {
+                    /** @description Seconds to wait before asking again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2933,7 +3000,7 @@ export interface operations {
             query?: {
                 /** @description Page size, default 20 */
                 limit?: number;
-                /** @description `nextCursor` of the previous page */
+                /** @description `nextCursor` of the previous page, unchanged: signed for this caller and this query, it expires; any other value is a 400 */
                 cursor?: string | null;
             };
             header?: never;
@@ -2972,6 +3039,8 @@ export interface operations {
             /** @description Too many requests */
             429: {
                 headers: {
+                    /** @description Seconds to wait before asking again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2995,7 +3064,7 @@ export interface operations {
                 active?: boolean | null;
                 /** @description Page size, default 20 */
                 limit?: number;
-                /** @description `nextCursor` of the previous page */
+                /** @description `nextCursor` of the previous page, unchanged: signed for this caller and this query, it expires; any other value is a 400 */
                 cursor?: string | null;
             };
             header?: never;
@@ -3034,6 +3103,8 @@ export interface operations {
             /** @description Too many requests */
             429: {
                 headers: {
+                    /** @description Seconds to wait before asking again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3101,6 +3172,8 @@ export interface operations {
             /** @description Too many requests */
             429: {
                 headers: {
+                    /** @description Seconds to wait before asking again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3177,6 +3250,8 @@ export interface operations {
             /** @description Too many requests */
             429: {
                 headers: {
+                    /** @description Seconds to wait before asking again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
