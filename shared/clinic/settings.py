@@ -42,6 +42,9 @@ class Settings(BaseModel):
             raise ValueError("not an IANA time zone known to this runtime") from None
         return value
 
+    # --- patients' identifiers (MRNs). Only the functions that set or resolve them have it.
+    patient_identifiers_table: str | None = Field(default=None, alias="PATIENT_IDENTIFIERS_TABLE", min_length=3)
+
     # --- sign-in and accounts. Only the functions that sign people in or manage accounts have
     # these; they read them through ``require`` so that a missing one fails loudly by name.
     auth_table: str | None = Field(default=None, alias="AUTH_TABLE", min_length=3)
