@@ -95,6 +95,14 @@ def test_the_specifications_glucose_example_is_converted_and_the_labs_flag_decid
     assert stored(ANN) == [("Glucose", 113.498, "mg/dL", "out-of-range")]
 
 
+def test_the_specifications_hemoglobin_example_keeps_its_unit_and_the_labs_low_flag(invoke, patients):
+    # observation-example-f005-hemoglobin: 7.2 g/dL, interpretation L
+    body = invoke(FUNCTION, bundle(fixture("observation-example-f005-hemoglobin.json"),
+                                   extra=[patient_entry("Patient/f001", "MRN-ANN")]))
+    assert outcomes(body) == [(0, "accepted", "")]
+    assert stored(ANN) == [("Hemoglobin", 7.2, "g/dL", "out-of-range")]
+
+
 def test_the_specifications_lipid_report_is_read_through_its_results(invoke, patients):
     # diagnosticreport-example-lipids: a DiagnosticReport and four Observations in mmol/L; the
     # Observations take the report's effective time (they have none of their own).

@@ -67,3 +67,13 @@ def page(caller: Caller, *, limit: int, cursor: str | None) -> ExportPage:
     # The patient reading their own records is still an access to PHI: recorded like a staff read.
     audit.record(caller, caller.user_id, audit.EXPORT, f"me-export:{ORDER[min(at, len(ORDER) - 1)]}")
     return ExportPage(profile=profile, next_cursor=next_cursor, complete=complete, **found)
+
+
+def fhir_page(caller: Caller, *, limit: int, cursor: str | None) -> dict[str, Any]:
+    """The same page as a FHIR R4 Bundle (``clinic.fhir.export``); the Patient carries the
+    identifiers (MRNs) staff set, so a lab or another clinic can match it."""
+    from clinic.fhir import export as fhir_export
+
+    found = page(caller, limit=limit, cursor=cursor)
+    identifiers = (users.get(caller.user_id) or {}).get("identifiers") or [] if found.profile else []
+    return fhir_export.bundle(found, caller.user_id, identifiers, limit=limit)

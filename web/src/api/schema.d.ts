@@ -3050,6 +3050,8 @@ export interface operations {
                 limit?: number;
                 /** @description `nextCursor` of the previous page */
                 cursor?: string | null;
+                /** @description `fhir`: each page is a FHIR R4 Bundle (type collection, application/fhir+json) whose `next` link carries the cursor */
+                format?: "json" | "fhir";
             };
             header?: never;
             path?: never;
@@ -3063,7 +3065,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ExportPage"];
+                    "application/json": components["schemas"]["ExportPage"] | string;
                 };
             };
             /** @description The request is invalid: `details` names each field and issue (never the value) */
