@@ -12,7 +12,7 @@ from clinic_local import template
 from tests.integration.test_export_me import give_history
 from tests.integration.test_fhir_ingest import stored
 from tests.support import env
-from tests.support.api import ADMIN_SUB, call
+from tests.support.api import ADMIN_SUB, OTHER_SUB, call
 from tests.support.events import EVENT_SUB
 
 EXPORT = "ExportMeFunction"
@@ -79,3 +79,38 @@ def test_the_export_round_trips_into_a_fresh_stack_with_the_same_mrn(invoke, tab
     body = invoke("IngestReadingsFunction", resent)
     assert body["accepted"] == 9 and body["rejected"] == 0
     assert (stored(EVENT_SUB), stats.for_user(EVENT_SUB)) == before
+
+
+def test_staff_export_a_patients_record_as_fhir_and_each_page_is_audited(invoke, tables):
+    from clinic.repositories import audit
+
+    expected = give_history(EVENT_SUB, readings_n=5, appointments_n=1, medications_n=1, tag="st")
+    set_mrn(invoke, EVENT_SUB)
+    pages, cursor = [], None
+    while True:
+        query = {"format": "fhir", "limit": 3, **({"cursor": cursor} if cursor else {})}
+        reply = call(invoke, "ExportPatientFunction", admin=True, sub=ADMIN_SUB, path={"userId": EVENT_SUB},
+                     query=query)
+        assert reply.status == 200, reply.body
+        Bundle.model_validate(reply.body)
+        pages.append(reply.body)
+        nxt = [link["url"] for link in reply.body.get("link", []) if link["relation"] == "next"]
+        if not nxt:
+            break
+        assert nxt[0].startswith(f"/admin/patients/{EVENT_SUB}/export?")
+        cursor = parse_qs(urlsplit(nxt[0]).query)["cursor"][0]
+    assert {o["id"] for o in resources(pages, "Observation")} == expected["biomarkers"]
+    exports = [r for r in audit.page(patient_id=EVENT_SUB, actor_id=None, limit=100, after=None).items
+               if r["action"] == "export"]
+    assert len(exports) == len(pages) and {r["actorId"] for r in exports} == {ADMIN_SUB}
+    # A staff cursor is bound to its patient: it does not page another patient's export
+    give_history(OTHER_SUB, readings_n=1, appointments_n=0, medications_n=0, tag="other")
+    other = call(invoke, "ExportPatientFunction", admin=True, sub=ADMIN_SUB, path={"userId": OTHER_SUB},
+                 query={"format": "fhir", "cursor": parse_qs(urlsplit(
+                     pages[0]["link"][0]["url"]).query)["cursor"][0]})
+    assert other.status == 400
+
+
+def test_staff_export_of_someone_who_is_not_a_user_is_a_404(invoke, tables):
+    reply = call(invoke, "ExportPatientFunction", admin=True, path={"userId": "not-a-user"}, query={"format": "fhir"})
+    assert reply.status == 404

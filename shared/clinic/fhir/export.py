@@ -46,7 +46,8 @@ APPOINTMENT_STATUS = {"requested": "proposed", "scheduled": "booked", "completed
                       "cancelled": "cancelled", "no-show": "noshow"}
 
 
-def bundle(page: ExportPage, user_id: str, identifiers: list[dict[str, str]], *, limit: int) -> dict[str, Any]:
+def bundle(page: ExportPage, user_id: str, identifiers: list[dict[str, str]], *, limit: int,
+           route: str = "/me/export") -> dict[str, Any]:
     patient_ref = f"Patient/{user_id}"
     entries: list[dict[str, Any]] = []
     if page.profile is not None:
@@ -58,7 +59,7 @@ def bundle(page: ExportPage, user_id: str, identifiers: list[dict[str, str]], *,
                            "entry": entries}
     if page.next_cursor:
         query = urlencode({"format": "fhir", "limit": limit, "cursor": page.next_cursor})
-        out["link"] = [{"relation": "next", "url": f"/me/export?{query}"}]
+        out["link"] = [{"relation": "next", "url": f"{route}?{query}"}]
     return out
 
 
