@@ -3,7 +3,7 @@ definition each, so every route bounds them the same way (and documents them the
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
@@ -21,6 +21,3 @@ UserId = Annotated[str, Path(alias="userId", pattern=ID_PATTERN, max_length=64, 
 # Percent-encoded as it arrives (see clinic.api.path_text); 64 characters can take 3 bytes each.
 BiomarkerNamePath = Annotated[str, Path(alias="name", min_length=1, max_length=3 * 64 * 3,
                                         description="The biomarker's name, URL-encoded")]
-ExportFormat = Annotated[Literal["json", "fhir"], Query(
-    description="`fhir`: each page is a FHIR R4 Bundle (type collection, application/fhir+json) whose `next` "
-                "link carries the cursor")]

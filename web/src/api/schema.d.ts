@@ -1820,7 +1820,8 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ExportPage"] | string;
+                    "application/json": components["schemas"]["ExportPage"];
+                    "application/fhir+json": Record<string, never>;
                 };
             };
             /** @description The request is invalid: `details` names each field and issue (never the value) */
@@ -3166,7 +3167,8 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ExportPage"] | string;
+                    "application/json": components["schemas"]["ExportPage"];
+                    "application/fhir+json": Record<string, never>;
                 };
             };
             /** @description The request is invalid: `details` names each field and issue (never the value) */
