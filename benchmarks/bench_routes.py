@@ -142,6 +142,15 @@ CASES = [
         replayable=False,
     ),
     Case("GET /admin/audit", "ListAuditEventsFunction", admin=True, query={"patientId": EVENT_SUB}),
+    Case("GET /admin/patients/{userId}/export", "ExportPatientFunction", admin=True, path=lambda w: P),
+    Case(
+        "PUT /admin/patients/{userId}/identifiers",
+        "SetPatientIdentifiersFunction",
+        admin=True,
+        path=lambda w: P,
+        body=lambda w: {"identifiers": [{"system": "urn:oid:2.16.840.1.113883.19.5", "value": w.unique()}]},
+        replayable=False,
+    ),
 ]
 
 

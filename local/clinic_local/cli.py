@@ -4,6 +4,7 @@
                                                       start everything (what `make dev` runs)
   clinic-local token EMAIL                            print an ID token for a demo account
   clinic-local ingest FILE.jsonl [--via queue]        send readings (one JSON object a line) to ingest
+  clinic-local ingest --format fhir BUNDLE.json       send a lab's FHIR R4 Bundle (subjects by MRN) to ingest
   clinic-local simulate --users N --rate R --seconds S
                                                       stream realistic sensor and lab readings to ingest
   clinic-local rollup [--day YYYY-MM-DD]              run the nightly rollups (a night's backfill with --day)
@@ -260,6 +261,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         return 2
     from clinic_local import ingest
 
+    if args.format == "fhir":
+        return _ingest_bundle(stack, args)
     readings, unreadable = [], []
     with args.file.open() as lines:
         for number, line in enumerate(lines, 1):
@@ -278,6 +281,29 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     if len(tally.reasons) > 20:
         print(f"  ... and {len(tally.reasons) - 20} more")
     return 0 if not unreadable and not tally.outcomes["failed"] and not tally.messages_failed else 1
+
+
+def _ingest_bundle(stack: local_stack.LocalStack, args: argparse.Namespace) -> int:
+    from clinic_local import ingest
+
+    try:
+        bundle = json.loads(args.file.read_text())
+    except ValueError:
+        print(f"{args.file}: not JSON", file=sys.stderr)
+        return 1
+    if args.via == "queue":
+        tally = ingest.Tally(sent=ingest.send_to_queue(stack, [bundle]))
+        tally = ingest.drain(stack, tally)
+    else:
+        try:
+            tally = ingest.invoke_bundle(bundle)
+        except ValueError as error:
+            print(f"{args.file}: {error}", file=sys.stderr)
+            return 1
+    print(tally.line())
+    for position, reason in tally.reasons[:20]:
+        print(f"  entry {position}: {reason}")
+    return 0 if not tally.outcomes["failed"] and not tally.messages_failed else 1
 
 
 def _simulated_users(stack: local_stack.LocalStack, count: int) -> list[str]:
@@ -397,6 +423,9 @@ def parser() -> argparse.ArgumentParser:
     ingest.add_argument("file", type=Path, help="one reading a line: userId, name, value, unit, recordedAt, source, "
                                                  "sourceReadingId[, category, status]")
     ingest.add_argument("--via", **via)
+    ingest.add_argument("--format", choices=["readings", "fhir"], default="readings",
+                        help="readings: JSON lines (default); fhir: one FHIR R4 Bundle of Observations and "
+                             "DiagnosticReports in JSON, subjects identified by MRN")
     ingest.set_defaults(func=cmd_ingest)
     simulate = sub.add_parser("simulate", help="stream realistic readings (CGM, heart rate, lab panels) to ingest")
     simulate.add_argument("--users", type=int, default=3, help="patients (the demo patients first)")

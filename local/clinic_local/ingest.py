@@ -107,6 +107,22 @@ def invoke(readings: Sequence[Any], tally: Tally | None = None) -> Tally:
     return tally
 
 
+def invoke_bundle(bundle: Any) -> Tally:
+    """One direct invocation with a FHIR Bundle; ``reasons`` are by Bundle entry index."""
+    tally = Tally()
+    with _quiet():
+        body = template.load_handler(FUNCTION)(bundle, _context())
+    if "error" in body:
+        details = "; ".join(f"{d.get('field')}: {d.get('issue')}" for d in body["error"]["details"][:5])
+        raise ValueError(body["error"]["message"] + (f" ({details})" if details else ""))
+    for result in body["results"]:
+        tally.outcomes[result["outcome"]] += 1
+        if "reason" in result:
+            tally.reasons.append((result["index"], result["reason"]))
+    tally.sent = len(body["results"])
+    return tally
+
+
 def _ingest_queue(stack: local_stack.LocalStack) -> tuple[dict[str, str], template.QueueSource]:
     (source,) = [s for s in template.queue_sources() if s.function == FUNCTION]
     return stack.queues[source.queue], source

@@ -131,6 +131,12 @@ class Erasure(Feature):
 # --- live updates (WebSocket): only the connect, disconnect and fan-out functions ---------------
 
 
+class PatientIdentifiersTable(Feature):
+    """Patients' identifiers (MRNs): the functions that set them or resolve a lab's subject."""
+
+    patient_identifiers_table: str = Field(alias="PATIENT_IDENTIFIERS_TABLE", min_length=3)
+
+
 class LiveConnections(Feature):
     connections_table: str = Field(alias="CONNECTIONS_TABLE", min_length=3)
 

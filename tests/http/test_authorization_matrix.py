@@ -186,6 +186,13 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("PATCH", "/admin/patients/{userId}/medications/{medicationId}"): staff_row(
         lambda w, who: (f"/admin/patients/{w.users[who]}/medications/{w.medication(who)}", {"refills": 2})
     ),
+    ("PUT", "/admin/patients/{userId}/identifiers"): staff_row(
+        lambda w, who: (f"/admin/patients/{w.users[who]}/identifiers",
+                        {"identifiers": [{"system": "urn:oid:2.16.840.1.113883.19.5", "value": f"M-{w.users[who]}"}]})
+    ),
+    ("GET", "/admin/patients/{userId}/export"): staff_row(
+        lambda w, who: (f"/admin/patients/{w.users[who]}/export?format=fhir&limit=5", None)
+    ),
     ("PUT", "/admin/users/{userId}/role"): staff_row(
         lambda w, who: (f"/admin/users/{w.users[who]}/role", {"role": "patient"})
     ),

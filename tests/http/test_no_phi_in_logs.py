@@ -107,6 +107,14 @@ def every_route_with_sentinels(api: Api, stack) -> set[tuple[str, str]]:
     call("GET", "/admin/patients", "/admin/patients?limit=100", token=staff)
     for suffix in ("", "/stats", "/biomarkers", "/appointments", "/medications"):
         call("GET", "/admin/patients/{userId}" + suffix, f"/admin/patients/{user_id}{suffix}", token=staff)
+    mrn = {"identifiers": [{"system": "urn:oid:2.16.840.1.113883.19.5", "value": f"qzsentinel-{TAG}"}]}
+    call("PUT", "/admin/patients/{userId}/identifiers", f"/admin/patients/{user_id}/identifiers", token=staff,
+         body=mrn)
+    call("PUT", "/admin/patients/{userId}/identifiers", f"/admin/patients/{user_id}/identifiers", token=staff,
+         body={"identifiers": [{"system": "urn:x", "value": NAME}]}, ok=(400,))
+    call("GET", "/me/export", "/me/export?format=fhir", token=me)
+    for fmt in ("json", "fhir"):
+        call("GET", "/admin/patients/{userId}/export", f"/admin/patients/{user_id}/export?format={fmt}", token=staff)
     call("GET", "/admin/audit", f"/admin/audit?patientId={user_id}", token=staff)
     call("GET", "/admin/audit-events/export", f"/admin/audit-events/export?from={now - DAY_MS}&to={now}", token=staff)
     call("PUT", "/admin/users/{userId}/role", f"/admin/users/{user_id}/role", token=staff, body={"role": "patient"})

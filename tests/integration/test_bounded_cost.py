@@ -93,6 +93,9 @@ ROUTES = [
     # collection, 10,000 of them); each page audited.
     ("ExportMeFunction", False, None, {}, LIMIT + 1,
      lambda page: {"GetItem": 1, "PutItem": 1} if page == 0 else {"PutItem": 1}),
+    # The staff export: the same, plus the patient's existence check (GetItem) on every page.
+    ("ExportPatientFunction", True, P, {}, LIMIT + 1,
+     lambda page: {"GetItem": 2, "PutItem": 1} if page == 0 else {"GetItem": 1, "PutItem": 1}),
     # The audit log of the day the fixture wrote 60 staff reads in (query filled in at run time):
     # one Query per ByDayShard shard of the day, each of at most a page.
     ("ExportAuditEventsFunction", True, None, "audit-day", audit_table.SHARDS * (LIMIT + 1),
@@ -134,12 +137,13 @@ def test_every_list_page_reads_what_one_page_needs_whatever_the_history(history)
                 query={"limit": LIMIT, **query, **({"cursor": cursor} if cursor else {})},
             )
             where = f"{function} {query} page {page}"
-            extra_get = 1 if "GetItem" in others else 0
+            extra_get = others.get("GetItem", 0)
             # The account check (strongly consistent, 1 RCU each): on staff routes the caller's Users
             # item and, since this staff member has none, the deletion mark; on the export, the item.
             check = ACCOUNT_CHECK_GETS.get(function, 2 if admin else 0)
             others = {**others, "GetItem": others.get("GetItem", 0) + check} if check else others
-            items = reply.body["biomarkers"] if function == "ExportMeFunction" else reply.body.get("items")
+            exports = ("ExportMeFunction", "ExportPatientFunction")
+            items = reply.body["biomarkers"] if function in exports else reply.body.get("items")
             if reply.status != 200 or not items or not reply.body["nextCursor"]:
                 problems.append(f"{where}: {reply.status}, expected a full page and a next one")
                 break

@@ -105,3 +105,36 @@ def test_an_unexpected_error_leaves_no_trace_in_the_logs_or_the_error(invoke, ta
     text = captured()
     assert '"errorType":"ValueError"' in text  # where it came from is logged...
     assert_no_needle(text + str(failure.value) + repr(failure.value))  # ...what it said is not
+
+
+def test_fhir_bundles_leave_no_trace_in_the_logs(invoke, tables, captured):
+    # An accepted Observation, one for an unknown MRN, a unit with no conversion, a malformed Bundle
+    from clinic.repositories import dynamo, users_table
+    from clinic.repositories import patient_identifiers_table as identifiers
+
+    create_users(SENTINEL["userId"])
+    mrn = "qz-mrn-4411"
+    dynamo.write([users_table.identifiers_update_action(SENTINEL["userId"], [{"system": "urn:qz", "value": mrn}], None),
+                  identifiers.claim_action("urn:qz", mrn, SENTINEL["userId"])])
+
+    def observation(value, unit, mrn_value):
+        return {"resourceType": "Observation", "status": "final",
+                "identifier": [{"system": "urn:qz-lab", "value": f"qz-reading-77-{value}"}],
+                "code": {"coding": [{"system": "http://loinc.org", "code": "2345-7"}]},
+                "subject": {"identifier": {"system": "urn:qz", "value": mrn_value}},
+                "effectiveDateTime": "2026-03-08T08:30:00Z",
+                "valueQuantity": {"value": value, "system": "http://unitsofmeasure.org", "code": unit}}
+
+    bundle = {"resourceType": "Bundle", "type": "batch", "entry": [
+        {"resource": observation(987654.3219, "mg/dL", mrn)},
+        {"resource": observation(987654.3, "mg/dL", "qz-mrn-unknown")},
+        {"resource": observation(987654.1, "qzunit", mrn)},
+    ]}
+    body = invoke(FUNCTION, bundle)
+    assert [r["outcome"] for r in body["results"]] == ["accepted", "rejected", "rejected"]
+    broken = {**bundle, "entry": [{"resource": {**observation(987654.2, "mg/dL", mrn), "status": 987654}}]}
+    assert invoke(FUNCTION, broken)["error"]["code"] == "validation_error"
+    invoke(FUNCTION, sqs_event([bundle]))
+    text = captured()
+    assert_no_needle(text)
+    assert "qz-mrn" not in text

@@ -129,3 +129,40 @@ def test_simulate_streams_readings_for_new_simulated_patients(running, capsys):
 def test_commands_explain_when_no_stack_is_running(tmp_path, capsys):
     assert cli.main(["--state-file", str(tmp_path / "none.json"), "ingest", "x.jsonl"]) == 2
     assert "make dev" in capsys.readouterr().err
+
+
+def _fhir_file(tmp_path, mrn):
+    """The specification's glucose example (6.3 mmol/L) for the patient with ``mrn``, and an
+    Observation with a code the catalog does not carry."""
+    from pathlib import Path
+
+    example = json.loads((Path(__file__).parents[1] / "fixtures" / "fhir" /
+                          "observation-example-f001-glucose.json").read_text())
+    unknown = {**example, "id": "x", "identifier": [{"system": "urn:lab", "value": "x"}],
+               "code": {"coding": [{"system": "http://loinc.org", "code": "99999-9"}]}}
+    patient = {"resourceType": "Patient", "id": "f001", "identifier": [{"system": "urn:oid:1.2.3", "value": mrn}]}
+    bundle = {"resourceType": "Bundle", "type": "collection",
+              "entry": [{"resource": example}, {"resource": unknown}, {"resource": patient}]}
+    path = tmp_path / "bundle.json"
+    path.write_text(json.dumps(bundle))
+    return path
+
+
+def test_ingest_format_fhir_sends_a_bundle_and_reports_each_entry(running, user, tmp_path, capsys):
+    _, state_file, _ = running
+    from clinic.repositories import dynamo, users_table
+    from clinic.repositories import patient_identifiers_table as identifiers
+
+    mrn = f"MRN-{uuid.uuid4().hex[:8]}"
+    dynamo.write([users_table.identifiers_update_action(user, [{"system": "urn:oid:1.2.3", "value": mrn}], None),
+                  identifiers.claim_action("urn:oid:1.2.3", mrn, user)])
+    file = _fhir_file(tmp_path, mrn)
+    assert run(state_file, "ingest", "--format", "fhir", str(file)) == 0
+    out = capsys.readouterr().out
+    assert "2 readings: 1 accepted, 0 duplicate, 1 rejected, 0 failed" in out
+    assert "entry 1: unknown_code" in out
+    assert stats.for_user(user).total == 1
+    # Through the queue: one message, failed (one of its entries is rejected), the reading a duplicate
+    assert run(state_file, "ingest", "--format", "fhir", str(file), "--via", "queue") == 1
+    assert "1 messages: 0 processed, 1 failed" in capsys.readouterr().out
+    assert stats.for_user(user).total == 1

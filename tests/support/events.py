@@ -110,3 +110,8 @@ def stream_record(table_name: str, user_id: str, sequence_number: str, *, sk: st
     stream = f"table/{table_name}/stream/2026-11-25T06:00:00.000"
     record["eventSourceARN"] = f"arn:aws:dynamodb:us-east-1:123456789012:{stream}"
     return record
+
+
+def fhir_bundle_event() -> dict[str, Any]:
+    """events/ingest/fhir_bundle.json: a lab's FHIR R4 Bundle, invoked directly."""
+    return copy.deepcopy(_load("ingest/fhir_bundle.json"))

@@ -44,6 +44,7 @@ def test_the_key_policy_grants_services_only_under_conditions_and_nobody_else_ev
 NOT_USER_PARTITIONED = {
     "AuthTable": "short-lived sign-in links and rate counters, keyed by a keyed hash of the address or IP",
     "RollupMarkersTable": "which users had readings on a day, keyed by day and shard (see test_template_rollups.py)",
+    "PatientIdentifiersTable": "one item per MRN, keyed by it: the key makes an MRN belong to one patient",
 }
 
 

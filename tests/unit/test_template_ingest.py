@@ -98,6 +98,7 @@ EXPECTED = {
     ("dynamodb:BatchGetItem", "UsersTable"),
     ("dynamodb:BatchGetItem", "BiomarkersTable"),
     ("dynamodb:BatchGetItem", "BiomarkerSummaryTable"),
+    ("dynamodb:BatchGetItem", "PatientIdentifiersTable"),  # a FHIR subject's MRN: read only, never written
     ("dynamodb:PutItem", "BiomarkersTable"),  # readings and summary in one TransactWriteItems,
     ("dynamodb:PutItem", "BiomarkerSummaryTable"),  # which IAM authorizes as a PutItem per Put
     ("dynamodb:UpdateItem", "RollupMarkersTable"),  # the activity marker in the same transaction
@@ -142,7 +143,7 @@ def test_every_request_ingest_makes_is_covered_by_the_policy(tables, invoke):
     # them and check each against the policy: enough, as well as no more than needed)
     from clinic import aws
     from tests.support.data import create_users
-    from tests.support.events import ingest_invoke_event, ingest_users
+    from tests.support.events import fhir_bundle_event, ingest_invoke_event, ingest_users
 
     by_table = {name: logical for logical, name in tables.items()}
     used: set[tuple[str, str]] = set()
@@ -162,6 +163,7 @@ def test_every_request_ingest_makes_is_covered_by_the_policy(tables, invoke):
     try:
         invoke(FUNCTION, ingest_invoke_event())
         invoke(FUNCTION, ingest_invoke_event())  # duplicates: the existence reads
+        invoke(FUNCTION, fhir_bundle_event())  # a FHIR subject: the MRN look-up
     finally:
         aws.dynamodb().meta.events.unregister("before-parameter-build.dynamodb", record)
     assert used <= granted()

@@ -4,5 +4,8 @@ Internal only: no API route; IAM decides who may invoke or send (template.yaml).
 
 from clinic.internal import internal_entry
 from clinic.services import ingest
+from clinic.settings import PatientIdentifiersTable, check
+
+check(PatientIdentifiersTable)  # a FHIR Observation's subject, found by its MRN
 
 handler = internal_entry(ingest.handle)

@@ -120,3 +120,21 @@ def page_by_role(role: str, *, limit: int, after: Mapping[str, Any] | None) -> p
         limit=limit,
         after=after,
     )
+
+
+def identifiers_update_action(user_id: str, identifiers: list[dict[str, str]],
+                              expected_version: int | None) -> dict[str, Any]:
+    """The Update that sets a user's identifiers (another repository holds the MRN look-up items),
+    conditioned on the version read before the change."""
+    values: dict[str, Any] = {":ids": dynamo.to_av(identifiers), ":zero": {"N": "0"}, ":one": {"N": "1"}}
+    condition = "attribute_exists(userId)"
+    if expected_version is not None:
+        condition += " AND version = :expected"
+        values[":expected"] = {"N": str(expected_version)}
+    return {"Update": {
+        "TableName": _table(),
+        "Key": dynamo.to_item({"userId": user_id}),
+        "UpdateExpression": "SET identifiers = :ids, version = if_not_exists(version, :zero) + :one",
+        "ConditionExpression": condition,
+        "ExpressionAttributeValues": values,
+    }}

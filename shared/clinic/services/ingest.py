@@ -67,10 +67,34 @@ def ingest(raw_items: Sequence[Any]) -> list[Result]:
 
 
 def handle(event: Any) -> dict[str, Any]:
-    """The Lambda entry: an SQS batch or a direct invocation."""
+    """The Lambda entry: an SQS batch, a direct invocation, or a lab's FHIR Bundle invoked directly."""
     if isinstance(event, dict) and "Records" in event:
         return from_queue(event)
+    if is_bundle(event):
+        return from_bundle(event)
     return from_invoke(event)
+
+
+def is_bundle(raw: Any) -> bool:
+    return isinstance(raw, dict) and raw.get("resourceType") == "Bundle"
+
+
+def ingest_bundle(raw: Any) -> list[Result]:
+    """A FHIR Bundle's Observations (``clinic.fhir.ingest``, imported here only: the FHIR model
+    library's import cost stays off the plain path). Raises ``InvalidBundle``."""
+    from clinic.fhir import ingest as fhir_ingest
+
+    return fhir_ingest.ingest(raw)
+
+
+def from_bundle(event: dict[str, Any]) -> dict[str, Any]:
+    from clinic.fhir.bundle import InvalidBundle
+
+    try:
+        results = ingest_bundle(event)
+    except InvalidBundle as error:
+        return _error(str(error), error.details)
+    return _report(_observe("invoke", results), results)
 
 
 def from_invoke(event: Any) -> dict[str, Any]:
@@ -80,7 +104,10 @@ def from_invoke(event: Any) -> dict[str, Any]:
     if len(items) > MAX_READINGS_PER_CALL:
         return _error(f"at most {MAX_READINGS_PER_CALL} readings per call; split the batch")
     results = ingest(items)
-    counts = _observe("invoke", results)
+    return _report(_observe("invoke", results), results)
+
+
+def _report(counts: Counter[Outcome], results: Sequence[Result]) -> dict[str, Any]:
     return IngestResult(
         accepted=counts[Outcome.ACCEPTED],
         duplicate=counts[Outcome.DUPLICATE],
@@ -99,16 +126,27 @@ def from_queue(event: dict[str, Any]) -> dict[str, Any]:
             bodies.append(json.loads(record["body"]))
         except (ValueError, TypeError, KeyError):
             bodies.append(_UNREADABLE)
-    results = ingest(bodies)
+    plain = [index for index, body in enumerate(bodies) if not is_bundle(body)]
+    results = [replace(r, index=plain[r.index]) for r in ingest([bodies[index] for index in plain])]
+    failing = {r.index for r in results if r.outcome in RETRY_LATER}
+    # A message holding a FHIR Bundle succeeds only when every one of its Observations does.
+    for index in sorted(set(range(len(bodies))) - set(plain)):
+        from clinic.fhir.bundle import InvalidBundle
+
+        try:
+            of_bundle = [replace(r, index=index) for r in ingest_bundle(bodies[index])]
+        except InvalidBundle:  # nothing stored; the redrive policy moves the message aside
+            of_bundle = [Result(index, Outcome.REJECTED, "not a valid FHIR Bundle")]
+        results += of_bundle
+        failing |= {r.index for r in of_bundle if r.outcome in RETRY_LATER}
     _observe("queue", results)
-    return {"batchItemFailures": [{"itemIdentifier": records[r.index]["messageId"]}
-                                  for r in results if r.outcome in RETRY_LATER]}
+    return {"batchItemFailures": [{"itemIdentifier": records[index]["messageId"]} for index in sorted(failing)]}
 
 
-def _error(message: str) -> dict[str, Any]:
+def _error(message: str, details: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     metrics.add_metric(name="IngestCallsRefused", unit=MetricUnit.Count, value=1)
     logger.warning("ingest call refused", extra={"entry": "invoke"})
-    return {"error": {"code": "validation_error", "message": message, "details": []}}
+    return {"error": {"code": "validation_error", "message": message, "details": details or []}}
 
 
 def _observe(entry: str, results: Sequence[Result]) -> Counter[Outcome]:

@@ -125,6 +125,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/patients/{userId}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Export all of a patient's data; follow nextCursor (or, as FHIR, the next link) until complete */
+        get: operations["ExportPatient"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/patients/{userId}/identifiers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set a patient's identifiers (MRNs) */
+        put: operations["SetPatientIdentifiers"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/patients/{userId}/medications": {
         parameters: {
             query?: never;
@@ -742,6 +776,21 @@ export interface components {
              */
             name: string;
         };
+        /** IdentifierInput */
+        IdentifierInput: {
+            /** System */
+            system: string;
+            /** Value */
+            value: string;
+        };
+        /**
+         * IdentifiersChange
+         * @description The patient's whole set of identifiers (replaces the previous set): one per system.
+         */
+        IdentifiersChange: {
+            /** Identifiers */
+            identifiers: components["schemas"]["IdentifierInput"][];
+        };
         /** LabEntry */
         LabEntry: {
             /** Readings */
@@ -857,6 +906,20 @@ export interface components {
          * @enum {string}
          */
         PatientAction: "cancel" | "reschedule";
+        /** PatientIdentifier */
+        PatientIdentifier: {
+            /** System */
+            system: string;
+            /** Value */
+            value: string;
+        };
+        /** PatientIdentifiers */
+        PatientIdentifiers: {
+            /** Userid */
+            userId: string;
+            /** Identifiers */
+            identifiers: components["schemas"]["PatientIdentifier"][];
+        };
         /**
          * ProfileChange
          * @description What a user may change about themselves: the display name and the picture. Everything
@@ -1757,6 +1820,185 @@ export interface operations {
             };
             /** @description No such resource for this caller (another user's resource is also a 404) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before asking again */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something went wrong; the message says nothing more */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ExportPatient: {
+        parameters: {
+            query?: {
+                /** @description Page size, default 20 */
+                limit?: number;
+                /** @description `nextCursor` of the previous page, unchanged: signed for this caller and this query, it expires; any other value is a 400 */
+                cursor?: string | null;
+                /** @description `fhir`: each page is a FHIR R4 Bundle (type collection, application/fhir+json) whose `next` link carries the cursor */
+                format?: "json" | "fhir";
+            };
+            header?: never;
+            path: {
+                /** @description The user's Cognito sub */
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportPage"];
+                    "application/fhir+json": Record<string, never>;
+                };
+            };
+            /** @description The request is invalid: `details` names each field and issue (never the value) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid ID token (answered by the API Gateway authorizer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller is not clinic staff */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource for this caller (another user's resource is also a 404) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before asking again */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something went wrong; the message says nothing more */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    SetPatientIdentifiers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user's Cognito sub */
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IdentifiersChange"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PatientIdentifiers"];
+                };
+            };
+            /** @description The request is invalid: `details` names each field and issue (never the value) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid ID token (answered by the API Gateway authorizer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller is not clinic staff */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource for this caller (another user's resource is also a 404) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The resource changed meanwhile, or its state does not allow this change */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3002,6 +3244,8 @@ export interface operations {
                 limit?: number;
                 /** @description `nextCursor` of the previous page, unchanged: signed for this caller and this query, it expires; any other value is a 400 */
                 cursor?: string | null;
+                /** @description `fhir`: each page is a FHIR R4 Bundle (type collection, application/fhir+json) whose `next` link carries the cursor */
+                format?: "json" | "fhir";
             };
             header?: never;
             path?: never;
@@ -3016,6 +3260,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ExportPage"];
+                    "application/fhir+json": Record<string, never>;
                 };
             };
             /** @description The request is invalid: `details` names each field and issue (never the value) */
