@@ -78,7 +78,12 @@ def start(
              DEMO_ACCOUNTS: lambda: (200, _demo_accounts(stack))}
     # The dashboard at /app/, told where the live socket is.
     web = webapp.WebApp(webapp.DIST, stack.live["url"])
-    api = gateway.Gateway(authorizer, extra_routes=extra, local_posts=local_posts, web=web)
+    # The user pool's own API, as the page calls it in AWS (config.json's cognitoEndpoint).
+    from clinic_local.cognito_api import PATH as COGNITO_PATH
+    from clinic_local.cognito_api import CognitoApi
+
+    services = {COGNITO_PATH: CognitoApi(stack).handle}
+    api = gateway.Gateway(authorizer, extra_routes=extra, local_posts=local_posts, web=web, services=services)
     server = gateway.serve(api, host, port)
     stoppers.insert(0, server.shutdown)
     # Live updates: the WebSocket API, and the streams (from now on: not the seed) to the fan-out.
