@@ -79,10 +79,13 @@ def start(
     # The dashboard at /app/, told where the live socket is.
     web = webapp.WebApp(webapp.DIST, stack.live["url"])
     # The user pool's own API, as the page calls it in AWS (config.json's cognitoEndpoint).
+    # The user pool's hosted UI for Google, with a local stand-in for Google's consent page.
     from clinic_local.cognito_api import PATH as COGNITO_PATH
     from clinic_local.cognito_api import CognitoApi
+    from clinic_local.hosted_ui import HostedUi
 
-    services = {COGNITO_PATH: CognitoApi(stack).handle}
+    cognito = CognitoApi(stack)
+    services = {COGNITO_PATH: cognito.handle, **HostedUi(stack, cognito).services()}
     api = gateway.Gateway(authorizer, extra_routes=extra, local_posts=local_posts, web=web, services=services)
     server = gateway.serve(api, host, port)
     stoppers.insert(0, server.shutdown)

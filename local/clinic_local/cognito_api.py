@@ -93,7 +93,7 @@ class CognitoApi:
 
     # --- the protocol -------------------------------------------------------------------------
 
-    def handle(self, method: str, headers: dict[str, str], body: bytes | None) -> Answer:
+    def handle(self, method: str, query: str, headers: dict[str, str], body: bytes | None) -> Answer:
         target = next((v for k, v in headers.items() if k.lower() == "x-amz-target"), "")
         operation = target[len(TARGET_PREFIX):] if target.startswith(TARGET_PREFIX) else ""
         handler = getattr(self, f"op_{operation}", None) if operation.isalpha() else None
@@ -120,7 +120,7 @@ class CognitoApi:
         flow = request.get("AuthFlow")
         parameters = _strings(request.get("AuthParameters"), "AuthParameters")
         if flow in REFRESH_FLOWS:
-            return self._refresh(client_id, parameters.get("REFRESH_TOKEN", ""))
+            return self.refresh(client_id, parameters.get("REFRESH_TOKEN", ""))
         if flow != "CUSTOM_AUTH":
             raise _invalid(f"{flow if isinstance(flow, str) else 'This'} flow not enabled for this client")
         email = normalize_email(parameters.get("USERNAME", ""))
@@ -241,12 +241,12 @@ class CognitoApi:
 
     def _tokens(self, session: _Session) -> dict[str, Any]:
         issued = sign_in.issue_tokens(self.stack, session.email)
-        self._remember(issued["refreshToken"], session.client_id, issued["accessToken"])
+        self.remember(issued["refreshToken"], session.client_id, issued["accessToken"])
         return {"ChallengeParameters": {}, "AuthenticationResult": {
             "IdToken": issued["idToken"], "AccessToken": issued["accessToken"],
             "RefreshToken": issued["refreshToken"], "ExpiresIn": issued["expiresIn"], "TokenType": "Bearer"}}
 
-    def _refresh(self, client_id: str, refresh_token: str) -> dict[str, Any]:
+    def refresh(self, client_id: str, refresh_token: str) -> dict[str, Any]:
         found = self._refresh_origins.get(refresh_token)
         if found is None or found[0] != client_id or found[1] in self._revoked_origins:
             raise _refused("Refresh Token has been revoked" if found else "Invalid Refresh Token")
@@ -270,7 +270,7 @@ class CognitoApi:
 
     # --- helpers -------------------------------------------------------------------------------
 
-    def _remember(self, refresh_token: str, client_id: str, access_token: str) -> None:
+    def remember(self, refresh_token: str, client_id: str, access_token: str) -> None:
         origin = jwt.decode(access_token, options={"verify_signature": False})["origin_jti"]
         self._refresh_origins[refresh_token] = (client_id, str(origin))
 

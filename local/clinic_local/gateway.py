@@ -26,8 +26,8 @@ MAX_BODY_BYTES = 256 * 1024
 JSON_HEADERS = {"Content-Type": ["application/json"]}
 LocalPost = Callable[[bytes | None], tuple[int, bytes]]  # body -> (status, JSON payload)
 # A local stand-in for an AWS service the page calls directly (the user pool's API): it speaks
-# that service's protocol. (method, headers, body) -> (status, headers, payload)
-LocalService = Callable[[str, dict[str, str], bytes | None], tuple[int, dict[str, list[str]], bytes]]
+# that service's protocol. (method, query, headers, body) -> (status, headers, payload)
+LocalService = Callable[[str, str, dict[str, str], bytes | None], tuple[int, dict[str, list[str]], bytes]]
 STAGE = "local"
 # What API Gateway's CORS preflight (template: ClinicApi Cors) allows.
 PREFLIGHT_HEADERS = {
@@ -120,7 +120,7 @@ class Gateway:
             return status, JSON_HEADERS, payload
         if url.path in self.services:
             with self._invoke_lock:
-                return self.services[url.path](method, headers, body)
+                return self.services[url.path](method, url.query, headers, body)
         if method == "POST" and url.path in self.local_posts:
             with self._invoke_lock:
                 status, payload = self.local_posts[url.path](body)

@@ -44,7 +44,7 @@ class LinkRefused(Exception):
         super().__init__(REFUSED)
 
 
-def _event(stack: local_stack.LocalStack, source: str, username: str, request: dict[str, Any]) -> Event:
+def trigger_event(stack: local_stack.LocalStack, source: str, username: str, request: dict[str, Any]) -> Event:
     return {
         "version": "1",
         "region": stack.region,
@@ -57,7 +57,7 @@ def _event(stack: local_stack.LocalStack, source: str, username: str, request: d
     }
 
 
-def _trigger(logical_id: str, event: Event) -> Event:
+def run_trigger(logical_id: str, event: Event) -> Event:
     handler = template.load_handler(logical_id)
     return dict(handler(event, LambdaContext(logical_id)))
 
@@ -88,7 +88,7 @@ def sign_up(stack: local_stack.LocalStack, email: str, token: str) -> dict[str, 
     An address that has an account already is refused the same way as a dead link."""
     request = {"userAttributes": {"email": email}, "validationData": None, "clientMetadata": {LINK_METADATA_KEY: token}}
     try:
-        decided = _trigger("PreSignUpFunction", _event(stack, "PreSignUp_SignUp", email, request))
+        decided = run_trigger("PreSignUpFunction", trigger_event(stack, "PreSignUp_SignUp", email, request))
     except DomainError:
         raise LinkRefused() from None
     if not decided["response"].get("autoConfirmUser") or native_user(stack, email) is not None:
@@ -101,7 +101,7 @@ def sign_up(stack: local_stack.LocalStack, email: str, token: str) -> dict[str, 
         client.admin_update_user_attributes(UserPoolId=stack.user_pool_id, Username=email,
                                             UserAttributes=[{"Name": "email_verified", "Value": "true"}])
     user = client.admin_get_user(UserPoolId=stack.user_pool_id, Username=email)
-    _trigger("PostConfirmationFunction", _event(stack, "PostConfirmation_ConfirmSignUp", user["Username"], {
+    run_trigger("PostConfirmationFunction", trigger_event(stack, "PostConfirmation_ConfirmSignUp", user["Username"], {
         "userAttributes": _attributes(user), "clientMetadata": {LINK_METADATA_KEY: token}}))
     return dict(user)
 
@@ -119,8 +119,8 @@ def define(stack: local_stack.LocalStack, username: str | None, email: str,
            rounds: list[dict[str, Any]]) -> dict[str, Any]:
     """Define Auth Challenge's response for the session so far."""
     name, base = _base(stack, username, email)
-    decided = _trigger("DefineAuthChallengeFunction", _event(stack, "DefineAuthChallenge_Authentication", name,
-                                                             {**base, "session": rounds}))
+    event = trigger_event(stack, "DefineAuthChallenge_Authentication", name, {**base, "session": rounds})
+    decided = run_trigger("DefineAuthChallengeFunction", event)
     return dict(decided["response"])
 
 
@@ -128,8 +128,9 @@ def create_challenge(stack: local_stack.LocalStack, username: str | None, email:
                      rounds: list[dict[str, Any]]) -> dict[str, Any]:
     """Create Auth Challenge's response (public and private parameters, metadata)."""
     name, base = _base(stack, username, email)
-    created = _trigger("CreateAuthChallengeFunction", _event(stack, "CreateAuthChallenge_Authentication", name,
-                                                             {**base, "challengeName": CHALLENGE, "session": rounds}))
+    event = trigger_event(stack, "CreateAuthChallenge_Authentication", name,
+                          {**base, "challengeName": CHALLENGE, "session": rounds})
+    created = run_trigger("CreateAuthChallengeFunction", event)
     return dict(created["response"])
 
 
@@ -139,7 +140,7 @@ def verify_answer(stack: local_stack.LocalStack, username: str | None, email: st
     name, base = _base(stack, username, email)
     if not username:
         base["userAttributes"] = {"email": email}
-    verified = _trigger("VerifyAuthChallengeFunction", _event(
+    verified = run_trigger("VerifyAuthChallengeFunction", trigger_event(
         stack, "VerifyAuthChallengeResponse_Authentication", name,
         {**base, "privateChallengeParameters": created.get("privateChallengeParameters") or {},
          "challengeAnswer": answer}))
@@ -165,7 +166,8 @@ def complete_email_link(stack: local_stack.LocalStack, email: str, token: str) -
     return issue_tokens(stack, normalized)
 
 
-def issue_tokens(stack: local_stack.LocalStack, email: str) -> dict[str, Any]:
+def issue_tokens(stack: local_stack.LocalStack, email: str, *, source: str = SIGN_IN_SOURCE,
+                 extra_claims: dict[str, Any] | None = None) -> dict[str, Any]:
     """Tokens for the user with this email through moto's admin flow, with the pre-token-generation
     trigger applied to the ID token. A demo account keeps its recorded password (so `make token`
     keeps working after a link sign-in); anyone else gets a fresh throwaway one each time. (moto
@@ -184,7 +186,8 @@ def issue_tokens(stack: local_stack.LocalStack, email: str) -> dict[str, Any]:
             UserPoolId=stack.user_pool_id, ClientId=stack.client_id, ChallengeName="SOFTWARE_TOKEN_MFA",
             Session=started["Session"], ChallengeResponses={"USERNAME": email, "SOFTWARE_TOKEN_MFA_CODE": "000000"})
     result = started["AuthenticationResult"]
-    return {"idToken": with_role_claim(stack, result["IdToken"]), "accessToken": result["AccessToken"],
+    id_token = with_role_claim(stack, result["IdToken"], source=source, extra_claims=extra_claims)
+    return {"idToken": id_token, "accessToken": result["AccessToken"],
             "refreshToken": result.get("RefreshToken"), "expiresIn": result["ExpiresIn"]}
 
 
@@ -200,17 +203,17 @@ def moto_signing_key() -> tuple[str, Any]:
 
 
 def with_role_claim(stack: local_stack.LocalStack, id_token: str, *, email: str | None = None,
-                    source: str = SIGN_IN_SOURCE) -> str:
+                    source: str = SIGN_IN_SOURCE, extra_claims: dict[str, Any] | None = None) -> str:
     """The ID token as Cognito would issue it with the pre-token-generation trigger (V1_0): its
     claims added or suppressed, its groups overridden. The trigger may refuse (DomainError)."""
-    claims = jwt.decode(id_token, options={"verify_signature": False})
+    claims = {**jwt.decode(id_token, options={"verify_signature": False}), **(extra_claims or {})}
     client = idp()
     user = client.admin_get_user(UserPoolId=stack.user_pool_id, Username=email or claims["email"])
     groups = [g["GroupName"] for g in client.admin_list_groups_for_user(
         UserPoolId=stack.user_pool_id, Username=user["Username"])["Groups"]]
     request = {"userAttributes": _attributes(user), "clientMetadata": {},
                "groupConfiguration": {"groupsToOverride": groups, "iamRolesToOverride": [], "preferredRole": None}}
-    decided = _trigger("PreTokenGenerationFunction", _event(stack, source, user["Username"], request))
+    decided = run_trigger("PreTokenGenerationFunction", trigger_event(stack, source, user["Username"], request))
     details = decided["response"].get("claimsOverrideDetails") or {}
     claims.update(details.get("claimsToAddOrOverride") or {})
     for name in details.get("claimsToSuppress") or []:

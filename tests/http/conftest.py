@@ -83,3 +83,18 @@ def api(local_stack_state: local_stack.LocalStack) -> Api:
         other_patient_token=token(patients[1]),
         admin_token=token(admin),
     )
+
+
+
+@pytest.fixture(scope="session")
+def idp(local_stack_state: local_stack.LocalStack) -> Any:
+    """botocore's own cognito-idp client on the runner's user-pool API (what the page calls)."""
+    import boto3
+    from botocore.config import Config
+
+    from clinic_local.cognito_api import PATH
+
+    # No retries: a 5xx would otherwise be retried into a misleading refusal of a spent session.
+    return boto3.client("cognito-idp", endpoint_url=local_stack_state.api_url + PATH,  # type: ignore[attr-defined]
+                        region_name=local_stack_state.region, aws_access_key_id="local",
+                        aws_secret_access_key="local", config=Config(retries={"total_max_attempts": 1}))

@@ -7,10 +7,8 @@ from __future__ import annotations
 import contextlib
 import json
 
-import boto3
 import pytest
 import requests
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from clinic_local import totp
@@ -18,14 +16,6 @@ from clinic_local.cognito_api import PATH
 from tests.http.test_local_sign_in import ask_for_link, claims, link_token, new_address
 
 pytestmark = pytest.mark.http
-
-
-@pytest.fixture(scope="module")
-def idp(local_stack_state):
-    # No retries: a 5xx would otherwise be retried into a misleading refusal of a spent session.
-    return boto3.client("cognito-idp", endpoint_url=local_stack_state.api_url + PATH, region_name="us-east-1",
-                        aws_access_key_id="local", aws_secret_access_key="local",
-                        config=Config(retries={"total_max_attempts": 1}))
 
 
 @pytest.fixture(scope="module")
