@@ -86,10 +86,17 @@ class CognitoApi:
         self.stack = stack
         self._lock = threading.Lock()
         self._sessions: dict[str, _Session] = {}
-        self._refresh_origins: dict[str, tuple[str, str]] = {}  # refresh token -> (client id, origin_jti)
+        self._refresh_origins: dict[str, tuple[str, str, str]] = {}  # refresh token -> client, origin_jti, username
         self._revoked_origins: set[str] = set()
         self._pending_secrets: dict[str, str] = {}  # username -> secret awaiting VerifySoftwareToken
         self._secrets: dict[str, str] = {}  # username -> verified TOTP secret
+        # moto matches AdminUserGlobalSignOut against the name a session signed in with (the
+        # address here), not the user: the runner records the sign-out and applies it itself.
+        sign_in.idp().meta.events.register("before-call.cognito-idp.AdminUserGlobalSignOut", self._record_sign_out)
+        for account in stack.accounts:  # the seeded accounts that have an authenticator app
+            if account.get("totpSecret"):
+                user = sign_in.idp().admin_get_user(UserPoolId=stack.user_pool_id, Username=account["email"])
+                self._secrets[user["Username"]] = account["totpSecret"]
 
     # --- the protocol -------------------------------------------------------------------------
 
@@ -272,7 +279,12 @@ class CognitoApi:
 
     def remember(self, refresh_token: str, client_id: str, access_token: str) -> None:
         origin = jwt.decode(access_token, options={"verify_signature": False})["origin_jti"]
-        self._refresh_origins[refresh_token] = (client_id, str(origin))
+        username = sign_in.idp().get_user(AccessToken=access_token)["Username"]
+        self._refresh_origins[refresh_token] = (client_id, str(origin), str(username))
+
+    def _record_sign_out(self, params: dict[str, Any], **_: Any) -> None:
+        username = json.loads(params["body"])["Username"]
+        self._revoked_origins.update(origin for _, origin, user in self._refresh_origins.values() if user == username)
 
     def _client(self, request: dict[str, Any]) -> str:
         client_id = request.get("ClientId")
@@ -293,7 +305,7 @@ class CognitoApi:
             raise _refused("Invalid Access Token") from None
         if claims["token_use"] != ACCESS_USE or claims["origin_jti"] in self._revoked_origins:
             raise _refused("Access Token has been revoked")
-        # moto forgets an access token at global sign-out (AdminUserGlobalSignOut included).
+        # moto forgets an access token at GlobalSignOut (AdminUserGlobalSignOut: _record_sign_out).
         self._moto(lambda idp: idp.get_user(AccessToken=token))
         return token
 

@@ -218,3 +218,56 @@ def test_malformed_parameters_inside_a_known_client_are_cognito_errors(local_sta
     response = requests.post(local_stack_state.api_url + PATH, json=body, timeout=10,
                              headers={"X-Amz-Target": "AWSCognitoIdentityProviderService.InitiateAuth"})
     assert (response.status_code, response.json()["__type"]) == (400, "InvalidParameterException")
+
+
+# --- staff: the admin group only after the authenticator app's code -------------------------------
+
+
+def give_code(idp, client_id, challenged, email, code):
+    return idp.respond_to_auth_challenge(ClientId=client_id, ChallengeName="SOFTWARE_TOKEN_MFA",
+                                         Session=challenged["Session"],
+                                         ChallengeResponses={"USERNAME": email, "SOFTWARE_TOKEN_MFA_CODE": code})
+
+
+def test_the_demo_admin_must_give_a_code_before_an_admin_route_answers(idp, client_id, api, local_stack_state):
+    admin = next(a for a in local_stack_state.accounts if a["role"] == "admin")
+    challenged = sign_in(idp, client_id, api, local_stack_state, admin["email"])
+    assert challenged["ChallengeName"] == "SOFTWARE_TOKEN_MFA"
+    assert "AuthenticationResult" not in challenged
+    assert error_type(lambda: give_code(idp, client_id, challenged, admin["email"], wrong_code(admin["totpSecret"]))) \
+        == "CodeMismatchException"
+
+    challenged = sign_in(idp, client_id, api, local_stack_state, admin["email"])
+    code = totp.code(admin["totpSecret"])
+    tokens = give_code(idp, client_id, challenged, admin["email"], code)["AuthenticationResult"]
+
+    assert claims(tokens["IdToken"])["role"] == "admin"
+    assert api.get("/admin/patients", token=tokens["IdToken"]).status_code == 200
+
+
+def test_a_promoted_person_reaches_admin_routes_only_after_turning_on_an_authenticator_app(idp, client_id, api,
+                                                                                            local_stack_state,
+                                                                                            newcomer):
+    email, first = newcomer
+    promoted = api.request("PUT", f"/admin/users/{claims(first['IdToken'])['sub']}/role", token=api.admin_token,
+                           json={"role": "admin"})
+    assert promoted.status_code == 200, promoted.text
+
+    # The promotion ended the sessions from before it; signed in again, but not as staff yet.
+    assert error_type(lambda: idp.initiate_auth(ClientId=client_id, AuthFlow="REFRESH_TOKEN_AUTH",
+                                                AuthParameters={"REFRESH_TOKEN": first["RefreshToken"]})) \
+        == "NotAuthorizedException"
+    tokens = sign_in(idp, client_id, api, local_stack_state, email)["AuthenticationResult"]
+    assert claims(tokens["IdToken"])["role"] == "patient"
+    assert "admin" not in claims(tokens["IdToken"]).get("cognito:groups", [])
+    assert api.get("/admin/patients", token=tokens["IdToken"]).status_code == 403
+
+    secret = idp.associate_software_token(AccessToken=tokens["AccessToken"])["SecretCode"]
+    idp.verify_software_token(AccessToken=tokens["AccessToken"], UserCode=totp.code(secret))
+    idp.set_user_mfa_preference(AccessToken=tokens["AccessToken"],
+                                SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True})
+    challenged = sign_in(idp, client_id, api, local_stack_state, email)
+    staff = give_code(idp, client_id, challenged, email, totp.code(secret))["AuthenticationResult"]
+
+    assert claims(staff["IdToken"])["role"] == "admin"
+    assert api.get("/admin/patients", token=staff["IdToken"]).status_code == 200

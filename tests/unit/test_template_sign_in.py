@@ -105,8 +105,10 @@ def test_the_dashboard_client_is_a_public_code_and_pkce_client():
     assert client["AllowedOAuthFlows"] == ["code"]
     assert client["AllowedOAuthFlowsUserPoolClient"] is True
     assert set(client["ExplicitAuthFlows"]) == {"ALLOW_CUSTOM_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"}
-    assert (client["IdTokenValidity"], client["AccessTokenValidity"], client["RefreshTokenValidity"]) == (1, 1, 30)
-    assert client["TokenValidityUnits"] == {"AccessToken": "hours", "IdToken": "hours", "RefreshToken": "days"}
+    assert client["IdTokenValidity"] == {"Ref": "IdTokenValidityMinutes"}
+    assert client["AccessTokenValidity"] == {"Ref": "AccessTokenValidityMinutes"}
+    assert client["RefreshTokenValidity"] == 30
+    assert client["TokenValidityUnits"] == {"AccessToken": "minutes", "IdToken": "minutes", "RefreshToken": "days"}
     assert client["EnableTokenRevocation"] is True
     assert client["PreventUserExistenceErrors"] == "ENABLED"
     assert client["CallbackURLs"] == {"Ref": "SpaCallbackUrls"}
@@ -200,3 +202,16 @@ def test_every_user_data_table_has_a_retention_decision_and_the_worker_may_erase
         assert keys == ["userId", "sk"]
     (write,) = [s for s in statements("EraseAccountDataFunction") if "dynamodb:BatchWriteItem" in s["Action"]]
     assert {r["Fn::GetAtt"][0] for r in write["Resource"]} == erased
+
+
+def test_id_and_access_tokens_live_five_minutes_so_a_revoked_account_loses_access_within_five():
+    # Cognito's shortest lifetime; refresh is refused once a session is revoked or the user gone.
+    parameters = template.load()["Parameters"]
+    for name in ("IdTokenValidityMinutes", "AccessTokenValidityMinutes"):
+        assert (parameters[name]["Default"], parameters[name]["MinValue"]) == (5, 5)
+
+
+def test_the_pool_offers_an_authenticator_app_as_second_factor():
+    pool = R["UserPool"]["Properties"]
+    assert pool["MfaConfiguration"] == "OPTIONAL"
+    assert pool["EnabledMfas"] == ["SOFTWARE_TOKEN_MFA"]
