@@ -77,7 +77,7 @@ def start(
     extra = {"/openapi.json": lambda: (200, openapi.render().encode()),
              DEMO_ACCOUNTS: lambda: (200, _demo_accounts(stack))}
     # The dashboard at /app/, told where the live socket is.
-    web = webapp.WebApp(webapp.DIST, stack.live["url"])
+    web = webapp.WebApp(webapp.DIST, stack.live["url"], stack.client_id)
     # The user pool's own API, as the page calls it in AWS (config.json's cognitoEndpoint).
     # The user pool's hosted UI for Google, with a local stand-in for Google's consent page.
     from clinic_local.cognito_api import PATH as COGNITO_PATH
