@@ -1,6 +1,8 @@
 """Signing in with an email link on the page, in headless Chromium against the local runner:
 the address form answers "check your email", the printed link lands on the dashboard in that
-person's account (its secret gone from the URL), and the same link again is refused in words.
+person's account (its secret gone from the URL), and the same link again is refused in words;
+"Continue with Google" (the runner's stand-in) for the same address lands in the same account
+after the page restarts Cognito's first-link failure once.
 The browser side is web/e2e/sign_in.mjs."""
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ pytestmark = pytest.mark.http
 SCRIPT = ROOT / "web" / "e2e" / "sign_in.mjs"
 
 
-def test_an_email_link_signs_in_from_the_address_form_to_the_dashboard_once(local_stack_state, tmp_path):
+def test_an_email_link_signs_in_once_and_google_lands_in_the_same_account(local_stack_state, tmp_path):
     _require_browser()
     person = [a for a in local_stack_state.accounts if a["role"] == "patient"][-1]
     config = tmp_path / "config.json"
@@ -32,4 +34,5 @@ def test_an_email_link_signs_in_from_the_address_form_to_the_dashboard_once(loca
     assert lines, f"no report from the browser script:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}"
     report = json.loads(lines[-1])
     assert done.returncode == 0 and report["ok"], f"{report}\n{done.stderr[-2000:]}"
-    assert report["sub"] == person["userId"]
+    assert report["sub"] == report["googleSub"] == person["userId"]
+    assert report["consents"] == 2
