@@ -1,6 +1,7 @@
 """Signing in with an email link on the page, in headless Chromium against the local runner:
 the address form answers "check your email", the printed link lands on the dashboard in that
-person's account (its secret gone from the URL), and the same link again is refused in words;
+person's account (its secret gone from the URL), "Sign out" revokes the refresh token (the user
+pool's API refuses it afterwards), and the same link again is refused in words;
 "Continue with Google" (the runner's stand-in) for the same address lands in the same account
 after the page restarts Cognito's first-link failure once.
 The browser side is web/e2e/sign_in.mjs."""
@@ -36,3 +37,4 @@ def test_an_email_link_signs_in_once_and_google_lands_in_the_same_account(local_
     assert done.returncode == 0 and report["ok"], f"{report}\n{done.stderr[-2000:]}"
     assert report["sub"] == report["googleSub"] == person["userId"]
     assert report["consents"] == 2
+    assert report["refreshAfterSignOut"] == [400, "NotAuthorizedException"]

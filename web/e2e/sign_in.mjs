@@ -48,8 +48,25 @@ try {
   assert.equal(new URL(page.url()).hash, "", "the link's secret is gone from the URL");
   assert.equal(await page.evaluate(() => localStorage.length), 0, "nothing in localStorage");
 
-  // The same link again: refused, in words, with the way to ask for a new one.
+  // Sign out revokes the refresh token: the user pool's API refuses it afterwards.
+  const { refreshToken } = await page.evaluate(() => JSON.parse(sessionStorage.getItem("clinic.auth.tokens")));
+  const { cognitoEndpoint, userPoolClientId } = await (await fetch(`${baseUrl}/app/config.json`)).json();
+  const refresh = () => fetch(new URL(cognitoEndpoint, baseUrl), {
+    method: "POST",
+    headers: { "Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": "AWSCognitoIdentityProviderService.InitiateAuth" },
+    body: JSON.stringify({ ClientId: userPoolClientId, AuthFlow: "REFRESH_TOKEN_AUTH", AuthParameters: { REFRESH_TOKEN: refreshToken } }),
+  });
+  assert.equal((await refresh()).status, 200, "the refresh token works before signing out");
+  const revoked = page.waitForResponse((r) => (r.request().headers()["x-amz-target"] ?? "").endsWith(".RevokeToken"));
   await page.getByRole("button", { name: "Sign out" }).click();
+  assert.equal((await revoked).status(), 200, "sign-out sends RevokeToken");
+  await page.getByRole("button", { name: "Email me a sign-in link" }).waitFor();
+  const refused = await refresh();
+  report.refreshAfterSignOut = [refused.status, (await refused.json()).__type];
+  assert.deepEqual(report.refreshAfterSignOut, [400, "NotAuthorizedException"], "the old refresh token is refused");
+  assert.equal(await page.evaluate(() => sessionStorage.getItem("clinic.auth.tokens")), null, "no tokens left");
+
+  // The same link again: refused, in words, with the way to ask for a new one.
   await page.goto("about:blank");
   await page.goto(link);
   report.refused = (await page.getByRole("alert").textContent()).trim();
