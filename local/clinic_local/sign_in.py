@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import secrets
 import string
 from functools import cache
@@ -36,6 +37,8 @@ Event = dict[str, Any]
 REFUSED = "the sign-in link is invalid, used or expired"
 # The pre-token-generation trigger's sources: a sign-in through the API, and a refresh.
 SIGN_IN_SOURCE = "TokenGeneration_Authentication"
+# The runner's ID-token lifetime in seconds, when set (the template's is 5 minutes deployed).
+ID_LIFETIME_VARIABLE = "LOCAL_ID_TOKEN_SECONDS"
 REFRESH_SOURCE = "TokenGeneration_RefreshTokens"
 
 
@@ -224,5 +227,8 @@ def with_role_claim(stack: local_stack.LocalStack, id_token: str, *, email: str 
             claims["cognito:groups"] = list(overridden)
         else:
             claims.pop("cognito:groups", None)
+    lifetime = os.environ.get(ID_LIFETIME_VARIABLE)
+    if lifetime:  # moto's tokens last an hour; a shorter life lets the page's refresh be tried
+        claims["exp"] = int(claims["iat"]) + int(lifetime)
     kid, key = moto_signing_key()
     return jwt.encode(claims, key, algorithm="RS256", headers={"kid": kid})

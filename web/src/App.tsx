@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { ApiError, createClient } from "./api/client";
-import { signOut as revokeSession } from "./auth/auth";
+import { currentIdToken, keepFresh, signOut as revokeSession } from "./auth/auth";
 import { TotpSetup } from "./auth/TotpSetup";
 import type { RuntimeConfig } from "./config";
 import { connectLive, type LiveState, type Topic } from "./live";
@@ -23,7 +23,10 @@ export function App({ config }: { config: RuntimeConfig }) {
 }
 
 function Dashboard({ config, token, onSignOut }: { config: RuntimeConfig; token: string; onSignOut: () => void }) {
-  const client = useMemo(() => createClient({ baseUrl: config.apiBaseUrl, token: () => token }), [config, token]);
+  // The session is refreshed in the background; requests take the latest token (no remount).
+  useEffect(() => keepFresh(config, onSignOut), [config, onSignOut]);
+  const client = useMemo(() => createClient({ baseUrl: config.apiBaseUrl, token: () => currentIdToken() ?? token }),
+    [config, token]);
   // One counter per topic: a panel refetches when its topic's counter moves.
   const [versions, setVersions] = useState<Versions>({ stats: 0, appointments: 0, medications: 0 });
   const [live, setLive] = useState<LiveState>("off");

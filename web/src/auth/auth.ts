@@ -234,3 +234,27 @@ export async function confirmTotp(config: AuthConfig, code: string): Promise<voi
   });
   await signOut(config, { everywhere: true });
 }
+
+/** The current ID token of this tab's session (refreshed by keepFresh), or null. */
+export function currentIdToken(): string | null {
+  return tokenStore.get()?.idToken ?? null;
+}
+
+/** Refresh the session a minute before each expiry, for as long as the page is open; calls
+ * onSignedOut when a refresh is refused (revoked, signed out elsewhere, deleted). Returns a stop. */
+export function keepFresh(config: AuthConfig, onSignedOut: () => void): () => void {
+  let timer = 0;
+  const schedule = () => {
+    const tokens = tokenStore.get();
+    if (!tokens) return;
+    const wait = Math.max(0, tokens.expiresAt - Date.now() - REFRESH_MARGIN_MS);
+    timer = window.setTimeout(() => {
+      getIdToken(config).then(
+        (token) => (token === null ? onSignedOut() : schedule()),
+        () => { timer = window.setTimeout(schedule, 5_000); }, // offline: try again shortly
+      );
+    }, wait);
+  };
+  schedule();
+  return () => window.clearTimeout(timer);
+}
