@@ -38,3 +38,19 @@ def test_an_email_link_signs_in_once_and_google_lands_in_the_same_account(local_
     assert report["sub"] == report["googleSub"] == person["userId"]
     assert report["consents"] == 2
     assert report["refreshAfterSignOut"] == [400, "NotAuthorizedException"]
+
+
+def test_staff_give_the_authenticator_code_before_an_admin_route_answers(local_stack_state, tmp_path):
+    _require_browser()
+    admin = next(a for a in local_stack_state.accounts if a["role"] == "admin")
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps({"baseUrl": local_stack_state.api_url, "email": admin["email"],
+                                  "totpSecret": admin["totpSecret"], "log": str(local_stack_state.log_path)}))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "CLINIC_", "USERS_", "POWERTOOLS_"))}
+    done = subprocess.run(["node", str(ROOT / "web" / "e2e" / "staff.mjs"), str(config)], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=180)
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    assert lines, f"no report from the browser script:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}"
+    report = json.loads(lines[-1])
+    assert done.returncode == 0 and report["ok"], f"{report}\n{done.stderr[-2000:]}"
+    assert (report["tokenBeforeCode"], report["role"], report["adminStatus"]) == (None, "admin", 200)
