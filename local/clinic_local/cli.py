@@ -64,6 +64,9 @@ def start(
     stoppers.insert(0, management.shutdown)
     stack.live = {"url": f"ws://{host}:{ws_port}/", "management": f"http://{host}:{management.server_address[1]}"}
     os.environ.update(stack.environment())
+    # Sign-in links open the page this runner serves (deployed: EmailLinkRedirectUrl).
+    page_host = "127.0.0.1" if host == "0.0.0.0" else host  # noqa: S104 - a comparison, not a bind
+    os.environ["EMAIL_LINK_URL"] = f"http://{page_host}:{port}/app/"
 
     # Import after the environment is set: settings are parsed once per process.
     from clinic_local import gateway, openapi, seed, webapp
@@ -85,7 +88,9 @@ def start(
     from clinic_local.hosted_ui import HostedUi
 
     cognito = CognitoApi(stack)
-    services = {COGNITO_PATH: cognito.handle, **HostedUi(stack, cognito).services()}
+    from clinic_local import outbox
+
+    services = {COGNITO_PATH: cognito.handle, **HostedUi(stack, cognito).services(), outbox.PATH: outbox.page}
     api = gateway.Gateway(authorizer, extra_routes=extra, local_posts=local_posts, web=web, services=services)
     server = gateway.serve(api, host, port)
     stoppers.insert(0, server.shutdown)

@@ -24,7 +24,9 @@ def _start_runner(state_file: Path, log: Any) -> tuple[subprocess.Popen[bytes], 
     """Start `clinic-local dev` on free ports; None if it exited early (a port taken meanwhile)."""
     api_port, moto_port, ws_port = free_port(), free_port(), free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "CLINIC_", "USERS_", "POWERTOOLS_"))}
-    env.update({"PYTHONUNBUFFERED": "1"})
+    # Every test calls from 127.0.0.1: the per-address limit stays as deployed, but the per-IP one
+    # (30 sign-in links a window) would cap the whole suite; it is tested in tests/integration/auth.
+    env.update({"PYTHONUNBUFFERED": "1", "EMAIL_LINK_MAX_PER_IP": "1000"})
     process = subprocess.Popen(
         [sys.executable, "-m", "clinic_local.cli", "--state-file", str(state_file), "dev",
          "--port", str(api_port), "--moto-port", str(moto_port), "--ws-port", str(ws_port)],
