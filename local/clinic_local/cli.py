@@ -72,6 +72,9 @@ def start(
     stoppers.insert(0, management.shutdown)
     stack.live = {"url": f"ws://{host}:{ws_port}/", "management": f"http://{host}:{management.server_address[1]}"}
     os.environ.update(stack.environment())
+    # Sign-in links open the page this runner serves (deployed: EmailLinkRedirectUrl).
+    page_host = "127.0.0.1" if host == "0.0.0.0" else host  # noqa: S104 - a comparison, not a bind
+    os.environ["EMAIL_LINK_URL"] = f"http://{page_host}:{port}/app/"
 
     # Import after the environment is set: settings are parsed once per process.
     from clinic_local import gateway, openapi, seed, webapp
@@ -85,8 +88,18 @@ def start(
     extra = {"/openapi.json": lambda: (200, openapi.render().encode()),
              DEMO_ACCOUNTS: lambda: (200, _demo_accounts(stack))}
     # The dashboard at /app/, told where the live socket is.
-    web = webapp.WebApp(webapp.DIST, stack.live["url"])
-    api = gateway.Gateway(authorizer, extra_routes=extra, local_posts=local_posts, web=web)
+    web = webapp.WebApp(webapp.DIST, stack.live["url"], stack.client_id)
+    # The user pool's own API, as the page calls it in AWS (config.json's cognitoEndpoint).
+    # The user pool's hosted UI for Google, with a local stand-in for Google's consent page.
+    from clinic_local.cognito_api import PATH as COGNITO_PATH
+    from clinic_local.cognito_api import CognitoApi
+    from clinic_local.hosted_ui import HostedUi
+
+    cognito = CognitoApi(stack)
+    from clinic_local import outbox
+
+    services = {COGNITO_PATH: cognito.handle, **HostedUi(stack, cognito).services(), outbox.PATH: outbox.page}
+    api = gateway.Gateway(authorizer, extra_routes=extra, local_posts=local_posts, web=web, services=services)
     server = gateway.serve(api, host, port)
     stoppers.insert(0, server.shutdown)
     # Live updates: the WebSocket API, and the streams (from now on: not the seed) to the fan-out.
@@ -158,7 +171,12 @@ def _banner(stack: local_stack.LocalStack, host: str, port: int, endpoint: str) 
     print(f"  TOKEN=$(make -s token EMAIL={example})")
     print(f'  curl -s -H "Authorization: Bearer $TOKEN" {base}/biomarkers/stats')
     print(f'  curl -s -H "Authorization: Bearer $TOKEN" "{base}/appointments?type=lab&when=past&limit=5"')
-    print(f"\nDashboard: {base}/app/  (pick a demo account; `make dev` builds web/ first)")
+    print(f"\nDashboard: {base}/app/  (an email link, Google's local stand-in, or a demo account: local only)")
+    print(f"  sign-in emails: printed here and listed at {base}/local/outbox")
+    print(f"  user pool API: {base}/cognito-idp/  hosted UI: {base}/oauth2/authorize  (as Cognito's)")
+    admin = next((a for a in stack.accounts if a.get("totpSecret")), None)
+    if admin:
+        print(f"  staff sign in with a code: add {admin['email']}'s key from the state file to an authenticator app")
     print("\nSign in by email link (the link is printed here instead of emailed):")
     print(f"  curl -s -X POST -H 'Content-Type: application/json' {base}/auth/email-link \\")
     print(f"""      -d '{{"email": "{example}"}}'""")

@@ -26,6 +26,9 @@ from clinic_local.webapp import WebApp
 MAX_BODY_BYTES = 256 * 1024
 JSON_HEADERS = {"Content-Type": ["application/json"]}
 LocalPost = Callable[[bytes | None], tuple[int, bytes]]  # body -> (status, JSON payload)
+# A local stand-in for an AWS service the page calls directly (the user pool's API): it speaks
+# that service's protocol. (method, query, headers, body) -> (status, headers, payload)
+LocalService = Callable[[str, str, dict[str, str], bytes | None], tuple[int, dict[str, list[str]], bytes]]
 STAGE = "local"
 # What API Gateway's CORS preflight (template: ClinicApi Cors) allows.
 PREFLIGHT_HEADERS = {
@@ -76,7 +79,8 @@ class Gateway:
 
     def __init__(self, authorizer: CognitoAuthorizer,
                  extra_routes: dict[str, Callable[[], tuple[int, bytes]]] | None = None,
-                 local_posts: dict[str, LocalPost] | None = None, web: WebApp | None = None) -> None:
+                 local_posts: dict[str, LocalPost] | None = None, web: WebApp | None = None,
+                 services: dict[str, LocalService] | None = None) -> None:
         self.authorizer = authorizer
         self.web = web  # the demo dashboard at /app/
         self.routes = [CompiledRoute.of(r) for r in template.routes()]
@@ -84,6 +88,7 @@ class Gateway:
         # Local-only POST endpoints that stand in for what AWS does outside the API (signing in
         # by email link through Cognito's triggers); they run under the invocation lock.
         self.local_posts = local_posts or {}
+        self.services = services or {}  # path -> service; also under the invocation lock
         self._invoke_lock = threading.Lock()
 
     def invoke(self, function: str, event: dict[str, Any]) -> Any:
@@ -114,6 +119,9 @@ class Gateway:
         if method == "GET" and url.path in self.extra:
             status, payload = self.extra[url.path]()
             return status, JSON_HEADERS, payload
+        if url.path in self.services:
+            with self._invoke_lock:
+                return self.services[url.path](method, url.query, headers, body)
         if method == "POST" and url.path in self.local_posts:
             with self._invoke_lock:
                 status, payload = self.local_posts[url.path](body)

@@ -30,6 +30,9 @@ from clinic_local.gateway import LambdaContext
 Event = dict[str, Any]
 
 REFUSED = "the sign-in link is invalid, used or expired"
+# The pre-token-generation trigger's sources: a sign-in through the API, and a refresh.
+SIGN_IN_SOURCE = "TokenGeneration_Authentication"
+REFRESH_SOURCE = "TokenGeneration_RefreshTokens"
 
 
 class LinkRefused(Exception):
@@ -37,7 +40,7 @@ class LinkRefused(Exception):
         super().__init__(REFUSED)
 
 
-def _event(stack: local_stack.LocalStack, source: str, username: str, request: dict[str, Any]) -> Event:
+def trigger_event(stack: local_stack.LocalStack, source: str, username: str, request: dict[str, Any]) -> Event:
     return {
         "version": "1",
         "region": stack.region,
@@ -50,12 +53,12 @@ def _event(stack: local_stack.LocalStack, source: str, username: str, request: d
     }
 
 
-def _trigger(logical_id: str, event: Event) -> Event:
+def run_trigger(logical_id: str, event: Event) -> Event:
     handler = template.load_handler(logical_id)
     return dict(handler(event, LambdaContext(logical_id)))
 
 
-def _idp(stack: local_stack.LocalStack) -> Any:
+def idp() -> Any:
     # The functions' own client: this runs where they run, with AWS_ENDPOINT_URL at moto.
     return aws.client("cognito-idp")
 
@@ -71,31 +74,73 @@ def _password() -> str:
     return "Local-1a" + "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(32))
 
 
-def _native_user(stack: local_stack.LocalStack, email: str) -> dict[str, Any] | None:
-    found = _idp(stack).list_users(UserPoolId=stack.user_pool_id, Filter=f'email = "{email}"')["Users"]
+def native_user(stack: local_stack.LocalStack, email: str) -> dict[str, Any] | None:
+    found = idp().list_users(UserPoolId=stack.user_pool_id, Filter=f'email = "{email}"')["Users"]
     return next((u for u in found if u.get("UserStatus") != "EXTERNAL_PROVIDER"), None)
 
 
-def _sign_up(stack: local_stack.LocalStack, email: str, token: str) -> dict[str, Any]:
-    """SignUp with the link in ClientMetadata: pre-sign-up decides, post-confirmation follows."""
+def sign_up(stack: local_stack.LocalStack, email: str, token: str) -> dict[str, Any]:
+    """SignUp with the link in ClientMetadata: pre-sign-up decides, post-confirmation follows.
+    An address that has an account already is refused the same way as a dead link."""
     request = {"userAttributes": {"email": email}, "validationData": None, "clientMetadata": {LINK_METADATA_KEY: token}}
     try:
-        decided = _trigger("PreSignUpFunction", _event(stack, "PreSignUp_SignUp", email, request))
+        decided = run_trigger("PreSignUpFunction", trigger_event(stack, "PreSignUp_SignUp", email, request))
     except DomainError:
         raise LinkRefused() from None
-    if not decided["response"].get("autoConfirmUser"):
+    if not decided["response"].get("autoConfirmUser") or native_user(stack, email) is not None:
         raise LinkRefused()
-    idp = _idp(stack)
-    idp.sign_up(ClientId=stack.client_id, Username=email, Password=_password(),
-                UserAttributes=[{"Name": "email", "Value": email}])
-    idp.admin_confirm_sign_up(UserPoolId=stack.user_pool_id, Username=email)
+    client = idp()
+    client.sign_up(ClientId=stack.client_id, Username=email, Password=_password(),
+                   UserAttributes=[{"Name": "email", "Value": email}])
+    client.admin_confirm_sign_up(UserPoolId=stack.user_pool_id, Username=email)
     if decided["response"].get("autoVerifyEmail"):
-        idp.admin_update_user_attributes(UserPoolId=stack.user_pool_id, Username=email,
-                                         UserAttributes=[{"Name": "email_verified", "Value": "true"}])
-    user = idp.admin_get_user(UserPoolId=stack.user_pool_id, Username=email)
-    _trigger("PostConfirmationFunction", _event(stack, "PostConfirmation_ConfirmSignUp", user["Username"], {
+        client.admin_update_user_attributes(UserPoolId=stack.user_pool_id, Username=email,
+                                            UserAttributes=[{"Name": "email_verified", "Value": "true"}])
+    user = client.admin_get_user(UserPoolId=stack.user_pool_id, Username=email)
+    run_trigger("PostConfirmationFunction", trigger_event(stack, "PostConfirmation_ConfirmSignUp", user["Username"], {
         "userAttributes": _attributes(user), "clientMetadata": {LINK_METADATA_KEY: token}}))
     return dict(user)
+
+
+def _base(stack: local_stack.LocalStack, username: str | None, email: str) -> tuple[str, dict[str, Any]]:
+    """The trigger events' user part; an address without an account goes through the same steps
+    with ``userNotFound`` (PreventUserExistenceErrors)."""
+    if username is None:
+        return email, {"userAttributes": {}, "userNotFound": True}
+    user = idp().admin_get_user(UserPoolId=stack.user_pool_id, Username=username)
+    return username, {"userAttributes": _attributes(user), "userNotFound": False}
+
+
+def define(stack: local_stack.LocalStack, username: str | None, email: str,
+           rounds: list[dict[str, Any]]) -> dict[str, Any]:
+    """Define Auth Challenge's response for the session so far."""
+    name, base = _base(stack, username, email)
+    event = trigger_event(stack, "DefineAuthChallenge_Authentication", name, {**base, "session": rounds})
+    decided = run_trigger("DefineAuthChallengeFunction", event)
+    return dict(decided["response"])
+
+
+def create_challenge(stack: local_stack.LocalStack, username: str | None, email: str,
+                     rounds: list[dict[str, Any]]) -> dict[str, Any]:
+    """Create Auth Challenge's response (public and private parameters, metadata)."""
+    name, base = _base(stack, username, email)
+    event = trigger_event(stack, "CreateAuthChallenge_Authentication", name,
+                          {**base, "challengeName": CHALLENGE, "session": rounds})
+    created = run_trigger("CreateAuthChallengeFunction", event)
+    return dict(created["response"])
+
+
+def verify_answer(stack: local_stack.LocalStack, username: str | None, email: str, created: dict[str, Any],
+                  answer: str) -> bool:
+    """Verify Auth Challenge Response's verdict on an answer."""
+    name, base = _base(stack, username, email)
+    if not username:
+        base["userAttributes"] = {"email": email}
+    verified = run_trigger("VerifyAuthChallengeFunction", trigger_event(
+        stack, "VerifyAuthChallengeResponse_Authentication", name,
+        {**base, "privateChallengeParameters": created.get("privateChallengeParameters") or {},
+         "challengeAnswer": answer}))
+    return verified["response"].get("answerCorrect") is True
 
 
 def complete_email_link(stack: local_stack.LocalStack, email: str, token: str) -> dict[str, Any]:
@@ -103,58 +148,65 @@ def complete_email_link(stack: local_stack.LocalStack, email: str, token: str) -
     normalized = normalize_email(email) if isinstance(email, str) else None
     if normalized is None or not isinstance(token, str):
         raise LinkRefused()
-    user = _native_user(stack, normalized) or _sign_up(stack, normalized, token)
-    username, attributes = user["Username"], _attributes(user)
-    base = {"userAttributes": attributes, "userNotFound": False}
-    first = _trigger("DefineAuthChallengeFunction", _event(stack, "DefineAuthChallenge_Authentication", username,
-                                                           {**base, "session": []}))
-    if first["response"].get("challengeName") != CHALLENGE:
+    user = native_user(stack, normalized) or sign_up(stack, normalized, token)
+    username = user["Username"]
+    if define(stack, username, normalized, []).get("challengeName") != CHALLENGE:
         raise LinkRefused()
-    created = _trigger("CreateAuthChallengeFunction", _event(stack, "CreateAuthChallenge_Authentication", username,
-                                                             {**base, "challengeName": CHALLENGE, "session": []}))
-    verified = _trigger("VerifyAuthChallengeFunction", _event(
-        stack, "VerifyAuthChallengeResponse_Authentication", username,
-        {**base, "privateChallengeParameters": created["response"]["privateChallengeParameters"],
-         "challengeAnswer": token}))
-    session = [{"challengeName": CHALLENGE, "challengeResult": verified["response"]["answerCorrect"] is True,
-                "challengeMetadata": created["response"].get("challengeMetadata")}]
-    second = _trigger("DefineAuthChallengeFunction", _event(stack, "DefineAuthChallenge_Authentication", username,
-                                                            {**base, "session": session}))
-    if not second["response"].get("issueTokens") or second["response"].get("failAuthentication"):
+    created = create_challenge(stack, username, normalized, [])
+    correct = verify_answer(stack, username, normalized, created, token)
+    session = [{"challengeName": CHALLENGE, "challengeResult": correct,
+                "challengeMetadata": created.get("challengeMetadata")}]
+    second = define(stack, username, normalized, session)
+    if not second.get("issueTokens") or second.get("failAuthentication"):
         raise LinkRefused()
     return issue_tokens(stack, normalized)
 
 
-def issue_tokens(stack: local_stack.LocalStack, email: str) -> dict[str, Any]:
+def issue_tokens(stack: local_stack.LocalStack, email: str, *, source: str = SIGN_IN_SOURCE,
+                 extra_claims: dict[str, Any] | None = None) -> dict[str, Any]:
     """Tokens for the user with this email through moto's admin flow, with the pre-token-generation
     trigger applied to the ID token. A demo account keeps its recorded password (so `make token`
     keeps working after a link sign-in); anyone else gets a fresh throwaway one each time. (moto
     writes the USERNAME it was given into the email claim, so it must be the email.)"""
-    idp = _idp(stack)
+    client = idp()
     demo = next((a for a in stack.accounts if a["email"].lower() == email.lower()), None)
     password = demo["password"] if demo else _password()
     if demo is None:
-        idp.admin_set_user_password(UserPoolId=stack.user_pool_id, Username=email, Password=password, Permanent=True)
-    result = idp.admin_initiate_auth(UserPoolId=stack.user_pool_id, ClientId=stack.client_id,
-                                     AuthFlow="ADMIN_USER_PASSWORD_AUTH",
-                                     AuthParameters={"USERNAME": email, "PASSWORD": password})["AuthenticationResult"]
-    return {"idToken": with_role_claim(stack, result["IdToken"]), "accessToken": result["AccessToken"],
+        client.admin_set_user_password(UserPoolId=stack.user_pool_id, Username=email, Password=password, Permanent=True)
+    started = client.admin_initiate_auth(
+        UserPoolId=stack.user_pool_id, ClientId=stack.client_id, AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": email, "PASSWORD": password})
+    if started.get("ChallengeName") == "SOFTWARE_TOKEN_MFA":
+        # The caller has checked the code already (clinic_local.cognito_api); moto checks none.
+        started = client.admin_respond_to_auth_challenge(
+            UserPoolId=stack.user_pool_id, ClientId=stack.client_id, ChallengeName="SOFTWARE_TOKEN_MFA",
+            Session=started["Session"], ChallengeResponses={"USERNAME": email, "SOFTWARE_TOKEN_MFA_CODE": "000000"})
+    result = started["AuthenticationResult"]
+    id_token = with_role_claim(stack, result["IdToken"], source=source, extra_claims=extra_claims)
+    return {"idToken": id_token, "accessToken": result["AccessToken"],
             "refreshToken": result.get("RefreshToken"), "expiresIn": result["ExpiresIn"]}
 
 
-def with_role_claim(stack: local_stack.LocalStack, id_token: str) -> str:
-    """The ID token as Cognito would issue it with the pre-token-generation trigger (V1_0)."""
-    claims = jwt.decode(id_token, options={"verify_signature": False})
-    idp = _idp(stack)
-    user = idp.admin_get_user(UserPoolId=stack.user_pool_id, Username=claims["email"])
-    groups = [g["GroupName"] for g in idp.admin_list_groups_for_user(
+def with_role_claim(stack: local_stack.LocalStack, id_token: str, *, email: str | None = None,
+                    source: str = SIGN_IN_SOURCE, extra_claims: dict[str, Any] | None = None) -> str:
+    """The ID token as Cognito would issue it with the pre-token-generation trigger (V1_0): its
+    claims added or suppressed, its groups overridden. The trigger may refuse (DomainError)."""
+    claims = {**jwt.decode(id_token, options={"verify_signature": False}), **(extra_claims or {})}
+    client = idp()
+    user = client.admin_get_user(UserPoolId=stack.user_pool_id, Username=email or claims["email"])
+    groups = [g["GroupName"] for g in client.admin_list_groups_for_user(
         UserPoolId=stack.user_pool_id, Username=user["Username"])["Groups"]]
     request = {"userAttributes": _attributes(user), "clientMetadata": {},
                "groupConfiguration": {"groupsToOverride": groups, "iamRolesToOverride": [], "preferredRole": None}}
-    decided = _trigger("PreTokenGenerationFunction", _event(stack, "TokenGeneration_Authentication",
-                                                            user["Username"], request))
+    decided = run_trigger("PreTokenGenerationFunction", trigger_event(stack, source, user["Username"], request))
     details = decided["response"].get("claimsOverrideDetails") or {}
     claims.update(details.get("claimsToAddOrOverride") or {})
     for name in details.get("claimsToSuppress") or []:
         claims.pop(name, None)
+    overridden = (details.get("groupOverrideDetails") or {}).get("groupsToOverride")
+    if overridden is not None:
+        if overridden:
+            claims["cognito:groups"] = list(overridden)
+        else:
+            claims.pop("cognito:groups", None)
     return tokens.reissue(claims)

@@ -182,7 +182,25 @@ def id_token(stack: LocalStack, email: str, password: str) -> str:
         UserPoolId=stack.user_pool_id, ClientId=stack.client_id, AuthFlow="ADMIN_USER_PASSWORD_AUTH",
         AuthParameters={"USERNAME": email, "PASSWORD": password},
     )
+    if result.get("ChallengeName") == "SOFTWARE_TOKEN_MFA":  # the demo admin's: moto checks no code
+        result = idp.admin_respond_to_auth_challenge(
+            UserPoolId=stack.user_pool_id, ClientId=stack.client_id, ChallengeName="SOFTWARE_TOKEN_MFA",
+            Session=result["Session"], ChallengeResponses={"USERNAME": email, "SOFTWARE_TOKEN_MFA_CODE": "000000"})
     return tokens.with_template_lifetime(str(result["AuthenticationResult"]["IdToken"]))
+
+
+def _turn_on_totp(stack: LocalStack, idp: Any, email: str, password: str) -> str:
+    """What the page's TOTP setup does, for a seeded account; the secret (moto checks no code,
+    the runner's user-pool API checks codes against this secret)."""
+    from clinic_local import totp
+
+    access = idp.admin_initiate_auth(
+        UserPoolId=stack.user_pool_id, ClientId=stack.client_id, AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": email, "PASSWORD": password})["AuthenticationResult"]["AccessToken"]
+    idp.associate_software_token(AccessToken=access)
+    idp.verify_software_token(AccessToken=access, UserCode="000000")
+    idp.set_user_mfa_preference(AccessToken=access, SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True})
+    return totp.new_secret()
 
 
 def create_account(stack: LocalStack, email: str, name: str, role: str) -> dict[str, Any]:
@@ -197,9 +215,12 @@ def create_account(stack: LocalStack, email: str, name: str, role: str) -> dict[
                         {"Name": "name", "Value": name}],
     )
     idp.admin_set_user_password(UserPoolId=stack.user_pool_id, Username=email, Password=password, Permanent=True)
-    if role == "admin":
-        idp.admin_add_user_to_group(UserPoolId=stack.user_pool_id, Username=email, GroupName="admin")
     sub = next(a["Value"] for a in created["User"]["Attributes"] if a["Name"] == "sub")
     account = {"email": email, "name": name, "role": role, "password": password, "userId": sub}
+    if role == "admin":
+        idp.admin_add_user_to_group(UserPoolId=stack.user_pool_id, Username=email, GroupName="admin")
+        # Staff reach the admin group only with an authenticator app turned on (decisions.md):
+        # the demo admin has one, its secret kept with the password (add it to an app to sign in).
+        account["totpSecret"] = _turn_on_totp(stack, idp, email, password)
     stack.accounts.append(account)
     return account

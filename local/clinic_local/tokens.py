@@ -1,9 +1,10 @@
 """Locally issued ID tokens live as long as the template's app client says (``IdTokenValidity``
 in ``TokenValidityUnits``), as Cognito's would: moto always issues one-hour tokens, so every
 token the runner hands out is re-signed here with moto's own key (which the local authorizer and
-``$connect`` verify against) and its ``exp`` set from the template. ``CLINIC_ID_TOKEN_MINUTES``
-overrides the parameter locally, as ``--parameter-overrides IdTokenMinutes=...`` would deployed
-(for a long demo, or a test session that outlives one token)."""
+``$connect`` verify against) and its ``exp`` set from the template. ``CLINIC_ID_TOKEN_SECONDS``
+overrides the lifetime locally, as ``--parameter-overrides IdTokenMinutes=...`` would deployed
+(a long demo, a test session that outlives one token, or a short one that shows the page's
+silent refresh)."""
 
 from __future__ import annotations
 
@@ -18,17 +19,17 @@ import jwt
 
 from clinic_local import template
 
-OVERRIDE = "CLINIC_ID_TOKEN_MINUTES"
+OVERRIDE = "CLINIC_ID_TOKEN_SECONDS"
 UNIT_SECONDS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86_400}
 
 
 def id_token_lifetime_s() -> int:
-    """The ID-token lifetime of the template's app client, parameters at their defaults."""
+    """The ID-token lifetime of the template's app client, parameters at their defaults (or the override)."""
+    if os.environ.get(OVERRIDE):
+        return int(os.environ[OVERRIDE])
     (client,) = template.resources("AWS::Cognito::UserPoolClient").values()
     props = client["Properties"]
     parameters = template.parameter_defaults()
-    if os.environ.get(OVERRIDE):
-        parameters["IdTokenMinutes"] = int(os.environ[OVERRIDE])
     amount = int(template.resolve(props["IdTokenValidity"], parameters))
     unit = (props.get("TokenValidityUnits") or {}).get("IdToken", "hours")
     return amount * UNIT_SECONDS[unit]

@@ -15,6 +15,7 @@ from clinic_local import edge, template
 
 DIST = template.ROOT / "web" / "dist"
 PREFIX = edge.PAGE_PREFIX
+COGNITO_ENDPOINT = "/cognito-idp/"  # clinic_local.cognito_api.PATH (not imported: it needs the stack's modules)
 _TYPES = {".js": "text/javascript", ".css": "text/css", ".html": "text/html; charset=utf-8",
           ".json": "application/json", ".svg": "image/svg+xml", ".png": "image/png", ".ico": "image/x-icon"}
 Answer = tuple[int, dict[str, list[str]], bytes]
@@ -29,10 +30,15 @@ def content_type(name: str) -> str:
 class WebApp:
     dist: Path
     web_socket_url: str  # "" when the runner serves no live socket
+    user_pool_client_id: str = ""  # the page's app client in the runner's pool
 
     def config(self) -> bytes:
+        # Sign-in: the runner serves the user pool's API and hosted UI on the page's own origin
+        # (clinic_local.cognito_api, hosted_ui), so the endpoints are paths and the CSP's 'self'.
         return json.dumps({"apiBaseUrl": edge.API_PREFIX, "webSocketUrl": self.web_socket_url,
-                           "demoSignIn": True}).encode()
+                           "demoSignIn": True, "cognitoEndpoint": COGNITO_ENDPOINT,
+                           "userPoolClientId": self.user_pool_client_id, "hostedUiDomain": "",
+                           "redirectUri": f"{PREFIX}/"}).encode()
 
     def headers(self) -> dict[str, list[str]]:
         """What the distribution's response headers policy adds to every answer."""

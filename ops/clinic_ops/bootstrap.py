@@ -25,8 +25,8 @@ from clinic.services import audit, users
 
 MFA_NOTES = {
     "ON": "the pool requires MFA: the first sign-in sets up an authenticator app, every sign-in asks for a code",
-    "OPTIONAL": "the pool allows MFA but does not require it: the admin should enroll an authenticator app "
-                "after the first sign-in (or set the pool's MFA to ON)",
+    "OPTIONAL": "the pool offers MFA: the admin's tokens carry the admin group only once an authenticator app "
+                "is turned on (set it up after the first sign-in, then sign in again with its code)",
     "OFF": "the pool has MFA turned off: staff sign in without a second factor until it is turned on",
 }
 

@@ -43,8 +43,17 @@ class Target:
             bucket=outputs["WebBucketName"],
             distribution_id=outputs["WebDistributionId"],
             config={"apiBaseUrl": outputs["DashboardApiBaseUrl"], "webSocketUrl": outputs.get("LiveUpdatesUrl", ""),
-                    "demoSignIn": False},
+                    "demoSignIn": False, **_sign_in_config(outputs)},
         )
+
+
+def _sign_in_config(outputs: Mapping[str, str]) -> dict[str, str]:
+    """What web/src/auth needs: the pool's regional endpoint (its id starts with the region), the
+    page's app client, the hosted UI's origin, and the page's URL for the hosted UI to return to."""
+    region = outputs.get("UserPoolId", "").partition("_")[0]
+    return {"cognitoEndpoint": f"https://cognito-idp.{region}.amazonaws.com/" if region else "",
+            "userPoolClientId": outputs.get("UserPoolClientId", ""),
+            "hostedUiDomain": outputs.get("HostedSignInUrl", ""), "redirectUri": outputs.get("DashboardUrl", "")}
 
 
 @dataclass

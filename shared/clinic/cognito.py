@@ -19,6 +19,7 @@ from clinic import aws
 
 NATIVE = "Cognito"
 EXTERNAL_STATUS = "EXTERNAL_PROVIDER"
+TOTP = "SOFTWARE_TOKEN_MFA"
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +121,13 @@ def delete_user(pool_id: str, username: str) -> None:
     except ClientError as error:
         if error_code(error) != "UserNotFoundException":
             raise
+
+
+def has_totp(pool_id: str, username: str) -> bool:
+    """Whether the user has turned on an authenticator app (software-token MFA): with the pool's
+    MFA OPTIONAL, Cognito then asks for its code at every sign-in through the user pool."""
+    user = _idp().admin_get_user(UserPoolId=pool_id, Username=username)
+    return TOTP in (user.get("UserMFASettingList") or [])
 
 
 def groups_of(pool_id: str, username: str) -> set[str]:

@@ -9,6 +9,7 @@ link is a credential and an address is personal data.
 from __future__ import annotations
 
 import sys
+from collections import deque
 from dataclasses import dataclass
 from functools import cache
 from typing import Protocol
@@ -44,10 +45,16 @@ class SesSender:
 
 
 class ConsoleSender:
-    """Local development only: the message goes to the runner's console, never to a log."""
+    """Local development only: the message goes to the runner's console, never to a log, and to
+    the runner's outbox page (the last ``OUTBOX_SIZE`` messages, in memory)."""
 
     def send(self, email: Email) -> None:
         print(f"\n[email] to {email.to}: {email.subject}\n{email.text}\n", file=sys.stdout, flush=True)
+        OUTBOX.appendleft(email)
+
+
+OUTBOX_SIZE = 50
+OUTBOX: deque[Email] = deque(maxlen=OUTBOX_SIZE)
 
 
 @cache

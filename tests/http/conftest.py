@@ -21,14 +21,16 @@ from tests.support.ports import free_port
 ROOT = Path(__file__).resolve().parents[2]
 # The suite mints one token per role for the whole session, which outlives the template's
 # 5-minute tokens; the lifetime itself is tested in tests/integration/auth/test_stale_tokens.py.
-os.environ.setdefault(tokens.OVERRIDE, "60")
+os.environ.setdefault(tokens.OVERRIDE, "3600")
 
 
 def _start_runner(state_file: Path, log: Any) -> tuple[subprocess.Popen[bytes], int] | None:
     """Start `clinic-local dev` on free ports; None if it exited early (a port taken meanwhile)."""
     api_port, moto_port, ws_port = free_port(), free_port(), free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "CLINIC_", "USERS_", "POWERTOOLS_"))}
-    env.update({"PYTHONUNBUFFERED": "1"})
+    # Every test calls from 127.0.0.1: the per-address limit stays as deployed, but the per-IP one
+    # (30 sign-in links a window) would cap the whole suite; it is tested in tests/integration/auth.
+    env.update({"PYTHONUNBUFFERED": "1", "EMAIL_LINK_MAX_PER_IP": "1000"})
     process = subprocess.Popen(
         [sys.executable, "-m", "clinic_local.cli", "--state-file", str(state_file), "dev",
          "--port", str(api_port), "--moto-port", str(moto_port), "--ws-port", str(ws_port)],
@@ -87,3 +89,18 @@ def api(local_stack_state: local_stack.LocalStack) -> Api:
         other_patient_token=token(patients[1]),
         admin_token=token(admin),
     )
+
+
+
+@pytest.fixture(scope="session")
+def idp(local_stack_state: local_stack.LocalStack) -> Any:
+    """botocore's own cognito-idp client on the runner's user-pool API (what the page calls)."""
+    import boto3
+    from botocore.config import Config
+
+    from clinic_local.cognito_api import PATH
+
+    # No retries: a 5xx would otherwise be retried into a misleading refusal of a spent session.
+    return boto3.client("cognito-idp", endpoint_url=local_stack_state.api_url + PATH,  # type: ignore[attr-defined]
+                        region_name=local_stack_state.region, aws_access_key_id="local",
+                        aws_secret_access_key="local", config=Config(retries={"total_max_attempts": 1}))

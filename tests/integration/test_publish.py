@@ -20,6 +20,9 @@ OUTPUTS = {
     "DashboardApiBaseUrl": "/api",
     "LiveUpdatesUrl": "wss://live123.execute-api.us-east-1.amazonaws.com/dev",
     "DashboardUrl": "https://d111111abcdef8.cloudfront.net/app/",
+    "UserPoolId": "us-east-1_AbCdEf123",
+    "UserPoolClientId": "4example0client0id0abcdefg",
+    "HostedSignInUrl": "https://clinic-dashboard-dev.auth.us-east-1.amazoncognito.com",
 }
 INDEX = b'<!doctype html><script type="module" src="/app/assets/index-Bq3xYz9A.js"></script>'
 
@@ -97,7 +100,10 @@ def test_the_build_lands_under_app_with_content_types_and_cache_headers(aws, dis
 def test_config_json_is_written_from_the_stacks_outputs(aws, dist):
     publish(aws["s3"], aws["cloudfront"], target(aws), dist)
     config = json.loads(stored(aws)["app/config.json"]["Body"].read())
-    assert config == {"apiBaseUrl": "/api", "webSocketUrl": OUTPUTS["LiveUpdatesUrl"], "demoSignIn": False}
+    assert config == {"apiBaseUrl": "/api", "webSocketUrl": OUTPUTS["LiveUpdatesUrl"], "demoSignIn": False,
+                      "cognitoEndpoint": "https://cognito-idp.us-east-1.amazonaws.com/",
+                      "userPoolClientId": OUTPUTS["UserPoolClientId"], "hostedUiDomain": OUTPUTS["HostedSignInUrl"],
+                      "redirectUri": OUTPUTS["DashboardUrl"]}
 
 
 def test_a_second_publish_uploads_and_invalidates_only_what_changed(aws, dist):

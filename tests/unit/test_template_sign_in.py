@@ -106,6 +106,8 @@ def test_the_dashboard_client_is_a_public_code_and_pkce_client():
     assert client["AllowedOAuthFlowsUserPoolClient"] is True
     assert set(client["ExplicitAuthFlows"]) == {"ALLOW_CUSTOM_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"}
     # ID and access tokens: minutes (tests/integration/auth/test_stale_tokens.py); refresh: 30 days
+    assert client["IdTokenValidity"] == {"Ref": "IdTokenMinutes"}
+    assert client["AccessTokenValidity"] == {"Ref": "IdTokenMinutes"}
     assert client["RefreshTokenValidity"] == 30
     assert client["TokenValidityUnits"] == {"AccessToken": "minutes", "IdToken": "minutes", "RefreshToken": "days"}
     assert client["EnableTokenRevocation"] is True
@@ -201,3 +203,15 @@ def test_every_user_data_table_has_a_retention_decision_and_the_worker_may_erase
         assert keys == ["userId", "sk"]
     (write,) = [s for s in statements("EraseAccountDataFunction") if "dynamodb:BatchWriteItem" in s["Action"]]
     assert {r["Fn::GetAtt"][0] for r in write["Resource"]} == erased
+
+
+def test_id_and_access_tokens_live_five_minutes_so_a_revoked_account_loses_access_within_five():
+    # Cognito's shortest lifetime; refresh is refused once a session is revoked or the user gone.
+    parameters = template.load()["Parameters"]
+    assert (parameters["IdTokenMinutes"]["Default"], parameters["IdTokenMinutes"]["MinValue"]) == (5, 5)
+
+
+def test_the_pool_offers_an_authenticator_app_as_second_factor():
+    pool = R["UserPool"]["Properties"]
+    assert pool["MfaConfiguration"] == "OPTIONAL"
+    assert pool["EnabledMfas"] == ["SOFTWARE_TOKEN_MFA"]

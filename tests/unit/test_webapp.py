@@ -37,7 +37,16 @@ def test_the_bare_prefix_and_the_root_redirect_to_the_page(dist, path):
 def test_the_runtime_config_names_the_api_under_api_and_the_socket(dist):
     status, headers, body = WebApp(dist, "ws://127.0.0.1:3001/").answer("/app/config.json")
     assert status == 200 and headers["Cache-Control"] == ["no-cache"]
-    assert json.loads(body) == {"apiBaseUrl": "/api", "webSocketUrl": "ws://127.0.0.1:3001/", "demoSignIn": True}
+    assert json.loads(body) == {"apiBaseUrl": "/api", "webSocketUrl": "ws://127.0.0.1:3001/", "demoSignIn": True,
+                                "cognitoEndpoint": "/cognito-idp/", "userPoolClientId": "", "hostedUiDomain": "",
+                                "redirectUri": "/app/"}
+
+
+def test_the_runtime_config_points_sign_in_at_the_runners_user_pool_api():
+    from clinic_local.cognito_api import PATH
+
+    config = json.loads(WebApp(template.ROOT / "web" / "dist", "", "client123").config())
+    assert (config["cognitoEndpoint"], config["userPoolClientId"]) == (PATH, "client123")
 
 
 @pytest.mark.parametrize("path", ["/app/assets", "/app/patients/123", "/app/auth/callback"])

@@ -1,5 +1,7 @@
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { ApiError, createClient } from "./api/client";
+import { currentIdToken, keepFresh, signOut as revokeSession } from "./auth/auth";
+import { TotpSetup } from "./auth/TotpSetup";
 import type { RuntimeConfig } from "./config";
 import { connectLive, type LiveState, type Topic } from "./live";
 import type { ReadingFilter } from "./biomarkers/filters";
@@ -16,13 +18,17 @@ export type Versions = Record<Topic, number>;
 export function App({ config }: { config: RuntimeConfig }) {
   const [token, setToken] = useState<string | null>(session.get);
   const signIn = useCallback((t: string) => { session.set(t); setToken(t); }, []);
-  const signOut = useCallback(() => { session.clear(); setToken(null); }, []);
+  // Signing out revokes the session's refresh token too (when it came from a real sign-in).
+  const signOut = useCallback(() => { void revokeSession(config); session.clear(); setToken(null); }, [config]);
   if (!token) return <SignIn config={config} onToken={signIn} />;
   return <Dashboard key={token} config={config} token={token} onSignOut={signOut} />;
 }
 
 function Dashboard({ config, token, onSignOut }: { config: RuntimeConfig; token: string; onSignOut: () => void }) {
-  const client = useMemo(() => createClient({ baseUrl: config.apiBaseUrl, token: () => token }), [config, token]);
+  // The session is refreshed in the background; requests take the latest token (no remount).
+  useEffect(() => keepFresh(config, onSignOut), [config, onSignOut]);
+  const client = useMemo(() => createClient({ baseUrl: config.apiBaseUrl, token: () => currentIdToken() ?? token }),
+    [config, token]);
   // One counter per topic: a panel refetches when its topic's counter moves.
   const [versions, setVersions] = useState<Versions>({ stats: 0, appointments: 0, medications: 0 });
   const [live, setLive] = useState<LiveState>("off");
@@ -48,6 +54,7 @@ function Dashboard({ config, token, onSignOut }: { config: RuntimeConfig; token:
         <h1>Clinic dashboard</h1>
         <span className="who" data-testid="who">{who?.name ?? who?.email ?? "signed in"}</span>
         <span className={`live live-${live}`} data-testid="live" title="live updates">{live === "open" ? "live" : live}</span>
+        <TotpSetup config={config} onDone={onSignOut} />
         <button onClick={onSignOut}>Sign out</button>
       </header>
       <div className="grid">

@@ -1,4 +1,5 @@
 import { useEffect, useState, type FormEvent } from "react";
+import { SignInMethods } from "./auth/SignInMethods";
 import type { RuntimeConfig } from "./config";
 
 interface DemoAccount { email: string; name: string; role: string }
@@ -38,9 +39,10 @@ export function SignIn({ config, onToken }: { config: RuntimeConfig; onToken: (t
   return (
     <main className="sign-in">
       <h1>Clinic dashboard</h1>
+      <SignInMethods config={config} onToken={onToken} />
       {accounts.length > 0 && (
         <section>
-          <h2>Demo accounts</h2>
+          <h2>Demo accounts (local only)</h2>
           <ul className="accounts">
             {accounts.map((a) => (
               <li key={a.email}>

@@ -5,6 +5,11 @@ export interface RuntimeConfig {
   apiBaseUrl: string; // a path on the page's origin ("/api"), or another origin's URL
   webSocketUrl: string; // "" = no live updates
   demoSignIn: boolean; // the local runner's demo-account sign-in
+  // Sign-in (web/src/auth): the user pool's API and hosted UI, and where the hosted UI returns.
+  cognitoEndpoint: string; // deployed: https://cognito-idp.<region>.amazonaws.com/; locally the runner's path
+  userPoolClientId: string;
+  hostedUiDomain: string; // deployed: https://<prefix>.auth.<region>.amazoncognito.com; "" = this origin
+  redirectUri: string; // absolute, or a path on this origin
 }
 
 export async function loadConfig(): Promise<RuntimeConfig> {
@@ -15,5 +20,9 @@ export async function loadConfig(): Promise<RuntimeConfig> {
     apiBaseUrl: (raw.apiBaseUrl ?? "").replace(/\/$/, ""),
     webSocketUrl: raw.webSocketUrl ?? "",
     demoSignIn: raw.demoSignIn === true,
+    cognitoEndpoint: raw.cognitoEndpoint ?? "",
+    userPoolClientId: raw.userPoolClientId ?? "",
+    hostedUiDomain: (raw.hostedUiDomain ?? "").replace(/\/$/, ""),
+    redirectUri: raw.redirectUri ?? `${import.meta.env.BASE_URL}`,
   };
 }

@@ -164,14 +164,34 @@ def post_confirmation(event: Event) -> Event:
 
 # Token issues that are not a sign-in: a refresh of an existing session.
 NOT_A_SIGN_IN = frozenset({"TokenGeneration_RefreshTokens"})
+# Sign-ins through the hosted UI (Google): Cognito asks no second factor there.
+HOSTED_SIGN_IN = "TokenGeneration_HostedAuth"
+
+
+def _staff_groups(event: Event, groups: list[str], source: str) -> list[str]:
+    """The groups an admin's token may carry: ``admin`` only with an authenticator app turned on
+    (Cognito then asked for its code at this sign-in); staff never sign in through Google."""
+    if source == HOSTED_SIGN_IN:
+        raise SignInRefused("staff sign in with their email link and authenticator app")
+    if cognito.has_totp(str(event["userPoolId"]), str(event["userName"])):
+        return groups
+    # Signed in, but not as staff yet: enough to turn the authenticator app on, then sign in again.
+    return [g for g in groups if g != ADMIN_GROUP]
 
 
 def pre_token_generation(event: Event) -> Event:
-    """V1_0 event (ID token): the ``role`` claim from the ``admin`` group, on every issue and refresh."""
-    groups = (_request(event).get("groupConfiguration") or {}).get("groupsToOverride") or []
-    role = Role.ADMIN if ADMIN_GROUP in groups else Role.PATIENT
-    event["response"] = {"claimsOverrideDetails": {"claimsToAddOrOverride": {ROLE_CLAIM: role.value}}}
+    """V1_0 event (ID token): the ``role`` claim from the ``admin`` group, on every issue and
+    refresh; the ``admin`` group only for staff who passed their second factor."""
+    groups = list((_request(event).get("groupConfiguration") or {}).get("groupsToOverride") or [])
     source = str(event.get("triggerSource") or "")
+    details: dict[str, Any] = {}
+    if ADMIN_GROUP in groups:
+        allowed = _staff_groups(event, groups, source)
+        if allowed != groups:
+            details["groupOverrideDetails"] = {"groupsToOverride": allowed}
+            groups = allowed
+    role = Role.ADMIN if ADMIN_GROUP in groups else Role.PATIENT
+    event["response"] = {"claimsOverrideDetails": {"claimsToAddOrOverride": {ROLE_CLAIM: role.value}, **details}}
     subject = str((_request(event).get("userAttributes") or {}).get("sub") or "")
     if source not in NOT_A_SIGN_IN and subject:
         # Every completed sign-in passes here (custom challenge, password, hosted UI and Google

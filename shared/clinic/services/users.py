@@ -113,8 +113,9 @@ def set_role(user_id: str, role: Role, *,
     ``also`` returns for the role read before the change (e.g. the audit record) in one
     transaction, then the Cognito group. The item goes first so no
     group change is ever unrecorded; both steps are idempotent, so repeating a failed call
-    completes it. A demoted admin is signed out everywhere, so no refresh token can mint another
-    admin token; an ID token already issued stays valid until it expires (at most an hour).
+    completes it. A demoted admin or a promoted patient is signed out everywhere, so no refresh
+    token from before mints a token of the new role; an ID token already issued stays valid until
+    it expires (IdTokenMinutes, 5 by default).
     Raises NotFound for an unknown user id; a concurrent change of the item is a 409."""
     pool_id = get_settings(UserPool).user_pool_id
     person = cognito.user_by_sub(pool_id, user_id)
@@ -128,11 +129,13 @@ def set_role(user_id: str, role: Role, *,
         item = users_table.get_consistent(user_id) or {}
     previous = str(item.get("role") or Role.PATIENT.value)
     dynamo.write([users_table.role_update_action(user_id, role.value, item.get("version")), *also(previous)])
+    was_admin = ADMIN_GROUP in cognito.groups_of(pool_id, person.username)
     if role is Role.ADMIN:
         cognito.add_to_group(pool_id, person.username, ADMIN_GROUP)
     else:
-        was_admin = ADMIN_GROUP in cognito.groups_of(pool_id, person.username)
         cognito.remove_from_group(pool_id, person.username, ADMIN_GROUP)
-        if was_admin:
-            cognito.sign_out_everywhere(pool_id, person.username)
+    if was_admin != (role is Role.ADMIN):
+        # Either way no refresh token from before may mint the new role's tokens: a demoted admin
+        # keeps none, and a promoted person signs in again, through the second factor.
+        cognito.sign_out_everywhere(pool_id, person.username)
     return _user({**item, "role": role.value})

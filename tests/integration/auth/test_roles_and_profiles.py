@@ -11,17 +11,73 @@ from clinic.errors import NotFound, Unauthorized
 from clinic.models.users import Role
 from clinic.repositories import audit_table, users_table
 from clinic.services import users
+from clinic.services.sign_in import SignInRefused
 from tests.integration.auth.conftest import create_native_user
 from tests.support.cognito import trigger_event
 
 
+def with_totp(pool, username):
+    """Turn the user's authenticator app on, as the page does (moto checks no code)."""
+    idp = aws.client("cognito-idp")
+    idp.admin_set_user_password(UserPoolId=pool.id, Username=username, Password="Local-1aXyz0123456789", Permanent=True)
+    access = idp.admin_initiate_auth(UserPoolId=pool.id, ClientId=pool.client_id, AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+                                     AuthParameters={"USERNAME": username, "PASSWORD": "Local-1aXyz0123456789"},
+                                     )["AuthenticationResult"]["AccessToken"]
+    idp.associate_software_token(AccessToken=access)
+    idp.verify_software_token(AccessToken=access, UserCode="123456")
+    idp.set_user_mfa_preference(AccessToken=access, SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True})
+
+
+def token_event(pool, person, groups, source="TokenGeneration_Authentication"):
+    configuration = {"groupsToOverride": groups, "iamRolesToOverride": [], "preferredRole": None}
+    event = trigger_event("pre_token_generation", user_pool_id=pool.id, user_name=person["username"],
+                          groupConfiguration=configuration)
+    return {**event, "triggerSource": source}
+
+
 @pytest.mark.parametrize(("groups", "role"), [
     ([], "patient"), (["admin"], "admin"), (["staff", "admin"], "admin"), (["staff"], "patient")])
-def test_the_token_carries_the_role_from_the_admin_group(invoke, tables, groups, role):
-    configuration = {"groupsToOverride": groups, "iamRolesToOverride": [], "preferredRole": None}
-    event = trigger_event("pre_token_generation", groupConfiguration=configuration)
-    response = invoke("PreTokenGenerationFunction", event)["response"]
+def test_the_token_carries_the_role_from_the_admin_group(invoke, tables, user_pool, groups, role):
+    person = create_native_user("someone@example.com")
+    with_totp(user_pool, person["username"])
+    response = invoke("PreTokenGenerationFunction", token_event(user_pool, person, groups))["response"]
     assert response == {"claimsOverrideDetails": {"claimsToAddOrOverride": {"role": role}}}
+
+
+@pytest.mark.parametrize("source", ["TokenGeneration_Authentication", "TokenGeneration_RefreshTokens"])
+def test_an_admin_without_an_authenticator_app_gets_a_token_without_the_admin_group(invoke, tables, user_pool,
+                                                                                    source):
+    person = create_native_user("new.staff@example.com")
+    response = invoke("PreTokenGenerationFunction",
+                      token_event(user_pool, person, ["staff", "admin"], source))["response"]
+    assert response == {"claimsOverrideDetails": {"claimsToAddOrOverride": {"role": "patient"},
+                                                  "groupOverrideDetails": {"groupsToOverride": ["staff"]}}}
+
+
+def test_an_admin_signing_in_with_google_is_refused_even_with_an_authenticator_app(invoke, tables, user_pool):
+    # Cognito asks no second factor of a federated sign-in.
+    person = create_native_user("staff.google@example.com")
+    with_totp(user_pool, person["username"])
+    with pytest.raises(SignInRefused):
+        invoke("PreTokenGenerationFunction", token_event(user_pool, person, ["admin"], "TokenGeneration_HostedAuth"))
+
+
+def test_a_patient_token_costs_no_cognito_call(invoke, tables, user_pool):
+    person = create_native_user("plain.patient@example.com")
+    calls = []
+
+    def record(model, **_):
+        calls.append(model.name)
+
+    events = aws.client("cognito-idp").meta.events
+    events.register("before-call.cognito-idp", record)
+    try:
+        invoke("PreTokenGenerationFunction", token_event(user_pool, person, []))
+        assert calls == []
+        invoke("PreTokenGenerationFunction", token_event(user_pool, person, ["admin"]))
+        assert calls == ["AdminGetUser"]
+    finally:
+        events.unregister("before-call.cognito-idp", record)
 
 
 def sign_ins_of(user_id):
@@ -89,6 +145,13 @@ def test_demoting_changes_both_and_signs_the_former_admin_out(user_pool):
     assert user.role is Role.PATIENT
     assert groups_of(user_pool, person["username"]) == []
     assert users_table.get_consistent(person["sub"])["role"] == "patient"
+    assert not refreshes(user_pool, token)
+
+
+def test_promoting_signs_the_person_out_so_the_admin_token_needs_a_new_sign_in(user_pool):
+    person = create_native_user("promoted@example.com")
+    token = refresh_token(user_pool, person["username"])
+    users.set_role(person["sub"], Role.ADMIN)
     assert not refreshes(user_pool, token)
 
 
