@@ -148,7 +148,7 @@ CASES = [
         "SetPatientIdentifiersFunction",
         admin=True,
         path=lambda w: P,
-        body=lambda w: {"identifiers": [{"system": "urn:oid:2.16.840.1.113883.19.5", "value": w.unique()}]},
+        body=lambda w: {"identifiers": [{"system": "urn:oid:2.16.840.1.113883.19.5", "value": "MRN-0000001"}]},
         replayable=False,
     ),
 ]
