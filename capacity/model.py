@@ -231,7 +231,10 @@ def build(name: str, w: dict[str, Any] | None = None, unit_costs: dict[str, Any]
                 per_person[pkey] = max(per_person[pkey], u["units"] * w["person_requests_per_s"])
             else:
                 # A partition throttles within the second: its busiest second counts.
-                spread = w.get("shared_partition_spread", {}).get(u["table"], 1)
+                # Spread by the index's own entry ("Table.Index"), else the table's.
+                spreads = w.get("shared_partition_spread", {})
+                spread = spreads.get(f"{u['table']}.{u['index']}", spreads.get(u["table"], 1)) if u["index"] \
+                    else spreads.get(u["table"], 1)
                 shared[pkey] += d.peak_per_s * w["peak_second_factor"] * u["units"] / spread
     return Model(name, w, model_demands, dict(functions), dict(cap_peak), dict(cap_day),
                  {**per_person, **shared}, dict(route_peaks), dict(calls_peak), dict(calls_day), dict(items_day),

@@ -9,7 +9,7 @@ of the item's before and after image up to 1 KB, twice inside a transaction; a b
 also writes every secondary index whose key attributes the item has before or after (two
 writes when the index key changes), at the size of the projected item.
 
-Partitions are recorded as a class: ``user`` when the key is one of the invocation's subjects (the
+Partitions are recorded as a class: ``user`` when the key is, or carries, one of the invocation's subjects (the
 caller, the patient of a staff route, a connection id), otherwise ``shared:<key>`` with digits
 replaced by 9 (``shared:9999-99-99`` is one partition per day).
 """
@@ -226,7 +226,8 @@ class Meter:
     # --- bookkeeping --------------------------------------------------------------------------
 
     def _partition(self, value: str | None) -> str:
-        if value is None or value in self.subjects:
+        # A key that is a person's id, or carries it (the deletion mark "deleted#<sub>"), is theirs.
+        if value is None or value in self.subjects or any(s and s in value for s in self.subjects):
             return "user"
         return "shared:" + re.sub(r"\d", "9", value)
 
