@@ -427,3 +427,12 @@ def test_the_dashboard_shows_api_lambda_every_dead_letter_queue_ingest_and_drift
         assert f'"{metric}' in body or f'\\"{metric}\\"' in body, metric
     # the body is valid JSON once CloudFormation substitutes the variables
     json.loads(re.sub(r"\$\{[^}]+\}", "x", body))
+
+
+def test_every_output_is_an_output_not_a_resource_in_the_wrong_section():
+    # A fragment's resource written after its Outputs would land there: sam validate refuses it
+    # only at lint time, and no resource rule above would ever see it.
+    allowed = {"Description", "Value", "Export", "Condition"}
+    misplaced = {name: sorted(set(body) - allowed) for name, body in TEMPLATE["Outputs"].items()
+                 if set(body) - allowed or "Value" not in body}
+    assert misplaced == {}
