@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import Field, StringConstraints, field_validator
 
 from clinic.models.base import Input, Shape
 
@@ -26,12 +26,14 @@ class IdentifiersChange(Input):
 
     identifiers: list[IdentifierInput] = Field(max_length=MAX_IDENTIFIERS)
 
-    @model_validator(mode="after")
-    def _one_per_system(self) -> IdentifiersChange:
-        systems = [i.system for i in self.identifiers]
+    @field_validator("identifiers")
+    @classmethod
+    def _one_per_system(cls, identifiers: list[IdentifierInput]) -> list[IdentifierInput]:
+        # (a 400 on the field "identifiers": JSON Schema cannot say "unique by system")
+        systems = [i.system for i in identifiers]
         if len(set(systems)) != len(systems):
             raise ValueError("one identifier per system")
-        return self
+        return identifiers
 
 
 class PatientIdentifier(Shape):
