@@ -24,7 +24,9 @@ SCRIPT = ROOT / "web" / "e2e" / "sign_in.mjs"
 
 def test_an_email_link_signs_in_once_and_google_lands_in_the_same_account(local_stack_state, tmp_path):
     _require_browser()
-    person = [a for a in local_stack_state.accounts if a["role"] == "patient"][-1]
+    # A seeded patient: other tests add accounts to the shared stack, and the fuzzer deletes its own.
+    person = [a for a in local_stack_state.accounts
+              if a["role"] == "patient" and a["email"].endswith("@demo.clinic.test")][-1]
     config = tmp_path / "config.json"
     config.write_text(json.dumps({"baseUrl": local_stack_state.api_url, "email": person["email"],
                                   "userId": person["userId"], "log": str(local_stack_state.log_path)}))

@@ -85,3 +85,15 @@ export async function seriousViolations(page) {
   return results.violations.filter((v) => v.impact === "serious" || v.impact === "critical")
     .map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(" ")) }));
 }
+
+/** Wait until ``predicate(arg)`` is truthy in the page. Each check is one evaluation through the
+ * DevTools protocol, which the page's CSP does not govern; Playwright's waitForFunction polls from
+ * inside the page with eval, which a CSP without 'unsafe-eval' (ours) refuses. */
+export async function waitUntil(page, predicate, arg, { timeout = 30_000, interval = 100 } = {}) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    if (await page.evaluate(predicate, arg)) return;
+    if (Date.now() > deadline) throw new Error(`waitUntil: not true within ${timeout} ms`);
+    await new Promise((resolve) => setTimeout(resolve, interval));
+  }
+}

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { apiStats, launch, signIn, watchCsp, widget } from "./browser.mjs";
+import { apiStats, launch, signIn, watchCsp, widget, waitUntil } from "./browser.mjs";
 
 const config = JSON.parse(readFileSync(process.argv[2], "utf8"));
 const { baseUrl } = config;
@@ -38,7 +38,7 @@ try {
   const expected = await apiStats(page, baseUrl);
   assert.notDeepEqual(expected, report.before, "the ingested reading changes the patient's stats");
   await page.getByTestId("stats-total").filter({ hasText: String(expected.total) }).waitFor({ timeout: 15_000 });
-  await page.waitForFunction(
+  await waitUntil(page, 
     (want) => document.querySelector('[data-testid="stats-outOfRange-count"]')?.textContent === String(want),
     expected.outOfRange.count, { timeout: 15_000 });
   report.after = await widget(page);
@@ -68,7 +68,7 @@ try {
     appointments.getByLabel("Kind").selectOption("lab"),
   ]);
   // The rendered list (after React's update) holds lab appointments only.
-  await page.waitForFunction(() => {
+  await waitUntil(page, () => {
     const rows = [...document.querySelectorAll('[data-testid="appointments"] li .muted')].map((e) => e.textContent);
     return rows.length > 0 && rows.every((t) => t.startsWith("lab ·"));
   }, null, { timeout: 10_000 }).catch(async () => {

@@ -6,7 +6,7 @@
 // non-zero on the first failed expectation.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { apiGet, launch, seriousViolations, signIn } from "./browser.mjs";
+import { apiGet, launch, seriousViolations, signIn, waitUntil } from "./browser.mjs";
 
 const config = JSON.parse(readFileSync(process.argv[2], "utf8"));
 const { baseUrl } = config;
@@ -66,7 +66,7 @@ try {
   const [past] = await answers(page, (u) => u.includes("/appointments?") && u.includes("when=past"),
     () => appointments.getByRole("button", { name: "Past" }).click(),
     () => appointments.getByRole("button", { name: "Past", pressed: true }).waitFor());
-  await page.waitForFunction((id) => document.querySelector(`[data-testid="appointments"] li[data-appointment]`)
+  await waitUntil(page, (id) => document.querySelector(`[data-testid="appointments"] li[data-appointment]`)
     ?.getAttribute("data-appointment") === id, past.body.items[0].appointmentId);
   assert.deepEqual(await appointments.locator("li[data-appointment]").evaluateAll((l) => l.map((e) => e.dataset.appointment)),
     past.body.items.map((a) => a.appointmentId), "past appointments as the API lists them");
@@ -95,7 +95,7 @@ try {
   assert.ok(mine, "the request reached the API");
   const row = appointments.locator(`li[data-appointment="${mine.appointmentId}"]`);
   // The kind the form asked for; then page by page (each page rendered as the API answered it).
-  const shown = async (answer) => page.waitForFunction((ids) => [...document.querySelectorAll(
+  const shown = async (answer) => waitUntil(page, (ids) => [...document.querySelectorAll(
     '[data-testid="appointments"] li[data-appointment]')].map((e) => e.dataset.appointment).join() === ids,
   (await answer.json()).items.map((a) => a.appointmentId).join());
   let [answer] = await Promise.all([page.waitForResponse((r) => r.url().includes("/appointments?") && r.url().includes("type=checkup")),
@@ -137,7 +137,7 @@ try {
   const [vitals] = await answers(page, (u) => u.includes("/biomarkers?") && u.includes("category=vitals") && !u.includes("status="),
     async () => { await readings.getByLabel("Status").selectOption(""); await readings.getByLabel("Category").selectOption("vitals"); },
     () => page.waitForResponse((r) => r.url().includes("category=vitals") && !r.url().includes("status=")));
-  await page.waitForFunction((want) => [...document.querySelectorAll('[data-testid="latest"] tbody td:first-child')]
+  await waitUntil(page, (want) => [...document.querySelectorAll('[data-testid="latest"] tbody td:first-child')]
     .map((e) => e.textContent).join("|") === want, vitals.body.items.map((r) => r.name).join("|"));
   report.filters = { outOfRange: byStatus.body.items.length, vitals: vitals.body.items.length };
   await accessible(page, "filtered readings");

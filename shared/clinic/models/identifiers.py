@@ -12,7 +12,8 @@ MAX_IDENTIFIERS = 10
 
 # A FHIR Identifier.system is a URI (``urn:oid:...``, ``https://lab.example/mrn``); the value an
 # opaque code. Neither may hold "|" (the table key's separator) nor whitespace.
-IdentifierSystem = Annotated[str, StringConstraints(min_length=3, max_length=256, pattern=r"^[A-Za-z][^\s|]*$")]
+# (printable ASCII spelled out: "\s" means other characters in Python than in JSON Schema's regex)
+IdentifierSystem = Annotated[str, StringConstraints(min_length=3, max_length=256, pattern=r"^[A-Za-z][!-{}~]*$")]
 IdentifierValue = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")]
 
 
