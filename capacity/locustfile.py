@@ -74,6 +74,7 @@ def _accounts(role: str) -> list[tuple[str, str]]:
     if stack is None:
         tokens = _lines("CLINIC_LOAD_PATIENT_TOKENS" if role == "patient" else "CLINIC_LOAD_STAFF_TOKENS")
         return [("", token) for token in tokens]
+    import jwt
     from botocore.exceptions import ClientError
 
     from clinic_local import stack as local_stack
@@ -81,10 +82,15 @@ def _accounts(role: str) -> list[tuple[str, str]]:
     signed_in = []
     for account in (a for a in stack.accounts if a["role"] == role):
         try:
-            signed_in.append((account["userId"], local_stack.id_token(stack, account["email"], account["password"])))
+            token = local_stack.id_token(stack, account["email"], account["password"])
         except ClientError as error:  # an account deleted since the stack was seeded (DELETE /me)
             if error.response["Error"]["Code"] != "UserNotFoundException":
                 raise
+            continue
+        groups = jwt.decode(token, options={"verify_signature": False}).get("cognito:groups") or []
+        if role == "admin" and "admin" not in groups:
+            continue  # staff demoted since the stack was seeded (PUT /admin/users/{userId}/role)
+        signed_in.append((account["userId"], token))
     return signed_in
 
 
