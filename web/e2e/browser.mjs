@@ -97,3 +97,19 @@ export async function waitUntil(page, predicate, arg, { timeout = 30_000, interv
     await new Promise((resolve) => setTimeout(resolve, interval));
   }
 }
+
+/** Run a browser script's checks: ``report.ok`` says whether they all held (else ``error`` says
+ * why, and the exit code is 1); the report is printed as one JSON line; the browser is closed. */
+export async function reporting(browser, report, checks) {
+  try {
+    await checks();
+    report.ok = true;
+  } catch (error) {
+    report.ok = false;
+    report.error = String(error);
+    process.exitCode = 1;
+  } finally {
+    console.log(JSON.stringify(report));
+    await browser.close();
+  }
+}

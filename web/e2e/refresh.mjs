@@ -6,7 +6,7 @@
 // filter kept. Prints one JSON report line; exits non-zero on the first failed expectation.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { launch, watchCsp } from "./browser.mjs";
+import { launch, reporting, watchCsp } from "./browser.mjs";
 
 const config = JSON.parse(readFileSync(process.argv[2], "utf8"));
 const { baseUrl, email } = config;
@@ -14,7 +14,7 @@ const report = {};
 const browser = await launch();
 const claims = (token) => JSON.parse(Buffer.from(token.split(".")[1], "base64url").toString());
 
-try {
+await reporting(browser, report, async () => {
   const page = await browser.context.newPage();
   const csp = await watchCsp(page);
   await page.goto(`${baseUrl}/app/`);
@@ -56,12 +56,4 @@ try {
   assert.deepEqual(navigations, [], "no reload");
   assert.equal(await filter.inputValue(), "imaging", "the page's state is kept");
   assert.deepEqual(csp, [], "no Content Security Policy violation");
-  report.ok = true;
-} catch (error) {
-  report.ok = false;
-  report.error = String(error);
-  process.exitCode = 1;
-} finally {
-  console.log(JSON.stringify(report));
-  await browser.close();
-}
+});

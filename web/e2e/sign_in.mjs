@@ -5,7 +5,7 @@
 // failed expectation.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { launch, watchCsp } from "./browser.mjs";
+import { launch, reporting, watchCsp } from "./browser.mjs";
 
 const config = JSON.parse(readFileSync(process.argv[2], "utf8"));
 const { baseUrl, email } = config;
@@ -22,7 +22,7 @@ async function printedLink(after) {
   throw new Error("the runner printed no link for that address");
 }
 
-try {
+await reporting(browser, report, async () => {
   const page = await browser.context.newPage();
   const errors = [];
   page.on("pageerror", (e) => errors.push(String(e)));
@@ -98,12 +98,4 @@ try {
 
   assert.deepEqual(csp, [], "no Content Security Policy violation");
   assert.deepEqual(errors, [], "no page errors");
-  report.ok = true;
-} catch (error) {
-  report.ok = false;
-  report.error = String(error);
-  process.exitCode = 1;
-} finally {
-  console.log(JSON.stringify(report));
-  await browser.close();
-}
+});

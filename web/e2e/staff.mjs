@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { launch, watchCsp } from "./browser.mjs";
+import { launch, reporting, watchCsp } from "./browser.mjs";
 
 const config = JSON.parse(readFileSync(process.argv[2], "utf8"));
 const { baseUrl, email } = config;
@@ -24,7 +24,7 @@ function totp(secret) {
   return String((digest.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, "0");
 }
 
-try {
+await reporting(browser, report, async () => {
   const page = await browser.context.newPage();
   const csp = await watchCsp(page);
   const before = new Set([...readFileSync(config.log, "utf8").matchAll(/#token=([A-Za-z0-9_-]{43})/g)].map((m) => m[1]));
@@ -56,12 +56,4 @@ try {
   report.adminStatus = admin.status;
   assert.equal(admin.status, 200, "an admin route answers after the code");
   assert.deepEqual(csp, [], "no Content Security Policy violation");
-  report.ok = true;
-} catch (error) {
-  report.ok = false;
-  report.error = String(error);
-  process.exitCode = 1;
-} finally {
-  console.log(JSON.stringify(report));
-  await browser.close();
-}
+});
