@@ -71,3 +71,26 @@ test("refusals are said in words, with the API's status and code after them", as
   assert.match(explain(new ApiError(400, "validation_error", "bad", [{ field: "unknown" }])), /^Some of what was entered is not valid/);
   assert.match(explain(new Error("boom")), /^Something went wrong on our side/);
 });
+
+test("the workspace is for a token whose groups hold admin, whatever its role claim says", async () => {
+  const { isStaff } = await load("workspace/role.ts");
+  const token = (claims) => `x.${Buffer.from(JSON.stringify(claims)).toString("base64url")}.y`;
+  assert.equal(isStaff(token({ "cognito:groups": ["admin"] })), true);
+  assert.equal(isStaff(token({ "cognito:groups": ["patients"], role: "admin" })), false);
+  assert.equal(isStaff(token({ role: "patient" })), false);
+  assert.equal(isStaff("not a token"), false);
+});
+
+test("staff are offered the appointment changes the API allows, by status and time", async () => {
+  const { staffActions } = await load("workspace/actions.ts");
+  const now = 1_000_000;
+  const at = (status, startTime) => staffActions({ status, startTime }, now);
+  assert.deepEqual(at("requested", now + 1), ["confirm", "cancel"]);
+  assert.deepEqual(at("scheduled", now + 1), ["cancel"]);
+  assert.deepEqual(at("scheduled", now), ["complete", "no-show"]);
+  assert.deepEqual(at("requested", now - 1), [], "a request never confirmed cannot be completed");
+  for (const done of ["completed", "cancelled", "no-show"]) {
+    assert.deepEqual(at(done, now + 1), []);
+    assert.deepEqual(at(done, now - 1), []);
+  }
+});

@@ -12,6 +12,7 @@ import { StatsWidget } from "./panels/StatsWidget";
 import { TrendPanel } from "./panels/trend/TrendPanel";
 import { claimsOf, session } from "./session";
 import { SignIn } from "./SignIn";
+import { isStaff, StaffWorkspace } from "./workspace";
 
 export type Versions = Record<Topic, number>;
 
@@ -21,6 +22,7 @@ export function App({ config }: { config: RuntimeConfig }) {
   // Signing out revokes the session's refresh token too (when it came from a real sign-in).
   const signOut = useCallback(() => { void revokeSession(config); session.clear(); setToken(null); }, [config]);
   if (!token) return <SignIn config={config} onToken={signIn} />;
+  if (isStaff(token)) return <StaffWorkspace key={token} config={config} token={token} onSignOut={signOut} />;
   return <Dashboard key={token} config={config} token={token} onSignOut={signOut} />;
 }
 

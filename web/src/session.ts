@@ -8,11 +8,13 @@ export const session = {
   clear: (): void => sessionStorage.removeItem(KEY),
 };
 
-/** The claims the page shows (name, email, role); the API verifies the token, not the page. */
-export function claimsOf(token: string): { email?: string; name?: string; role?: string } | null {
+/** The claims the page uses (name, email, role, groups); the API verifies the token, not the page. */
+export type Claims = { sub?: string; email?: string; name?: string; role?: string; "cognito:groups"?: string[] };
+
+export function claimsOf(token: string): Claims | null {
   try {
     const payload = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
-    return JSON.parse(atob(payload)) as { email?: string; name?: string; role?: string };
+    return JSON.parse(atob(payload)) as Claims;
   } catch {
     return null;
   }

@@ -1,0 +1,51 @@
+"""The staff workspace (web/src/workspace/) in headless Chromium against the local runner
+(web/e2e/workspace.mjs): a patient's page neither shows nor downloads it and the API refuses the
+patient a staff route; a seeded staff member signs in with the email link and the authenticator
+code, finds a patient by exact email, opens their page (stats as the API answers them), records a
+lab result and sees it first in the list, confirms an appointment, edits a medication's dose
+(and puts it back), pages the audit log with "More" and exports it; axe-core finds no serious or
+critical violation on any view and the views fit a 375 px phone."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+
+import pytest
+
+from tests.http.conftest import ROOT
+from tests.http.test_dashboard_browser import _require_browser
+
+pytestmark = pytest.mark.http
+
+SCRIPT = ROOT / "web" / "e2e" / "workspace.mjs"
+
+
+def test_staff_work_on_a_patients_record_in_the_workspace(local_stack_state, tmp_path):
+    _require_browser()
+    # Given seeded accounts (the fuzzer deletes and demotes accounts it made, never these): the
+    # staff member and the patient with the shorter history
+    seeded = [a for a in local_stack_state.accounts if a["email"].endswith("@demo.clinic.test")]
+    staff = next(a for a in seeded if a["role"] == "admin")
+    patient = [a for a in seeded if a["role"] == "patient"][-1]
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps({
+        "baseUrl": local_stack_state.api_url, "log": str(local_stack_state.log_path), "patient": patient["email"],
+        "staff": {"email": staff["email"], "totpSecret": staff["totpSecret"]},
+    }))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "CLINIC_", "USERS_", "POWERTOOLS_"))}
+    # When the workspace is driven through a staff member's work
+    done = subprocess.run(["node", str(SCRIPT), str(config)], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=300)
+    # Then every expectation held, with what it compared in its report
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    assert lines, f"no report from the browser script:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}"
+    report = json.loads(lines[-1])
+    assert done.returncode == 0 and report["ok"], f"{report}\n{done.stderr[-2000:]}"
+    assert (report["patientLoadedWorkspace"], report["patientOnStaffRoute"]) == (0, 403)
+    assert report["labResult"]["source"] and report["appointment"] == "scheduled" and report["medicationEdited"]
+    assert report["auditRows"] > 20 and report["auditExported"] >= report["auditRows"]
+    assert set(report["axe"]) >= {"patients", "patient page", "lab entry", "medications", "audit log",
+                                  "patient page (phone)", "audit log (phone)"} and not any(report["axe"].values())
+    assert all(width <= 375 for width in report["layout"].values())

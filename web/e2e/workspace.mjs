@@ -1,0 +1,172 @@
+// The staff workspace in headless Chromium against a running, seeded local stack:
+//   node web/e2e/workspace.mjs <config.json>   config: {baseUrl, log, staff: {email, totpSecret}, patient}
+// A patient's page never loads the workspace; a staff member signs in with the email link and the
+// authenticator code, finds the patient by email, opens their page, records a lab result, confirms
+// an appointment, edits a medication, pages and exports the audit log; axe-core on every view; the
+// views fit a 375 px phone. Prints one JSON report line; exits non-zero on the first failed
+// expectation.
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { launch, reporting, seriousViolations, signIn, signInStaff, waitUntil, watchCsp } from "./browser.mjs";
+
+const config = JSON.parse(readFileSync(process.argv[2], "utf8"));
+const { baseUrl } = config;
+const report = { axe: {}, layout: {} };
+const browser = await launch();
+const PHONE = { width: 375, height: 812 };
+const DESKTOP = { width: 1280, height: 900 };
+
+async function accessible(page, view) {
+  const violations = await seriousViolations(page);
+  report.axe[view] = violations.length;
+  assert.deepEqual(violations, [], `axe: no serious or critical violation (${view})`);
+}
+
+/** No horizontal scroll on a phone, and axe still passes there. */
+async function fitsPhone(page, view) {
+  await page.setViewportSize(PHONE);
+  await page.waitForTimeout(200);
+  const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+  report.layout[view] = scrollWidth;
+  assert.ok(scrollWidth <= PHONE.width, `${view}: document ${scrollWidth} px wide in a ${PHONE.width} px viewport`);
+  await accessible(page, `${view} (phone)`);
+  await page.setViewportSize(DESKTOP);
+}
+
+/** The API with a token, as the page calls it. */
+async function api(token, method, path, body) {
+  const response = await fetch(`${baseUrl}${path}`, {
+    method, headers: { Authorization: `Bearer ${token}`, ...(body ? { "Content-Type": "application/json" } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  return { status: response.status, body: await response.json() };
+}
+
+const rows = (page, selector) => page.evaluate((s) => [...document.querySelectorAll(s)].map((e) => e.dataset), selector);
+
+await reporting(browser, report, async () => {
+  const errors = [];
+  const workspaceChunks = [];
+  browser.context.on("response", (r) => { if (/\/assets\/Workspace-[^/]+\.js$/.test(r.url())) workspaceChunks.push(r.url()); });
+
+  // A patient: their dashboard, no workspace, not even its code; the API refuses them staff routes.
+  const patientPage = await browser.context.newPage();
+  patientPage.on("pageerror", (e) => errors.push(String(e)));
+  await signIn(patientPage, baseUrl, config.patient);
+  assert.equal(await patientPage.getByTestId("workspace").count(), 0, "a patient never sees the workspace");
+  report.patientLoadedWorkspace = workspaceChunks.length;
+  assert.equal(workspaceChunks.length, 0, "the patient's page does not download the workspace");
+  const patientToken = await patientPage.evaluate(() => sessionStorage.getItem("clinic.idToken"));
+  report.patientOnStaffRoute = (await api(patientToken, "GET", "/admin/patients")).status;
+  assert.equal(report.patientOnStaffRoute, 403);
+  await patientPage.close();
+
+  // A staff member signs in (email link, then the authenticator code) and lands in the workspace.
+  const page = await browser.context.newPage();
+  page.on("pageerror", (e) => errors.push(String(e)));
+  const csp = await watchCsp(page);
+  await signInStaff(page, { baseUrl, log: config.log, ...config.staff });
+  await page.getByTestId("workspace").waitFor({ timeout: 20_000 });
+  assert.ok(workspaceChunks.length > 0, "the workspace is loaded for staff");
+  const token = await page.evaluate(() => sessionStorage.getItem("clinic.idToken"));
+  await page.locator("[data-patient]").first().waitFor();
+  await accessible(page, "patients");
+  await fitsPhone(page, "patients");
+
+  // A requested appointment for the patient, a month ahead, for staff to confirm from the page.
+  const patient = (await api(token, "GET", `/admin/patients?email=${encodeURIComponent(config.patient)}`)).body.items[0];
+  const booked = await api(token, "POST", `/admin/patients/${patient.userId}/appointments`,
+    { type: "follow-up", startTime: Date.now() + 30 * 86_400_000, title: "Workspace follow-up", status: "requested" });
+  assert.equal(booked.status, 201, JSON.stringify(booked.body));
+
+  // Search by the exact address: that patient alone; their page opens.
+  const search = page.getByTestId("patient-search");
+  await search.getByLabel("Email address").fill(config.patient);
+  await search.getByRole("button", { name: "Search" }).click();
+  await waitUntil(page, (id) => [...document.querySelectorAll("[data-patient]")].map((e) => e.dataset.patient).join() === id, patient.userId);
+  await search.locator(`[data-patient="${patient.userId}"] button`).click();
+  const stats = (await api(token, "GET", `/admin/patients/${patient.userId}/stats`)).body;
+  await page.getByTestId("patient-stats-total").filter({ hasText: String(stats.total) }).waitFor();
+  report.statsShown = Number(await page.getByTestId("patient-stats-total").textContent());
+  await page.locator("[data-testid=patient-readings] tbody tr").first().waitFor();
+  await accessible(page, "patient page");
+
+  // Record a lab result: the latest reading's biomarker again, same value, so its status and the
+  // patient's stats stay as they were; the list shows it among the newest.
+  const readingsUrl = `/admin/patients/${patient.userId}/biomarkers?limit=20`;
+  const shownBefore = new Set((await api(token, "GET", readingsUrl)).body.items.map((r) => r.readingId));
+  const latest = (await api(token, "GET", readingsUrl)).body.items[0];
+  const lab = page.getByTestId("lab-entry");
+  await lab.getByText("Record a lab result").click();
+  await lab.getByLabel("Biomarker").fill(latest.name);
+  await lab.getByLabel("Value").fill(String(latest.value));
+  await lab.getByLabel("Unit").fill(latest.unit);
+  await lab.getByRole("button", { name: "Record" }).click();
+  await lab.getByRole("status").filter({ hasText: `${latest.name} recorded.` }).waitFor();
+  const added = (await api(token, "GET", readingsUrl)).body.items.filter((r) => !shownBefore.has(r.readingId));
+  assert.equal(added.length, 1, "one lab result stored");
+  const [newest] = added;
+  assert.deepEqual([newest.name, newest.value], [latest.name, latest.value]);
+  await page.locator(`[data-testid=patient-readings] tr[data-reading="${newest.readingId}"]`).waitFor();
+  report.labResult = { name: newest.name, source: newest.source };
+  await accessible(page, "lab entry");
+
+  // Confirm the requested appointment: the row says so and the API agrees.
+  const appointments = page.getByTestId("patient-appointments");
+  const row = appointments.locator(`[data-appointment="${booked.body.appointmentId}"]`);
+  while (!(await row.isVisible())) await appointments.getByRole("button", { name: /^More/ }).click();
+  await row.getByRole("button", { name: /^Confirm/ }).click();
+  await row.getByRole("status").filter({ hasText: "Now scheduled." }).waitFor();
+  const upcoming = (await api(token, "GET", `/admin/patients/${patient.userId}/appointments?when=upcoming&status=scheduled&limit=100`)).body;
+  assert.ok(upcoming.items.some((a) => a.appointmentId === booked.body.appointmentId), "the API has it scheduled");
+  assert.deepEqual(await row.getByRole("button").allTextContents(), ["Cancel: Workspace follow-up, " + (await row.locator(".when").textContent())],
+    "a scheduled, upcoming appointment can only be cancelled");
+  report.appointment = "scheduled";
+
+  // Edit a medication's dose, then put it back: each save is what the API then has.
+  const meds = page.getByTestId("patient-medications");
+  const first = meds.locator("li[data-medication]").first();
+  await first.waitFor();
+  const medicationId = await first.getAttribute("data-medication");
+  const medication = () => api(token, "GET", `/admin/patients/${patient.userId}/medications?limit=100`)
+    .then((r) => r.body.items.find((m) => m.medicationId === medicationId));
+  const before = await medication();
+  for (const dose of [`${before.dose} (reviewed)`, before.dose]) {
+    await first.getByRole("button", { name: /^Edit/ }).click();
+    await first.getByLabel("Dose").fill(dose);
+    await first.getByRole("button", { name: "Save" }).click();
+    await meds.getByRole("status").filter({ hasText: `${before.name} saved.` }).waitFor();
+    await waitUntil(page, ([id, d]) => document.querySelector(`[data-medication="${id}"] .muted`)?.textContent.startsWith(`${d} ·`),
+      [medicationId, dose]);
+    assert.equal((await medication()).dose, dose);
+  }
+  report.medicationEdited = true;
+  await accessible(page, "medications");
+  await fitsPhone(page, "patient page");
+
+  // The patient's audit log, from their page: newest first, "More" appends the next page; the
+  // export covers the last week.
+  await page.getByTestId("patient-page").getByRole("button", { name: /^Audit log/ }).click();
+  const audit = page.getByTestId("audit-log");
+  await audit.locator("tbody tr").first().waitFor();
+  const firstPage = (await rows(page, "[data-testid=audit-log] tbody tr")).length;
+  assert.equal(firstPage, 20, "the staff member's reads of this record fill a first page");
+  await audit.getByRole("button", { name: /^More/ }).click();
+  await waitUntil(page, (n) => document.querySelectorAll("[data-testid=audit-log] tbody tr").length > n, firstPage);
+  const ids = (await rows(page, "[data-testid=audit-log] tbody tr")).map((d) => d.event);
+  const patients = await page.evaluate(() => [...document.querySelectorAll("[data-testid=audit-log] tbody td:last-child")]
+    .map((e) => e.textContent));
+  assert.deepEqual([...new Set(patients)], [patient.userId], "this patient's records only");
+  assert.equal(new Set(ids).size, ids.length, "pages do not repeat events");
+  report.auditRows = ids.length;
+  const exportPanel = page.getByTestId("audit-export");
+  await exportPanel.getByRole("button", { name: "Export" }).click();
+  await page.getByTestId("audit-export-done").waitFor({ timeout: 60_000 });
+  report.auditExported = Number((await page.getByTestId("audit-export-done").textContent()).split(" ")[0]);
+  assert.ok(report.auditExported >= ids.length, "the week's export holds at least the events shown");
+  await accessible(page, "audit log");
+  await fitsPhone(page, "audit log");
+
+  assert.deepEqual(errors, [], "no errors in the page");
+  assert.deepEqual(csp, [], "no Content Security Policy violation");
+});

@@ -1,0 +1,110 @@
+// The workspace's refill queue and reading corrections, with the patient's own page open beside
+// it, in headless Chromium against a running, seeded local stack:
+//   node web/e2e/workspace_workflows.test.mjs <config.json>   config: {baseUrl, log, staff: {email, totpSecret}, patient}
+// (a) the patient asks for a refill; staff approve it in the queue; the patient's open page shows
+//     the refill used, without a reload;
+// (b) staff correct the value of the patient's latest reading of a biomarker to one out of range;
+//     the patient's open stats widget and the staff's own move by one, without a reload.
+// Run by tests/http/test_workspace_workflows_browser.py once the template has the refill-queue and
+// correction routes. Prints one JSON report line; exits non-zero on the first failed expectation.
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { apiGet, launch, reporting, signIn, signInStaff, waitUntil, widget } from "./browser.mjs";
+
+const config = JSON.parse(readFileSync(process.argv[2], "utf8"));
+const { baseUrl } = config;
+const report = {};
+const browser = await launch();
+
+/** Set a mark in the page's window: it survives anything but a reload. */
+const mark = (page) => page.evaluate(() => { window.notReloaded = true; });
+const notReloaded = (page) => page.evaluate(() => window.notReloaded === true);
+
+await reporting(browser, report, async () => {
+  // The patient's dashboard stays open throughout.
+  const patientPage = await browser.context.newPage();
+  await signIn(patientPage, baseUrl, config.patient);
+  const meds = await apiGet(patientPage, baseUrl, "/medications?limit=100");
+  const eligible = meds.items.find((m) => m.active && m.refills > 0);
+  assert.ok(eligible, "the seeded patient has a medication with refills left");
+  const shownRefills = (refills) => waitUntil(patientPage, ([id, text]) =>
+    document.querySelector(`[data-testid="medications"] [data-medication="${id}"] .muted`)?.textContent.includes(text),
+  [eligible.medicationId, `${refills} refills`]);
+  const medicationRow = patientPage.locator(`[data-testid="medications"] [data-medication="${eligible.medicationId}"]`);
+  await medicationRow.getByRole("button", { name: /^Request refill/ }).click();
+  await medicationRow.getByRole("status").waitFor();
+  await mark(patientPage);
+
+  // (a) Staff find the request in the queue (oldest first, so page with More) and approve it.
+  const page = await browser.context.newPage();
+  await signInStaff(page, { baseUrl, log: config.log, ...config.staff });
+  await page.getByTestId("workspace").waitFor({ timeout: 20_000 });
+  const token = await page.evaluate(() => sessionStorage.getItem("clinic.idToken"));
+  const patientId = JSON.parse(Buffer.from((await patientPage.evaluate(() => sessionStorage.getItem("clinic.idToken")))
+    .split(".")[1], "base64url").toString()).sub;
+  let request = null;
+  for (let cursor = null, first = true; !request && (first || cursor); first = false) {
+    const page = await (await fetch(`${baseUrl}/admin/refill-requests?status=pending&limit=100${cursor ? `&cursor=${cursor}` : ""}`,
+      { headers: { Authorization: `Bearer ${token}` } })).json();
+    request = page.items.find((r) => r.userId === patientId && r.medicationId === eligible.medicationId);
+    cursor = page.nextCursor;
+  }
+  assert.ok(request, "the patient's request waits in the queue");
+  await page.getByRole("button", { name: "Refill requests" }).click();
+  const queue = page.getByTestId("refill-queue");
+  const row = queue.locator(`[data-request="${request.requestId}"]`);
+  await queue.locator("[data-request]").first().waitFor();
+  while (!(await row.isVisible())) await queue.getByRole("button", { name: /^More/ }).click();
+  await row.getByRole("button", { name: /^Approve/ }).click();
+  await row.getByRole("status").filter({ hasText: "Approved." }).waitFor();
+  // Deciding it again is refused in words (409).
+  const again = await fetch(`${baseUrl}/admin/refill-requests/${request.requestId}`, { method: "PATCH",
+    headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" }, body: JSON.stringify({ decision: "denied" }) });
+  report.decidedAgain = again.status;
+  assert.equal(again.status, 409);
+  // One approved request uses one refill; the patient's open page shows it without a reload.
+  const after = (await apiGet(patientPage, baseUrl, "/medications?limit=100")).items.find((m) => m.medicationId === eligible.medicationId);
+  assert.equal(after.refills, eligible.refills - 1);
+  await shownRefills(after.refills);
+  assert.ok(await notReloaded(patientPage), "the patient's page was not reloaded");
+  report.refill = { before: eligible.refills, after: after.refills };
+
+  // (b) A correction of the latest reading of a biomarker in range, to a value out of its range.
+  const latest = [];
+  for (let cursor = null, first = true; first || cursor; first = false) {
+    const answer = await apiGet(patientPage, baseUrl, `/biomarkers/latest?limit=100${cursor ? `&cursor=${cursor}` : ""}`);
+    latest.push(...answer.items);
+    cursor = answer.nextCursor;
+  }
+  let target = null;
+  for (const reading of latest.filter((r) => r.status !== "out-of-range")) {
+    const history = await apiGet(patientPage, baseUrl, `/biomarkers/${encodeURIComponent(reading.name)}/history?resolution=daily`);
+    if (history.reference) { target = { reading, high: history.reference.normal.high }; break; }
+  }
+  assert.ok(target, "a catalog biomarker whose latest reading is in range");
+  const before = await widget(patientPage);
+  await page.getByRole("button", { name: "Patients" }).click();
+  const search = page.getByTestId("patient-search");
+  await search.getByLabel("Email address").fill(config.patient);
+  await search.getByRole("button", { name: "Search" }).click();
+  await search.locator(`[data-patient="${patientId}"] button`).click();
+  const readings = page.getByTestId("patient-readings");
+  await readings.locator("tbody tr").first().waitFor();
+  const staffBefore = Number(await page.getByTestId("patient-stats-outOfRange").textContent());
+  await readings.getByRole("button", { name: `${target.reading.name}: history`, exact: true }).first().click();
+  const readingRow = readings.locator(`tr[data-reading="${target.reading.readingId}"]`);
+  await readingRow.getByRole("button", { name: /^Correct value/ }).click();
+  const form = page.getByTestId("correction");
+  await form.getByLabel(/^Correct value/).fill(String(target.high * 3 + 1));
+  await form.getByLabel("Reason").fill("Transcription error: decimal point");
+  await form.getByRole("button", { name: "Save correction" }).click();
+  await form.waitFor({ state: "detached" });
+  await waitUntil(patientPage, (n) => Number(document.querySelector('[data-testid="stats-outOfRange-count"]')?.textContent) === n,
+    before.outOfRange.count + 1);
+  await waitUntil(page, (n) => Number(document.querySelector('[data-testid="patient-stats-outOfRange"]')?.textContent) === n,
+    staffBefore + 1);
+  const widgetAfter = await widget(patientPage);
+  assert.equal(widgetAfter.total, before.total, "a corrected value is not a new biomarker");
+  assert.ok(await notReloaded(patientPage), "the patient's page was not reloaded");
+  report.correction = { name: target.reading.name, outOfRange: [before.outOfRange.count, widgetAfter.outOfRange.count] };
+});
