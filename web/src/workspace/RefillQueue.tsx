@@ -6,7 +6,7 @@ import { More, usePages } from "./usePages";
 import type { StaffPanelProps } from "./Workspace";
 
 /** Patients' refill requests waiting for a decision, oldest first: approve or deny, with a note. */
-export function RefillQueue({ client, onError }: StaffPanelProps) {
+export function RefillQueue({ client, onError, onOpenPatient }: StaffPanelProps & { onOpenPatient: (userId: string) => void }) {
   const pages = usePages((cursor) => refillRequests(client, { status: "pending", limit: 20, cursor }), [client], onError);
   const [notes, setNotes] = useState<Record<string, string>>({});
   const [outcomes, setOutcomes] = useState<Record<string, { ok: boolean; text: string }>>({});
@@ -41,7 +41,8 @@ export function RefillQueue({ client, onError }: StaffPanelProps) {
           return (
             <li key={r.requestId} data-request={r.requestId}>
               <strong>{r.medicationName}</strong>
-              <span className="muted">asked {formatTime(r.requestedAt)} · patient {r.userId} · {r.status}</span>
+              <span className="muted">asked {formatTime(r.requestedAt)} · {r.status}</span>
+              <button className="link" onClick={() => onOpenPatient(r.userId)}>Open the patient's record<span className="visually-hidden">: {r.medicationName}</span></button>
               {r.status === "pending" && (
                 <span className="actions">
                   <label>Note <input maxLength={500} value={notes[r.requestId] ?? ""}

@@ -25,6 +25,14 @@ export default function Workspace({ config, token, onSignOut }: { config: Runtim
   const [view, setView] = useState<View>("patients");
   const [patient, setPatient] = useState<Schemas["User"] | null>(null);
   const who = claimsOf(token);
+  async function openPatient(userId: string) {
+    try {
+      setPatient(await client.GET("/admin/patients/{userId}", { path: { userId } }));
+      setView("patients");
+    } catch (e) {
+      onError(e);
+    }
+  }
   // The audit log opens on the staff member's own actions, or on a patient's records from their page.
   const [auditScope, setAuditScope] = useState<AuditScope>({ actorId: who?.sub ?? "" });
   const panel = { client, onError };
@@ -43,7 +51,7 @@ export default function Workspace({ config, token, onSignOut }: { config: Runtim
       {view === "patients" && !patient && <PatientSearch {...panel} onOpen={setPatient} />}
       {view === "patients" && patient && <PatientPage {...panel} patient={patient} onBack={() => setPatient(null)}
         onAudit={() => { setAuditScope({ patientId: patient.userId }); setView("audit"); setPatient(null); }} />}
-      {view === "refills" && <RefillQueue {...panel} />}
+      {view === "refills" && <RefillQueue {...panel} onOpenPatient={(userId) => void openPatient(userId)} />}
       {view === "audit" && <AuditLog key={auditScope.patientId ?? auditScope.actorId} {...panel} scope={auditScope} onScope={setAuditScope} />}
     </main>
   );
