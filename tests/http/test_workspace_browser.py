@@ -1,10 +1,11 @@
 """The staff workspace (web/src/workspace/) in headless Chromium against the local runner
 (web/e2e/workspace.mjs): a patient's page neither shows nor downloads it and the API refuses the
 patient a staff route; a seeded staff member signs in with the email link and the authenticator
-code, finds a patient by exact email, opens their page (stats as the API answers them), records a
-lab result and sees it first in the list, confirms an appointment, edits a medication's dose
-(and puts it back), pages the audit log with "More" and exports it; axe-core finds no serious or
-critical violation on any view and the views fit a 375 px phone."""
+code, finds a patient by exact email, opens their page (stats as the API answers them), has a lab
+result with the wrong unit refused in words, records one and sees it listed, confirms an
+appointment, edits a medication's dose (and puts it back), prescribes one, pages the audit log
+with "More" and exports it; axe-core finds no serious or critical violation on any view and the
+views fit a 375 px phone with 44 px touch targets."""
 
 from __future__ import annotations
 
@@ -44,7 +45,8 @@ def test_staff_work_on_a_patients_record_in_the_workspace(local_stack_state, tmp
     report = json.loads(lines[-1])
     assert done.returncode == 0 and report["ok"], f"{report}\n{done.stderr[-2000:]}"
     assert (report["patientLoadedWorkspace"], report["patientOnStaffRoute"]) == (0, 403)
-    assert report["labResult"]["source"] and report["appointment"] == "scheduled" and report["medicationEdited"]
+    assert report["labRefused"].startswith("Not recorded: ") and report["labResult"]["source"]
+    assert report["appointment"] == "scheduled" and report["medicationEdited"] and report["prescribed"]
     assert report["auditRows"] > 20 and report["auditExported"] >= report["auditRows"]
     assert set(report["axe"]) >= {"patients", "patient page", "lab entry", "medications", "audit log",
                                   "patient page (phone)", "audit log (phone)"} and not any(report["axe"].values())

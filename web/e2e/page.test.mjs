@@ -94,3 +94,15 @@ test("staff are offered the appointment changes the API allows, by status and ti
     assert.deepEqual(at(done, now - 1), []);
   }
 });
+
+test("staff forms' refusals are said in words too, a refused lab result with the API's reason", async () => {
+  const { explain } = await load("panels/explain.ts");
+  const { ApiError } = await load("api/client.ts");
+  const refused = new ApiError(400, "validation_error", "some results were refused; nothing was recorded",
+    [{ in: "body", field: "readings.0", issue: "refused", message: "unit does not match the catalog's unit for this biomarker" }]);
+  assert.equal(explain(refused), "Not recorded: unit does not match the catalog's unit for this biomarker. (400 validation_error)");
+  const refills = new ApiError(400, "validation_error", "the request is invalid", [{ in: "body", field: "refills", issue: "less_than_equal" }]);
+  assert.equal(explain(refills), "Refills go from 0 to 12. (400 validation_error)");
+  const future = new ApiError(400, "validation_error", "bad", [{ field: "readings.0.recordedAt", issue: "value_error" }]);
+  assert.match(explain(future), /^Choose when the sample was taken/);
+});

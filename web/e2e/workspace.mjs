@@ -2,9 +2,9 @@
 //   node web/e2e/workspace.mjs <config.json>   config: {baseUrl, log, staff: {email, totpSecret}, patient}
 // A patient's page never loads the workspace; a staff member signs in with the email link and the
 // authenticator code, finds the patient by email, opens their page, records a lab result, confirms
-// an appointment, edits a medication, pages and exports the audit log; axe-core on every view; the
-// views fit a 375 px phone. Prints one JSON report line; exits non-zero on the first failed
-// expectation.
+// an appointment, edits a medication and prescribes one, pages and exports the audit log; a
+// refusal is said in words; axe-core on every view; the views fit a 375 px phone. Prints one JSON
+// report line; exits non-zero on the first failed expectation.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { launch, reporting, seriousViolations, signIn, signInStaff, waitUntil, watchCsp } from "./browser.mjs";
@@ -22,13 +22,19 @@ async function accessible(page, view) {
   assert.deepEqual(violations, [], `axe: no serious or critical violation (${view})`);
 }
 
-/** No horizontal scroll on a phone, and axe still passes there. */
+/** No horizontal scroll on a phone, every control at least 44 px, and axe still passes there. */
 async function fitsPhone(page, view) {
   await page.setViewportSize(PHONE);
   await page.waitForTimeout(200);
-  const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+  const { scrollWidth, small } = await page.evaluate(() => ({
+    scrollWidth: document.documentElement.scrollWidth,
+    small: [...document.querySelectorAll("button, select, input, summary, a")].map((e) => [e, e.getBoundingClientRect()])
+      .filter(([, r]) => r.width > 0 && (r.width < 44 || r.height < 44))
+      .map(([e, r]) => `${e.tagName} "${(e.textContent || e.getAttribute("type") || "").trim().slice(0, 20)}" ${Math.round(r.width)}x${Math.round(r.height)}`),
+  }));
   report.layout[view] = scrollWidth;
   assert.ok(scrollWidth <= PHONE.width, `${view}: document ${scrollWidth} px wide in a ${PHONE.width} px viewport`);
+  assert.deepEqual(small, [], `${view}: touch targets of at least 44 px`);
   await accessible(page, `${view} (phone)`);
   await page.setViewportSize(DESKTOP);
 }
@@ -100,11 +106,16 @@ await reporting(browser, report, async () => {
   await lab.getByText("Record a lab result").click();
   await lab.getByLabel("Biomarker").fill(latest.name);
   await lab.getByLabel("Value").fill(String(latest.value));
+  // A unit the catalog does not use for it is refused in words, and nothing is stored.
+  await lab.getByLabel("Unit").fill("kg");
+  await lab.getByRole("button", { name: "Record" }).click();
+  report.labRefused = (await lab.getByRole("alert").textContent()).trim();
+  assert.match(report.labRefused, /^Not recorded: unit does not match.*\(400 validation_error\)$/);
   await lab.getByLabel("Unit").fill(latest.unit);
   await lab.getByRole("button", { name: "Record" }).click();
   await lab.getByRole("status").filter({ hasText: `${latest.name} recorded.` }).waitFor();
   const added = (await api(token, "GET", readingsUrl)).body.items.filter((r) => !shownBefore.has(r.readingId));
-  assert.equal(added.length, 1, "one lab result stored");
+  assert.equal(added.length, 1, "one lab result stored (none from the refused one)");
   const [newest] = added;
   assert.deepEqual([newest.name, newest.value], [latest.name, latest.value]);
   await page.locator(`[data-testid=patient-readings] tr[data-reading="${newest.readingId}"]`).waitFor();
@@ -141,8 +152,23 @@ await reporting(browser, report, async () => {
     assert.equal((await medication()).dose, dose);
   }
   report.medicationEdited = true;
+  // Prescribe: the form (checked on a phone while open, with the lab entry's), then the list and
+  // the API have the new medication.
+  await meds.getByRole("button", { name: "Prescribe" }).click();
+  const form = meds.getByTestId("medication-form");
+  const name = `Workspace check ${Date.now()}`;
+  await form.getByLabel("Name").fill(name);
+  await form.getByLabel("Dose").fill("1 tablet daily");
+  await form.getByLabel("Refills").fill("2");
   await accessible(page, "medications");
   await fitsPhone(page, "patient page");
+  await form.getByRole("button", { name: "Save prescription" }).click();
+  await meds.getByRole("status").filter({ hasText: `${name} prescribed.` }).waitFor();
+  const prescribed = (await api(token, "GET", `/admin/patients/${patient.userId}/medications?limit=100`)).body.items
+    .find((m) => m.name === name);
+  assert.deepEqual([prescribed?.dose, prescribed?.refills, prescribed?.active], ["1 tablet daily", 2, true]);
+  await meds.locator(`[data-medication="${prescribed.medicationId}"]`).waitFor();
+  report.prescribed = true;
 
   // The patient's audit log, from their page: newest first, "More" appends the next page; the
   // export covers the last week.

@@ -102,7 +102,7 @@ function AuditExport({ client, onError }: StaffPanelProps) {
       {state.error && <p role="alert" className="error">{state.error}</p>}
       {state.events && file && (
         <p role="status" data-testid="audit-export-done">{state.events.length} events from {from} to {to}.{" "}
-          <a href={file} download={`audit-${from}-${to}.json`}>Save the file</a></p>
+          <a className="button" href={file} download={`audit-${from}-${to}.json`}>Save the file</a></p>
       )}
     </section>
   );

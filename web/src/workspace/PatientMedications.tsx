@@ -44,7 +44,7 @@ export function PatientMedications({ client, onError, userId }: StaffPanelProps 
         <h2 id="patient-medications-title">Medications</h2>
         <button aria-expanded={editing === "new"} onClick={() => setEditing(editing === "new" ? null : "new")}>Prescribe</button>
       </div>
-      {editing === "new" && <MedicationForm label="Prescribe" initial={fieldsOf()} onSave={(f) => save(f)} onCancel={() => setEditing(null)} />}
+      {editing === "new" && <MedicationForm label="Save prescription" initial={fieldsOf()} onSave={(f) => save(f)} onCancel={() => setEditing(null)} />}
       {notice && <p role={notice.ok ? "status" : "alert"} className={notice.ok ? "ok" : "error"}>{notice.text}</p>}
       {pages.error && <p role="alert" className="error">{pages.error}</p>}
       {!pages.loading && pages.items.length === 0 && <p className="muted">No medications.</p>}

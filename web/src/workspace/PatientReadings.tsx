@@ -89,7 +89,7 @@ function Correction({ reading, kind, save, onDone, onCancel, onError }: {
         </label>
       )}
       <label>Reason
-        <input required maxLength={500} value={reason} onChange={(e) => setReason(e.target.value)} />
+        <input required value={reason} onChange={(e) => setReason(e.target.value)} />
       </label>
       <button type="submit">{kind === "value" ? "Save correction" : "Mark as entered in error"}</button>
       <button type="button" onClick={onCancel}>Cancel</button>
