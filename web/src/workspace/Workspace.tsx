@@ -4,6 +4,7 @@ import { useCallback, useEffect, useMemo, useState } from "react";
 import { ApiError, createClient, type Schemas } from "../api/client";
 import { currentIdToken, keepFresh } from "../auth/auth";
 import type { RuntimeConfig } from "../config";
+import { explain } from "../panels/explain";
 import { claimsOf } from "../session";
 import { AuditLog, type AuditScope } from "./AuditLog";
 import { PatientPage } from "./PatientPage";
@@ -25,11 +26,14 @@ export default function Workspace({ config, token, onSignOut }: { config: Runtim
   const [view, setView] = useState<View>("patients");
   const [patient, setPatient] = useState<Schemas["User"] | null>(null);
   const who = claimsOf(token);
+  const [openError, setOpenError] = useState<string | null>(null);
   async function openPatient(userId: string) {
+    setOpenError(null);
     try {
       setPatient(await client.GET("/admin/patients/{userId}", { path: { userId } }));
       setView("patients");
     } catch (e) {
+      setOpenError(explain(e));
       onError(e);
     }
   }
@@ -45,12 +49,13 @@ export default function Workspace({ config, token, onSignOut }: { config: Runtim
       </header>
       <nav className="tabs" aria-label="Workspace">
         {VIEWS.map(([key, label]) => (
-          <button key={key} aria-pressed={view === key} onClick={() => { setView(key); setPatient(null); if (key === "audit") setAuditScope({ actorId: who?.sub ?? "" }); }}>{label}</button>
+          <button key={key} aria-pressed={view === key} onClick={() => { setView(key); setPatient(null); setOpenError(null); if (key === "audit") setAuditScope({ actorId: who?.sub ?? "" }); }}>{label}</button>
         ))}
       </nav>
       {view === "patients" && !patient && <PatientSearch {...panel} onOpen={setPatient} />}
       {view === "patients" && patient && <PatientPage {...panel} patient={patient} onBack={() => setPatient(null)}
         onAudit={() => { setAuditScope({ patientId: patient.userId }); setView("audit"); setPatient(null); }} />}
+      {openError && <p role="alert" className="error">{openError}</p>}
       {view === "refills" && <RefillQueue {...panel} onOpenPatient={(userId) => void openPatient(userId)} />}
       {view === "audit" && <AuditLog key={auditScope.patientId ?? auditScope.actorId} {...panel} scope={auditScope} onScope={setAuditScope} />}
     </main>
