@@ -31,10 +31,8 @@ def test_a_refill_approved_and_a_reading_corrected_show_on_the_patients_open_pag
     staff = next(a for a in seeded if a["role"] == "admin")
     patient = [a for a in seeded if a["role"] == "patient"][-1]
     config = tmp_path / "config.json"
-    config.write_text(json.dumps({
-        "baseUrl": local_stack_state.api_url, "log": str(local_stack_state.log_path), "patient": patient["email"],
-        "staff": {"email": staff["email"], "totpSecret": staff["totpSecret"]},
-    }))
+    config.write_text(json.dumps({"baseUrl": local_stack_state.api_url, "staff": staff["email"],
+                                  "patient": patient["email"]}))
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "CLINIC_", "USERS_", "POWERTOOLS_"))}
     # When a refill is approved and a reading corrected in the workspace
     done = subprocess.run(["node", str(SCRIPT), str(config)], cwd=ROOT, env=env, capture_output=True,
