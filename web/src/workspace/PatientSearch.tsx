@@ -27,7 +27,8 @@ export function PatientSearch({ client, onError, onOpen }: StaffPanelProps & { o
       </form>
       <p className="muted">{email ? `The patient with the address ${email}.` : "Every patient, newest first. Search by the exact email address."}</p>
       {pages.error && <p role="alert" className="error">{pages.error}</p>}
-      {!pages.loading && !pages.error && pages.items.length === 0 && <p role="status">No patient has that address.</p>}
+      {!pages.loading && !pages.error && pages.items.length === 0 &&
+        <p role="status">{email ? "No patient has that address." : "No patients yet."}</p>}
       <ul className="list">
         {pages.items.map((p) => (
           <li key={p.userId} data-patient={p.userId}>
