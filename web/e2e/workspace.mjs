@@ -85,8 +85,12 @@ await reporting(browser, report, async () => {
     { type: "follow-up", startTime: Date.now() + 30 * 86_400_000, title: "Workspace follow-up", status: "requested" });
   assert.equal(booked.status, 201, JSON.stringify(booked.body));
 
-  // Search by the exact address: that patient alone; their page opens.
+  // Search by the exact address: an unknown one finds no one; the patient's finds them alone, and
+  // their page opens.
   const search = page.getByTestId("patient-search");
+  await search.getByLabel("Email address").fill("no.one@demo.clinic.test");
+  await search.getByRole("button", { name: "Search" }).click();
+  await search.getByRole("status").filter({ hasText: "No patient has that address." }).waitFor();
   await search.getByLabel("Email address").fill(config.patient);
   await search.getByRole("button", { name: "Search" }).click();
   await waitUntil(page, (id) => [...document.querySelectorAll("[data-patient]")].map((e) => e.dataset.patient).join() === id, patient.userId);
