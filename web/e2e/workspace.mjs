@@ -197,6 +197,20 @@ await reporting(browser, report, async () => {
   await accessible(page, "audit log");
   await fitsPhone(page, "audit log");
 
+  // The audit log's own tab: what the signed-in staff member did.
+  const me = JSON.parse(Buffer.from(token.split(".")[1], "base64url").toString()).sub;
+  const [own] = await Promise.all([
+    page.waitForResponse((r) => r.url().includes("/admin/audit?") && r.url().includes(`actorId=${me}`)),
+    page.getByRole("navigation", { name: "Workspace" }).getByRole("button", { name: "Audit log" }).click(),
+  ]);
+  const ownIds = (await own.json()).items.map((e) => e.eventId).join();
+  await waitUntil(page, (want) => [...document.querySelectorAll("[data-testid=audit-log] tbody tr")]
+    .map((e) => e.dataset.event).join() === want, ownIds);
+  const actors = await page.evaluate(() => [...document.querySelectorAll("[data-testid=audit-log] tbody td:nth-child(4)")]
+    .map((e) => e.textContent));
+  assert.ok(actors.length > 0 && actors.every((a) => a === me), "the staff member's own actions");
+  report.ownActions = (await rows(page, "[data-testid=audit-log] tbody tr")).length;
+
   assert.deepEqual(errors, [], "no errors in the page");
   assert.deepEqual(csp, [], "no Content Security Policy violation");
 });

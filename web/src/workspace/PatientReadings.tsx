@@ -36,7 +36,7 @@ export function PatientReadings({ client, onError, userId, version, onChanged }:
                   <td><button className="link" onClick={() => setName(r.name)}>{r.name}<span className="visually-hidden">: history</span></button></td>
                   <td>{r.value} {r.unit}</td>
                   <td><span className={`pill ${r.status}`}>{r.status.replace(/-/g, " ")}</span></td>
-                  <td>{formatTime(r.recordedAt)}<span className="muted">{r.source}</span></td>
+                  <td>{formatTime(r.recordedAt)}<span className="muted source">{r.source}</span></td>
                   <td>
                     {r.status !== "entered-in-error" && (
                       <span className="actions">
@@ -82,14 +82,15 @@ function Correction({ reading, kind, save, onDone, onCancel, onError }: {
   return (
     <form className="inline-form" data-testid="correction" onSubmit={submit}
       aria-label={kind === "value" ? `Correct the value of ${reading.name}` : `Mark ${reading.name} as entered in error`}>
+      {/* Below the list: the first field takes the focus, which brings the form into view. */}
       <p>{kind === "value" ? "Correct" : "Withdraw"} {reading.name}, {reading.value} {reading.unit} on {formatTime(reading.recordedAt)}</p>
       {kind === "value" && (
         <label>Correct value ({reading.unit})
-          <input type="number" step="any" required value={value} onChange={(e) => setValue(e.target.value)} />
+          <input type="number" step="any" required autoFocus value={value} onChange={(e) => setValue(e.target.value)} />
         </label>
       )}
       <label>Reason
-        <input required value={reason} onChange={(e) => setReason(e.target.value)} />
+        <input required autoFocus={kind === "error"} value={reason} onChange={(e) => setReason(e.target.value)} />
       </label>
       <button type="submit">{kind === "value" ? "Save correction" : "Mark as entered in error"}</button>
       <button type="button" onClick={onCancel}>Cancel</button>
