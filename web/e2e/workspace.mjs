@@ -1,5 +1,5 @@
 // The staff workspace in headless Chromium against a running, seeded local stack:
-//   node web/e2e/workspace.mjs <config.json>   config: {baseUrl, log, staff: {email, totpSecret}, patient}
+//   node web/e2e/workspace.mjs <config.json>   config: {baseUrl, log, staff: {email, totpSecret}, patient, otherPatient}
 // A patient's page never loads the workspace; a staff member signs in with the email link and the
 // authenticator code, finds the patient by email, opens their page, records a lab result, confirms
 // an appointment, edits a medication and prescribes one, pages and exports the audit log; a
@@ -173,6 +173,25 @@ await reporting(browser, report, async () => {
   assert.deepEqual([prescribed?.dose, prescribed?.refills, prescribed?.active], ["1 tablet daily", 2, true]);
   await meds.locator(`[data-medication="${prescribed.medicationId}"]`).waitFor();
   report.prescribed = true;
+
+  // Another patient's page (every count in its status row, two-digit ones too) passes axe as well.
+  await page.getByTestId("patient-page").getByRole("button", { name: "All patients" }).click();
+  await search.getByLabel("Email address").fill(config.otherPatient);
+  await search.getByRole("button", { name: "Search" }).click();
+  const other = (await api(token, "GET", `/admin/patients?email=${encodeURIComponent(config.otherPatient)}`)).body.items[0];
+  await waitUntil(page, (id) => [...document.querySelectorAll("[data-patient]")].map((e) => e.dataset.patient).join() === id,
+    other.userId);
+  await search.locator("[data-patient] button").click();
+  await page.locator("[data-testid=patient-readings] tbody tr").first().waitFor();
+  await page.getByTestId("patient-stats-total").waitFor();
+  await accessible(page, "another patient's page");
+  await page.getByTestId("patient-page").getByRole("button", { name: "All patients" }).click();
+  await search.getByLabel("Email address").fill(config.patient);
+  await search.getByRole("button", { name: "Search" }).click();
+  await waitUntil(page, (id) => [...document.querySelectorAll("[data-patient]")].map((e) => e.dataset.patient).join() === id,
+    patient.userId);
+  await search.locator("[data-patient] button").click();
+  await page.getByTestId("patient-stats-total").waitFor();
 
   // The patient's audit log, from their page: newest first, "More" appends the next page; the
   // export covers the last week.
