@@ -2,10 +2,10 @@
 the ``token`` query parameter (as the REST authorizer would) and stores the connection under the
 token's user; any other answer than 200 refuses the handshake and stores nothing."""
 
-from clinic.internal import internal_entry
+from clinic.entry.invoke import invoke_entry
 from clinic.services import live
 from clinic.settings import LiveConnections, LiveTokens, check
 
 check(LiveConnections, LiveTokens)
 
-handler = internal_entry(live.connect)
+handler = invoke_entry(live.connect)

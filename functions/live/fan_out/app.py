@@ -2,10 +2,10 @@
 to ``{"type": "changed", "topic": ...}`` messages on the changed users' WebSocket connections;
 failed records are reported back as ``batchItemFailures``."""
 
-from clinic.internal import internal_entry
+from clinic.entry.invoke import invoke_entry
 from clinic.services import live
 from clinic.settings import LiveConnections, LiveDelivery, check
 
 check(LiveConnections, LiveDelivery)
 
-handler = internal_entry(live.handle_stream)
+handler = invoke_entry(live.handle_stream)

@@ -23,9 +23,9 @@ from aws_lambda_powertools.metrics import MetricUnit
 from botocore.exceptions import BotoCoreError, ClientError
 
 from clinic import aws, clock
-from clinic.api.auth import caller_from_claims
 from clinic.errors import Unauthorized
 from clinic.id_tokens import IdTokenVerifier, cognito_issuer, jwks_url
+from clinic.identity import caller_from_claims
 from clinic.observability import logger, metrics
 from clinic.repositories import connections_table
 from clinic.services import users
