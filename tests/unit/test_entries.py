@@ -18,6 +18,7 @@ from clinic.entry.failure import InvocationFailed
 from clinic.entry.http import lambda_entry, make_resolver
 from clinic.entry.invoke import invoke_entry
 from clinic.entry.schedule import schedule_entry
+from clinic.entry.stream import StreamRecord, failures, records_of
 from clinic.entry.trigger import TriggerFailed, trigger_entry
 from clinic.observability import logger
 from clinic_local.gateway import LambdaContext
@@ -142,3 +143,17 @@ def test_a_batch_whose_every_record_fails_reports_them_without_raising(reported)
 
     assert reply == {"batchItemFailures": [{"itemIdentifier": event["Records"][0]["messageId"]}]}
     assert_fingerprinted(reported(), "batch")
+
+
+def test_a_stream_record_is_unwrapped_to_its_table_keys_and_sequence_number():
+    arn = "arn:aws:dynamodb:us-east-1:123456789012:table/clinic-dev-Medications/stream/2026-01-01T00:00:00.000"
+    record = {"eventSourceARN": arn, "dynamodb": {"Keys": {"userId": {"S": "u-1"}, "sk": {"S": "m#1"}},
+                                                  "SequenceNumber": "111"}}
+    unusable = [{"eventSourceARN": "not-an-arn", "dynamodb": {"Keys": {"userId": {"S": "u-2"}}, "SequenceNumber": "2"}},
+                {"eventSourceARN": arn, "dynamodb": {"Keys": {}, "SequenceNumber": "3"}},
+                {"eventSourceARN": arn, "dynamodb": {"Keys": {"userId": {"S": "u-4"}}}}]
+
+    found = records_of({"Records": [record, *unusable]})
+
+    assert found == [StreamRecord("clinic-dev-Medications", {"userId": "u-1", "sk": "m#1"}, "111")]
+    assert failures(["111", "5"]) == {"batchItemFailures": [{"itemIdentifier": "111"}, {"itemIdentifier": "5"}]}

@@ -3,7 +3,8 @@
 - ``http``: API Gateway REST routes (``make_resolver``, ``lambda_entry``, ``current_user``);
 - ``trigger``: Cognito user-pool triggers (``trigger_entry``);
 - ``batch``: SQS batches, record by record through Powertools' ``BatchProcessor`` (``batch_entry``);
-- ``invoke``: direct invocations and other internal callers (``invoke_entry``);
+- ``invoke``: direct invocations and other internal callers (``invoke_entry``), with ``stream``
+  unwrapping DynamoDB stream records;
 - ``schedule``: EventBridge schedules (``schedule_entry``).
 
 Every entry logs with the request id (never the event), flushes metrics per invocation, and
