@@ -77,8 +77,6 @@ def test_an_import_reaching_down_is_allowed():
 # Transport envelopes: the fields by which Lambda's event sources wrap what they deliver.
 ENVELOPE_FIELDS = {"Records", "requestContext", "eventSourceARN", "queryStringParameters", "batchItemFailures",
                    "messageId", "pathParameters"}
-# Services that still unwrap an envelope themselves (to move to their entry, as live's were).
-STILL_UNWRAPPING = {"clinic.services.ingest"}
 
 
 def envelope_fields(path: Path) -> set[str]:
@@ -90,4 +88,4 @@ def envelope_fields(path: Path) -> set[str]:
 def test_services_take_domain_inputs_not_transport_envelopes():
     unwrapping = {module_name(path) for path in (PACKAGE / "services").glob("*.py") if envelope_fields(path)}
 
-    assert unwrapping == STILL_UNWRAPPING
+    assert unwrapping == set()
