@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { launch, reporting, watchCsp } from "./browser.mjs";
+import { idTokenOf, launch, reporting, watchCsp } from "./browser.mjs";
 
 const config = JSON.parse(readFileSync(process.argv[2], "utf8"));
 const { baseUrl, email } = config;
@@ -50,7 +50,7 @@ await reporting(browser, report, async () => {
   await page.getByLabel("Authenticator code").fill(totp(config.totpSecret));
   await page.getByRole("button", { name: "Continue" }).click();
   await page.getByTestId("stats-total").waitFor({ timeout: 20_000 });
-  const idToken = await page.evaluate(() => sessionStorage.getItem("clinic.idToken"));
+  const idToken = await idTokenOf(page);
   report.role = JSON.parse(Buffer.from(idToken.split(".")[1], "base64url").toString()).role;
   const admin = await fetch(`${baseUrl}/api/admin/patients`, { headers: { Authorization: `Bearer ${idToken}` } });
   report.adminStatus = admin.status;

@@ -41,7 +41,7 @@ function isErrorBody(value: unknown): value is Schemas["ErrorBody"] {
 
 export interface ClientConfig {
   baseUrl: string; // the API on the page's origin ("/api", from config.json), or another origin
-  token: () => string | null; // the Cognito ID token, sent as Authorization: Bearer
+  token: () => Promise<string | null>; // the Cognito ID token (refreshed when due), sent as Authorization: Bearer
 }
 
 export function createClient(config: ClientConfig) {
@@ -57,11 +57,11 @@ export function createClient(config: ClientConfig) {
     }
     if (search.size) url += `?${search}`;
     const headers: Record<string, string> = { Accept: "application/json" };
-    const token = config.token();
-    if (token) headers.Authorization = `Bearer ${token}`;
     if (body !== undefined) headers["Content-Type"] = "application/json";
     let response: Response;
     try {
+      const token = await config.token(); // a refresh, when due, needs the network too
+      if (token) headers.Authorization = `Bearer ${token}`;
       response = await fetch(config.baseUrl + url, {
         method: method.toUpperCase(), headers, body: body === undefined ? undefined : JSON.stringify(body),
       });
