@@ -25,11 +25,14 @@ import uuid
 import warnings
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from clinic_local import stack as local_stack
 from clinic_local.endpoint import EndpointWatch
 from clinic_local.errors import error_body
+
+if TYPE_CHECKING:
+    from clinic_local.cognito_api import CognitoApi
 
 STARTING_ENVIRONMENT = dict(os.environ)  # before provisioning adds the stack's variables
 
@@ -82,21 +85,21 @@ def start(
 
     seed.seed(lambda email, name, role: local_stack.create_account(stack, email, name, role))
     authorizer = CognitoAuthorizer(endpoint, stack.user_pool_id, stack.issuer, set(stack.client_ids.values()))
+    # The user pool's own API, as the page calls it in AWS (config.json's cognitoEndpoint).
+    from clinic_local.cognito_api import PATH as COGNITO_PATH
+    from clinic_local.cognito_api import CognitoApi
+
+    cognito = CognitoApi(stack)
     local_posts = {EMAIL_LINK_COMPLETE: lambda body: _complete_email_link(stack, body),
-                   DEMO_SIGN_IN: lambda body: _demo_sign_in(stack, body)}
+                   DEMO_SIGN_IN: lambda body: _demo_sign_in(stack, cognito, body)}
     # The OpenAPI document the code generates (docs/openapi.json is its committed copy), no auth.
     extra = {"/openapi.json": lambda: (200, openapi.render().encode()),
              DEMO_ACCOUNTS: lambda: (200, _demo_accounts(stack))}
     # The dashboard at /app/, told where the live socket is.
     web = webapp.WebApp(webapp.DIST, stack.live["url"], stack.client_id)
-    # The user pool's own API, as the page calls it in AWS (config.json's cognitoEndpoint).
     # The user pool's hosted UI for Google, with a local stand-in for Google's consent page.
-    from clinic_local.cognito_api import PATH as COGNITO_PATH
-    from clinic_local.cognito_api import CognitoApi
-    from clinic_local.hosted_ui import HostedUi
-
-    cognito = CognitoApi(stack)
     from clinic_local import outbox
+    from clinic_local.hosted_ui import HostedUi
 
     services = {COGNITO_PATH: cognito.handle, **HostedUi(stack, cognito).services(), outbox.PATH: outbox.page}
     api = gateway.Gateway(authorizer, extra_routes=extra, local_posts=local_posts, web=web, services=services)
@@ -140,9 +143,10 @@ def _demo_accounts(stack: local_stack.LocalStack) -> bytes:
                                     for a in stack.accounts]}).encode()
 
 
-def _demo_sign_in(stack: local_stack.LocalStack, body: bytes | None) -> tuple[int, bytes]:
-    """POST /local/auth/demo-sign-in {"email"}: a demo account's tokens, as `make token` gives
-    them. Only the runner has it: a deployed API has no such route."""
+def _demo_sign_in(stack: local_stack.LocalStack, cognito: CognitoApi, body: bytes | None) -> tuple[int, bytes]:
+    """POST /local/auth/demo-sign-in {"email"}: a demo account's tokens, as a sign-in through the
+    user pool gives them (the refresh token too, so the page's session refreshes and signs out as
+    any other). Only the runner has it: a deployed API has no such route."""
     from clinic_local import sign_in
 
     try:
@@ -153,7 +157,8 @@ def _demo_sign_in(stack: local_stack.LocalStack, body: bytes | None) -> tuple[in
     if account is None:
         return 404, error_body("not_found", "no demo account with that email")
     tokens = sign_in.issue_tokens(stack, account["email"])
-    return 200, json.dumps({"idToken": tokens["idToken"], "expiresIn": tokens["expiresIn"]}).encode()
+    cognito.remember(tokens["refreshToken"], stack.client_id, tokens["accessToken"])  # refreshable, revocable
+    return 200, json.dumps(tokens).encode()
 
 
 def _banner(stack: local_stack.LocalStack, host: str, port: int, endpoint: str) -> None:

@@ -1,5 +1,6 @@
 """The runner serves the demo dashboard at /app/ (same origin as the API) with its runtime config,
-and its demo-account picker: the accounts (no secrets) and a token for one of them."""
+and its demo-account picker: the accounts (no secrets) and a session for one of them (tokens the
+user pool's API refreshes and revokes as any other)."""
 
 from __future__ import annotations
 
@@ -28,11 +29,28 @@ def test_a_demo_sign_in_gives_a_token_the_api_accepts_for_that_patient_only(api,
     patient = next(a for a in local_stack_state.accounts if a["role"] == "patient")
     signed_in = api.request("POST", SIGN_IN, json={"email": patient["email"].upper()})
     assert signed_in.status_code == 200
+    assert set(signed_in.json()) == {"idToken", "accessToken", "refreshToken", "expiresIn"}
     token = signed_in.json()["idToken"]
     mine = api.get("/me", token=token)
     assert mine.status_code == 200
     assert mine.json()["userId"] == patient["userId"]
     assert api.get("/biomarkers/stats", token=token).json() == api.as_patient("/biomarkers/stats").json()
+
+
+def test_a_demo_session_refreshes_and_signs_out_as_a_user_pool_one(api, local_stack_state, idp):
+    # Given a demo patient's session from the picker
+    patient = next(a for a in local_stack_state.accounts if a["role"] == "patient")
+    tokens = api.request("POST", SIGN_IN, json={"email": patient["email"]}).json()
+    client_id = local_stack_state.client_id
+    # When the page refreshes it through the user pool's API, then signs out
+    refreshed = idp.initiate_auth(ClientId=client_id, AuthFlow="REFRESH_TOKEN_AUTH",
+                                  AuthParameters={"REFRESH_TOKEN": tokens["refreshToken"]})["AuthenticationResult"]
+    assert api.get("/me", token=refreshed["IdToken"]).json()["userId"] == patient["userId"]
+    idp.revoke_token(ClientId=client_id, Token=tokens["refreshToken"])
+    # Then the refresh token is refused afterwards
+    with pytest.raises(idp.exceptions.NotAuthorizedException):
+        idp.initiate_auth(ClientId=client_id, AuthFlow="REFRESH_TOKEN_AUTH",
+                          AuthParameters={"REFRESH_TOKEN": tokens["refreshToken"]})
 
 
 @pytest.mark.parametrize(("body", "status", "code"), [

@@ -125,6 +125,63 @@ def test_latest_lists_one_reading_per_biomarker_by_name(invoke, panel):
     assert items[0]["value"] == 165 and items[0]["recordedAt"] == NOW_MS - DAY_MS
 
 
+STATS = "GetBiomarkerStatsFunction"
+
+
+@pytest.mark.parametrize(("status", "counter"), [("optimal", "optimal"), ("in-range", "inRange"),
+                                                  ("out-of-range", "outOfRange")])
+def test_latest_of_a_status_are_exactly_the_readings_the_stats_count(invoke, panel, status, counter):
+    # Given the panel's latest readings and the stats that count them
+    counts = call(invoke, STATS).body["counts"]
+    # When the patient asks for the latest readings with one status
+    body = call(invoke, LATEST, query={"status": status, "limit": 100}).body
+    # Then the page holds exactly the readings that status's count counts, and no further page
+    assert len(body["items"]) == counts[counter] and body["nextCursor"] is None
+    assert all(r["status"] == status for r in body["items"])
+
+
+def test_latest_of_a_category_and_of_a_category_and_status(invoke, panel):
+    lipids = call(invoke, LATEST, query={"category": "lipids"}).body["items"]
+    assert [(r["name"], r["value"]) for r in lipids] == [("LDL Cholesterol", 62)]
+    high_metabolic = call(invoke, LATEST, query={"category": "metabolic", "status": "out-of-range"}).body["items"]
+    assert [(r["name"], r["value"]) for r in high_metabolic] == [("Glucose", 165)]
+    assert call(invoke, LATEST, query={"category": "lipids", "status": "out-of-range"}).body["items"] == []
+
+
+def test_a_filtered_latest_page_costs_its_read_budget_whatever_the_history(invoke, tables, ddb_calls):
+    # Given a long history of one biomarker and 250 other biomarkers, the 3 out of range last by name
+    record(EVENT_SUB, [new_reading("Glucose", 85, NOW_MS - i * 60_000, rid=f"g{i}") for i in range(300)])
+    record(EVENT_SUB, [new_reading(f"Marker {i:03}", 1, NOW_MS, unit="u", rid=f"m{i}", category="custom",
+                                   status="out-of-range" if i >= 247 else "in-range") for i in range(250)])
+    # When the patient pages through the latest readings out of range, 10 at a time
+    found, requests, cursor = [], [], None
+    while True:
+        ddb_calls.reset()
+        body = call(invoke, LATEST, query={"status": "out-of-range", "limit": 10} | (
+            {"cursor": cursor} if cursor else {})).body
+        requests.append((dict(ddb_calls.operations), ddb_calls.items_scanned))
+        found += body["items"]
+        cursor = body["nextCursor"]
+        if cursor is None:
+            break
+    # Then each request is one Query of at most the budget (latest items only, never the history)
+    assert [r["name"] for r in found] == ["Marker 247", "Marker 248", "Marker 249"]
+    assert requests == [({"Query": 1}, 200), ({"Query": 1}, 51)]
+
+
+def test_a_latest_cursor_belongs_to_its_filters(invoke, panel):
+    cursor = call(invoke, LATEST, query={"limit": 1, "status": "optimal"}).body["nextCursor"]
+    assert cursor is not None
+    assert call(invoke, LATEST, query={"limit": 1, "status": "in-range", "cursor": cursor}).status == 400
+    assert call(invoke, LATEST, query={"limit": 1, "cursor": cursor}).status == 400
+
+
+@pytest.mark.parametrize("query", [{"status": "bad"}, {"category": "Lipids!"}, {"name": "Glucose"}])
+def test_bad_latest_queries_are_a_400(invoke, tables, query):
+    reply = call(invoke, LATEST, query=query)
+    assert reply.status == 400 and reply.error_code == "validation_error"
+
+
 def test_history_of_a_name_with_spaces_and_punctuation(invoke, panel):
     # The path carries "Vitamin%20D%2C%2025-Hydroxy", as a REST API delivers it
     reply = call(invoke, HISTORY, path={"name": "Vitamin D, 25-Hydroxy"}, query={"limit": 100})

@@ -41,6 +41,7 @@ class Calls:
     operations: Counter[str] = field(default_factory=Counter)
     read_units: float = 0.0
     items_read: int = 0
+    items_scanned: int = 0  # what a Query or Scan evaluated, a FilterExpression's rejects included
 
     @property
     def total(self) -> int:
@@ -50,6 +51,7 @@ class Calls:
         self.operations.clear()
         self.read_units = 0.0
         self.items_read = 0
+        self.items_scanned = 0
 
 
 class CallCounter:
@@ -75,6 +77,7 @@ class CallCounter:
         if op in ("Query", "Scan"):
             items = parsed.get("Items", [])
             self.calls.items_read += len(items)
+            self.calls.items_scanned += parsed.get("ScannedCount", len(items))
             self.calls.read_units += max(1, math.ceil(sum(item_size(i) for i in items) / 4096)) * factor
         elif op == "GetItem":
             item = parsed.get("Item")

@@ -98,9 +98,19 @@ export async function widget(page) {
     outOfRange: await row("outOfRange") };
 }
 
-/** GET `path` from the API with the page's own token (from sessionStorage). */
+/** The session's tokens as the page keeps them (web/src/auth/tokens.ts: sessionStorage), or null. */
+export async function sessionTokens(page) {
+  return page.evaluate(() => JSON.parse(sessionStorage.getItem("clinic.auth.tokens") ?? "null"));
+}
+
+/** The page's current ID token. */
+export async function idTokenOf(page) {
+  return (await sessionTokens(page))?.idToken ?? null;
+}
+
+/** GET `path` from the API with the page's own token. */
 export async function apiGet(page, baseUrl, path) {
-  const token = await page.evaluate(() => sessionStorage.getItem("clinic.idToken"));
+  const token = await idTokenOf(page);
   const response = await fetch(`${baseUrl}${path}`, { headers: { Authorization: `Bearer ${token}` } });
   if (!response.ok) throw new Error(`GET ${path}: HTTP ${response.status}`);
   return response.json();
@@ -140,8 +150,9 @@ export async function waitUntil(page, predicate, arg, { timeout = 30_000, interv
 }
 
 /** Run a browser script's checks: ``report.ok`` says whether they all held (else ``error`` says
- * why, and the exit code is 1); the report is printed as one JSON line; the browser is closed. */
-export async function reporting(browser, report, checks) {
+ * why, and the exit code is 1); the report is printed as one JSON line; the browser (or each of
+ * a list of browsers) is closed. */
+export async function reporting(browsers, report, checks) {
   try {
     await checks();
     report.ok = true;
@@ -151,6 +162,6 @@ export async function reporting(browser, report, checks) {
     process.exitCode = 1;
   } finally {
     console.log(JSON.stringify(report));
-    await browser.close();
+    for (const browser of [browsers].flat()) await browser.close();
   }
 }

@@ -6,14 +6,14 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { apiStats, launch, signIn, watchCsp, widget, waitUntil } from "./browser.mjs";
+import { apiStats, launch, reporting, signIn, watchCsp, widget, waitUntil } from "./browser.mjs";
 
 const config = JSON.parse(readFileSync(process.argv[2], "utf8"));
 const { baseUrl } = config;
 const report = {};
 const first = await launch();
 const second = await launch(); // another browser profile: another patient's session
-try {
+await reporting([first, second], report, async () => {
   const page = await first.context.newPage();
   const other = await second.context.newPage();
   const errors = [];
@@ -87,11 +87,4 @@ try {
   assert.deepEqual(errors, [], "no errors in the page");
   report.cspViolations = cspViolations.flat();
   assert.deepEqual(report.cspViolations, [], "no Content Security Policy violation");
-  console.log(JSON.stringify({ ok: true, ...report }));
-} catch (error) {
-  console.log(JSON.stringify({ ok: false, error: String(error?.message ?? error), ...report }));
-  process.exitCode = 1;
-} finally {
-  await first.close();
-  await second.close();
-}
+});

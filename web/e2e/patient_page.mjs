@@ -6,7 +6,7 @@
 // non-zero on the first failed expectation.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { apiGet, launch, seriousViolations, signIn, waitUntil } from "./browser.mjs";
+import { apiGet, launch, reporting, seriousViolations, signIn, waitUntil } from "./browser.mjs";
 
 const config = JSON.parse(readFileSync(process.argv[2], "utf8"));
 const { baseUrl } = config;
@@ -32,7 +32,7 @@ async function answers(page, match, action, done) {
   return Promise.all(seen.map(async (r) => ({ url: r.url(), status: r.status(), body: await r.json() })));
 }
 
-try {
+await reporting(browser, report, async () => {
   const page = await browser.context.newPage();
   const errors = [];
   page.on("pageerror", (e) => errors.push(String(e)));
@@ -126,20 +126,55 @@ try {
   assert.deepEqual(withButton.sort(), eligible, "refill buttons for the eligible medications only");
   report.refillButtons = { eligible: eligible.length, medications: medications.items.length };
 
-  // Reading filters: the API's category and status indexes; a widget count opens its status.
+  // The widget's counts: each opens the latest readings with its status, exactly the ones it
+  // counts (every page of them, one row per biomarker).
   const readings = page.getByTestId("latest");
-  const [byStatus] = await answers(page, (u) => u.includes("/biomarkers?") && u.includes("status=out-of-range"),
-    () => page.getByTestId("stats-outOfRange-count").click(),
-    () => readings.getByRole("heading", { name: "Readings" }).waitFor());
-  assert.ok(byStatus.body.items.length > 0);
-  await readings.locator("tbody tr").first().waitFor();
-  assert.deepEqual(await readings.locator("tbody .pill").allTextContents(), byStatus.body.items.map(() => "out of range"));
-  const [vitals] = await answers(page, (u) => u.includes("/biomarkers?") && u.includes("category=vitals") && !u.includes("status="),
-    async () => { await readings.getByLabel("Status").selectOption(""); await readings.getByLabel("Category").selectOption("vitals"); },
-    () => page.waitForResponse((r) => r.url().includes("category=vitals") && !r.url().includes("status=")));
+  const latestOf = (status) => (u) => u.includes("/biomarkers/latest?") && u.includes(`status=${status}`);
+  // The table shows exactly the answer's readings (by name), each with the status's pill.
+  const rowsAre = (want) => waitUntil(page, ({ names, label }) => {
+    const panel = document.querySelector('[data-testid="latest"]');
+    const shown = [...panel.querySelectorAll("tbody td:first-child")].map((e) => e.textContent);
+    const pills = [...panel.querySelectorAll("tbody .pill")].map((e) => e.textContent);
+    return shown.join("|") === names.join("|") && pills.every((t) => t === label)
+      && (names.length > 0 || panel.textContent.includes("No readings match."));
+  }, want, { timeout: 10_000 });
+  report.counts = {};
+  for (const [key, status] of [["optimal", "optimal"], ["inRange", "in-range"], ["outOfRange", "out-of-range"]]) {
+    const link = page.getByTestId(`stats-${key}-count`);
+    const count = Number((await link.textContent()).trim());
+    const label = status.replace(/-/g, " ");
+    let [answer] = await answers(page, latestOf(status), () => link.click(), async () => {});
+    const names = [];
+    for (;;) {
+      assert.equal(answer.status, 200);
+      assert.ok(answer.body.items.every((r) => r.status === status), `${label}: the API's answer`);
+      await rowsAre({ names: answer.body.items.map((r) => r.name), label });
+      names.push(...answer.body.items.map((r) => r.name));
+      if (!answer.body.nextCursor) break;
+      [answer] = await answers(page, (u) => latestOf(status)(u) && u.includes("cursor="),
+        () => readings.getByRole("button", { name: "Next" }).click(), async () => {});
+    }
+    assert.equal(await readings.getByRole("heading").textContent(), "Latest readings");
+    assert.equal(names.length, count, `${label}: the count is the number of rows its link shows`);
+    assert.equal(new Set(names).size, names.length, `${label}: one row per biomarker`);
+    report.counts[key] = { count, rows: names.length };
+  }
+  assert.ok(report.counts.outOfRange.count > 0 && report.counts.inRange.count > 0, "seeded: statuses to click");
+
+  // The filters: a category of the latest readings, then every reading of it (GET /biomarkers).
+  await readings.getByRole("button", { name: "Clear filters" }).click();
+  const [vitals] = await answers(page, (u) => u.includes("/biomarkers/latest?") && u.includes("category=vitals") && !u.includes("status="),
+    () => readings.getByLabel("Category").selectOption("vitals"), async () => {});
   await waitUntil(page, (want) => [...document.querySelectorAll('[data-testid="latest"] tbody td:first-child')]
     .map((e) => e.textContent).join("|") === want, vitals.body.items.map((r) => r.name).join("|"));
-  report.filters = { outOfRange: byStatus.body.items.length, vitals: vitals.body.items.length };
+  assert.ok(vitals.body.items.length > 0 && vitals.body.items.every((r) => r.category === "vitals"));
+  const [every] = await answers(page, (u) => u.includes("/biomarkers?") && u.includes("category=vitals"),
+    () => readings.getByLabel("Show").selectOption("every"), async () => {});
+  await readings.getByRole("heading", { name: "Every reading" }).waitFor();
+  assert.ok(every.body.items.length > 0 && every.body.items.every((r) => r.category === "vitals"));
+  await readings.getByLabel("Show").selectOption("latest");
+  await readings.getByRole("heading", { name: "Latest readings" }).waitFor();
+  report.filters = { vitals: vitals.body.items.length, everyVitals: every.body.items.length };
   await accessible(page, "filtered readings");
 
   // A biomarker's trend: for each range, the chart's daily points are the days the API answered.
@@ -181,10 +216,4 @@ try {
   }
   await page.setViewportSize(DESKTOP);
   assert.deepEqual(errors, [], "no errors in the page");
-  console.log(JSON.stringify({ ok: true, ...report }));
-} catch (error) {
-  console.log(JSON.stringify({ ok: false, error: String(error?.message ?? error), ...report }));
-  process.exitCode = 1;
-} finally {
-  await browser.close();
-}
+});

@@ -5,7 +5,7 @@
 // failed expectation.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { launch, reporting, watchCsp } from "./browser.mjs";
+import { idTokenOf, launch, reporting, watchCsp } from "./browser.mjs";
 
 const config = JSON.parse(readFileSync(process.argv[2], "utf8"));
 const { baseUrl, email } = config;
@@ -42,7 +42,7 @@ await reporting(browser, report, async () => {
   await page.goto("about:blank"); // opened as from a mail client: a new document, not a hash change
   await page.goto(link);
   await page.getByTestId("stats-total").waitFor({ timeout: 20_000 });
-  const idToken = await page.evaluate(() => sessionStorage.getItem("clinic.idToken"));
+  const idToken = await idTokenOf(page);
   report.sub = JSON.parse(Buffer.from(idToken.split(".")[1], "base64url").toString()).sub;
   assert.equal(report.sub, config.userId, "signed in to that person's account");
   assert.equal(new URL(page.url()).hash, "", "the link's secret is gone from the URL");
@@ -58,7 +58,7 @@ await reporting(browser, report, async () => {
   });
   assert.equal((await refresh()).status, 200, "the refresh token works before signing out");
   const revoked = page.waitForResponse((r) => (r.request().headers()["x-amz-target"] ?? "").endsWith(".RevokeToken"));
-  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.getByRole("button", { name: "Sign out", exact: true }).click();
   assert.equal((await revoked).status(), 200, "sign-out sends RevokeToken");
   await page.getByRole("button", { name: "Email me a sign-in link" }).waitFor();
   const refused = await refresh();
@@ -90,7 +90,7 @@ await reporting(browser, report, async () => {
     await page.waitForURL((url) => url.pathname.startsWith("/app/"));
   }
   await page.getByTestId("stats-total").waitFor({ timeout: 20_000 });
-  const googleToken = await page.evaluate(() => sessionStorage.getItem("clinic.idToken"));
+  const googleToken = await idTokenOf(page);
   report.googleSub = JSON.parse(Buffer.from(googleToken.split(".")[1], "base64url").toString()).sub;
   assert.equal(report.googleSub, config.userId, "Google lands in the email account");
   assert.equal(report.consents, 2, "one restart after Cognito's first-link error, no more");

@@ -4,7 +4,7 @@
 // Prints one JSON report line; exits non-zero on the first failed expectation.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { launch, openEmailLink, reporting, totp, watchCsp } from "./browser.mjs";
+import { idTokenOf, launch, openEmailLink, reporting, totp, watchCsp } from "./browser.mjs";
 
 const config = JSON.parse(readFileSync(process.argv[2], "utf8"));
 const { baseUrl, email } = config;
@@ -25,7 +25,7 @@ await reporting(browser, report, async () => {
   await page.getByRole("button", { name: "Continue" }).click();
   // Staff land in the workspace, not on a patient's dashboard.
   await page.getByTestId("workspace").waitFor({ timeout: 20_000 });
-  const idToken = await page.evaluate(() => sessionStorage.getItem("clinic.idToken"));
+  const idToken = await idTokenOf(page);
   report.role = JSON.parse(Buffer.from(idToken.split(".")[1], "base64url").toString()).role;
   const admin = await fetch(`${baseUrl}/api/admin/patients`, { headers: { Authorization: `Bearer ${idToken}` } });
   report.adminStatus = admin.status;

@@ -7,7 +7,7 @@
 // report line; exits non-zero on the first failed expectation.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { launch, reporting, seriousViolations, signIn, signInStaff, waitUntil, watchCsp } from "./browser.mjs";
+import { idTokenOf, launch, reporting, seriousViolations, signIn, signInStaff, waitUntil, watchCsp } from "./browser.mjs";
 
 const config = JSON.parse(readFileSync(process.argv[2], "utf8"));
 const { baseUrl } = config;
@@ -62,7 +62,7 @@ await reporting(browser, report, async () => {
   assert.equal(await patientPage.getByTestId("workspace").count(), 0, "a patient never sees the workspace");
   report.patientLoadedWorkspace = workspaceChunks.length;
   assert.equal(workspaceChunks.length, 0, "the patient's page does not download the workspace");
-  const patientToken = await patientPage.evaluate(() => sessionStorage.getItem("clinic.idToken"));
+  const patientToken = await idTokenOf(patientPage);
   report.patientOnStaffRoute = (await api(patientToken, "GET", "/admin/patients")).status;
   assert.equal(report.patientOnStaffRoute, 403);
   await patientPage.close();
@@ -74,7 +74,7 @@ await reporting(browser, report, async () => {
   await signInStaff(page, { baseUrl, log: config.log, ...config.staff });
   await page.getByTestId("workspace").waitFor({ timeout: 20_000 });
   assert.ok(workspaceChunks.length > 0, "the workspace is loaded for staff");
-  const token = await page.evaluate(() => sessionStorage.getItem("clinic.idToken"));
+  const token = await idTokenOf(page);
   await page.locator("[data-patient]").first().waitFor();
   await accessible(page, "patients");
   await fitsPhone(page, "patients");

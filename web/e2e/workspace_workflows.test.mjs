@@ -9,7 +9,7 @@
 // correction routes. Prints one JSON report line; exits non-zero on the first failed expectation.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { apiGet, launch, reporting, signIn, waitUntil, widget } from "./browser.mjs";
+import { apiGet, idTokenOf, launch, reporting, signIn, waitUntil, widget } from "./browser.mjs";
 
 const config = JSON.parse(readFileSync(process.argv[2], "utf8"));
 const { baseUrl } = config;
@@ -42,8 +42,8 @@ await reporting(browser, report, async () => {
   await page.goto(`${baseUrl}/app/`);
   await page.locator(`button[data-email="${config.staff}"]`).click();
   await page.getByTestId("workspace").waitFor({ timeout: 20_000 });
-  const token = await page.evaluate(() => sessionStorage.getItem("clinic.idToken"));
-  const patientId = JSON.parse(Buffer.from((await patientPage.evaluate(() => sessionStorage.getItem("clinic.idToken")))
+  const token = await idTokenOf(page);
+  const patientId = JSON.parse(Buffer.from((await idTokenOf(patientPage))
     .split(".")[1], "base64url").toString()).sub;
   let request = null;
   for (let cursor = null, first = true; !request && (first || cursor); first = false) {

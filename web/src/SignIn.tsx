@@ -1,15 +1,17 @@
 import { useEffect, useState, type FormEvent } from "react";
+import { adoptTokens, useSession } from "./auth";
 import { SignInMethods } from "./auth/SignInMethods";
 import type { RuntimeConfig } from "./config";
 
 interface DemoAccount { email: string; name: string; role: string }
 
-// Locally: the runner's demo accounts (a token in one click, as `make token` gives one).
-// Anywhere: paste an ID token.
-export function SignIn({ config, onToken }: { config: RuntimeConfig; onToken: (token: string) => void }) {
+// The real ways in (web/src/auth); locally also the runner's demo accounts (a session in one
+// click, as `make token` gives a token); anywhere, a pasted ID token (until it expires).
+export function SignIn({ config }: { config: RuntimeConfig }) {
+  const session = useSession();
   const [accounts, setAccounts] = useState<DemoAccount[]>([]);
   const [pasted, setPasted] = useState("");
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(session.error);
 
   useEffect(() => {
     if (!config.demoSignIn) return;
@@ -24,22 +26,27 @@ export function SignIn({ config, onToken }: { config: RuntimeConfig; onToken: (t
     const response = await fetch(`${config.apiBaseUrl}/local/auth/demo-sign-in`, {
       method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ email }),
     }).catch(() => null);
-    const body = (await response?.json().catch(() => null)) as { idToken?: string; error?: { message: string } } | null;
-    if (response?.ok && body?.idToken) onToken(body.idToken);
+    const body = (await response?.json().catch(() => null)) as
+      { idToken?: string; accessToken?: string; refreshToken?: string; error?: { message: string } } | null;
+    if (response?.ok && body?.idToken) session.signedIn(adoptTokens({ ...body, idToken: body.idToken }));
     else setError(body?.error?.message ?? "Sign-in failed.");
   }
 
   function paste(event: FormEvent) {
     event.preventDefault();
     const token = pasted.trim();
-    if (token.split(".").length === 3) onToken(token);
-    else setError("That is not an ID token (three dot-separated parts).");
+    try {
+      if (token.split(".").length !== 3) throw new Error("not a JWT");
+      session.signedIn(adoptTokens({ idToken: token }));
+    } catch {
+      setError("That is not an ID token (three dot-separated parts, the middle one its claims).");
+    }
   }
 
   return (
     <main className="sign-in">
       <h1>Clinic dashboard</h1>
-      <SignInMethods config={config} onToken={onToken} />
+      <SignInMethods config={config} onSignedIn={session.signedIn} />
       {accounts.length > 0 && (
         <section>
           <h2>Demo accounts (local only)</h2>

@@ -2,7 +2,9 @@
 // {"type":"changed","topic":"stats"|"appointments"|"medications"}; the page refetches that topic.
 // When the socket closes it reconnects with exponential backoff (1 s doubling to 30 s, jittered),
 // reset once a connection opens. Messages sent while the socket was down are lost, so a
-// reconnection refetches every topic once.
+// reconnection refetches every topic once. Every connection asks for the ID token anew: the
+// server checks it only at the handshake, and a reconnection after a silent refresh must present
+// the current one, not the one the page loaded with (expired by then).
 export type Topic = "stats" | "appointments" | "medications";
 const TOPICS: readonly Topic[] = ["stats", "appointments", "medications"];
 
@@ -24,7 +26,7 @@ export function backoffMs(attempt: number, random: () => number = Math.random): 
 }
 
 export function connectLive(
-  url: string, token: string, onChanged: (topic: Topic) => void, onState: (state: LiveState) => void,
+  url: string, token: () => Promise<string | null>, onChanged: (topic: Topic) => void, onState: (state: LiveState) => void,
 ): () => void {
   let socket: WebSocket | null = null;
   let attempt = 0;
@@ -32,10 +34,22 @@ export function connectLive(
   let stopped = false;
   let reconnecting = false;
 
-  const open = () => {
+  const retry = () => {
+    onState("retrying");
+    timer = setTimeout(() => void open(), backoffMs(attempt++));
+  };
+  const open = async () => {
     onState(attempt === 0 ? "connecting" : "retrying");
+    let current: string | null;
+    try {
+      current = await token();
+    } catch {
+      if (!stopped) retry(); // offline: the refresh failed, try again later
+      return;
+    }
+    if (stopped || current === null) return; // stopped meanwhile, or signed out
     const target = new URL(url);
-    target.searchParams.set("token", token); // the protocol: the ID token as a query parameter
+    target.searchParams.set("token", current); // the protocol: the ID token as a query parameter
     socket = new WebSocket(target);
     socket.onopen = () => {
       if (reconnecting) TOPICS.forEach(onChanged);
@@ -51,11 +65,10 @@ export function connectLive(
       socket = null;
       if (stopped) return;
       reconnecting = true;
-      onState("retrying");
-      timer = setTimeout(open, backoffMs(attempt++));
+      retry();
     };
   };
-  open();
+  void open();
   return () => {
     stopped = true;
     clearTimeout(timer);

@@ -143,8 +143,12 @@ def load_summary_state(user_id: str, names: Iterable[str]) -> SummaryState:
     return load_batch_state({user_id: names}, check_users=False).summaries[user_id]
 
 
-def latest_page(user_id: str, *, limit: int, after: Mapping[str, Any] | None) -> paging.Page:
-    """The latest reading of each biomarker (BiomarkerSummary ``latest#<name>`` items), by name."""
+def latest_page(user_id: str, *, filters: Mapping[str, str], limit: int,
+                after: Mapping[str, Any] | None) -> paging.Page:
+    """The latest reading of each biomarker (BiomarkerSummary ``latest#<name>`` items), by name,
+    those matching every filter (category, status) only. There is one such item per biomarker the
+    user has, so a filtered page reads the paging module's budget at most and, up to that many
+    biomarkers, the whole range: the page is then exact and complete in one Query."""
     bounds = (keys.LATEST_PREFIX, keys.LATEST_PREFIX + keys.HIGH)
     return paging.query(
         get_settings(Tables).summary_table,
@@ -154,6 +158,7 @@ def latest_page(user_id: str, *, limit: int, after: Mapping[str, Any] | None) ->
         key_attributes=("sk",),
         limit=limit,
         after=after,
+        filters=filters or None,
     )
 
 

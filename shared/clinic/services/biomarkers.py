@@ -50,9 +50,15 @@ def list_for_user(user_id: str, *, name: str | None, category: str | None, statu
         user_id, filters=filters, lower=lower, upper=upper, descending=True, limit=limit, after=after))
 
 
-def latest(user_id: str, *, limit: int, cursor: str | None) -> ReadingPage:
-    return _page(user_id, "biomarkers.latest", cursor,
-                 lambda after: biomarker_summary_table.latest_page(user_id, limit=limit, after=after))
+def latest(user_id: str, *, category: str | None, status: BiomarkerStatus | None, limit: int,
+           cursor: str | None) -> ReadingPage:
+    """The latest reading of each biomarker, by name; with a category or status, only those whose
+    latest reading has it (the stats' counters count exactly these)."""
+    given = {"category": category, "status": status.value if status else None}
+    filters = {k: v for k, v in given.items() if v}
+    scope = "biomarkers.latest" + "".join(f"|{k}={v}" for k, v in sorted(filters.items()))
+    return _page(user_id, scope, cursor, lambda after: biomarker_summary_table.latest_page(
+        user_id, filters=filters, limit=limit, after=after))
 
 
 def history(user_id: str, name: str, *, from_: int | None, to: int | None, limit: int,

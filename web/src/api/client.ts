@@ -41,18 +41,18 @@ function isErrorBody(value: unknown): value is Schemas["ErrorBody"] {
 
 export interface ClientConfig {
   baseUrl: string; // the API on the page's origin ("/api", from config.json), or another origin
-  token: () => string | null; // the Cognito ID token, sent as Authorization: Bearer
+  token: () => Promise<string | null>; // the Cognito ID token (refreshed when due), sent as Authorization: Bearer
 }
 
 /** One request in the error shape's terms: the typed client below, and routes the generated
  * types do not have yet (web/src/workspace/pending-api.ts). */
 export async function send(config: ClientConfig, method: string, url: string, body?: unknown): Promise<unknown> {
   const headers: Record<string, string> = { Accept: "application/json" };
-  const token = config.token();
-  if (token) headers.Authorization = `Bearer ${token}`;
   if (body !== undefined) headers["Content-Type"] = "application/json";
   let response: Response;
   try {
+    const token = await config.token(); // a refresh, when due, needs the network too
+    if (token) headers.Authorization = `Bearer ${token}`;
     response = await fetch(config.baseUrl + url, {
       method: method.toUpperCase(), headers, body: body === undefined ? undefined : JSON.stringify(body),
     });

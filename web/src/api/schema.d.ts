@@ -2872,6 +2872,9 @@ export interface operations {
     ListLatestBiomarkers: {
         parameters: {
             query?: {
+                category?: string | null;
+                /** @description Only biomarkers whose latest reading has this status: the readings the stats count */
+                status?: components["schemas"]["BiomarkerStatus"] | null;
                 /** @description Page size, default 20 */
                 limit?: number;
                 /** @description `nextCursor` of the previous page, unchanged: signed for this caller and this query, it expires; any other value is a 400 */

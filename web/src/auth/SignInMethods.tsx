@@ -1,21 +1,22 @@
 // The real ways in: an email link (the same "check your email" for every address), Google, and
-// the authenticator app's code when the sign-in asks for it. Calls onToken with the ID token.
+// the authenticator app's code when the sign-in asks for it. Calls onSignedIn with the session's
+// tokens. (A return from the hosted UI is finished by <AuthProvider>.)
 import { type FormEvent, useEffect, useState } from "react";
 import {
   answerTotp,
   type AuthConfig,
   completeEmailLink,
-  handleRedirect,
   LinkRefused,
   readEmailLink,
   type SignInStep,
   signInWithEmailLink,
   signInWithGoogle,
 } from "./auth";
+import type { Tokens } from "./tokens";
 
 type Pending = SignInStep & { kind: "totp" };
 
-export function SignInMethods({ config, onToken }: { config: AuthConfig; onToken: (idToken: string) => void }) {
+export function SignInMethods({ config, onSignedIn }: { config: AuthConfig; onSignedIn: (tokens: Tokens) => void }) {
   const [email, setEmail] = useState("");
   const [sent, setSent] = useState(false);
   const [pending, setPending] = useState<Pending | null>(null);
@@ -25,20 +26,15 @@ export function SignInMethods({ config, onToken }: { config: AuthConfig; onToken
 
   useEffect(() => {
     const link = readEmailLink();
-    const done = (step: SignInStep) => (step.kind === "signedIn" ? onToken(step.tokens.idToken) : setPending(step));
-    if (link) {
-      setEmail(link.email);
-      setBusy(true);
-      completeEmailLink(config, link.email, link.token)
-        .then(done)
-        .catch((e: unknown) => setError(e instanceof LinkRefused ? e.message : "Sign-in failed: try again."))
-        .finally(() => setBusy(false));
-      return;
-    }
-    handleRedirect(config)
-      .then((tokens) => tokens && onToken(tokens.idToken))
-      .catch((e: unknown) => setError(e instanceof Error ? e.message : String(e)));
-  }, [config, onToken]);
+    if (!link) return;
+    const done = (step: SignInStep) => (step.kind === "signedIn" ? onSignedIn(step.tokens) : setPending(step));
+    setEmail(link.email);
+    setBusy(true);
+    completeEmailLink(config, link.email, link.token)
+      .then(done)
+      .catch((e: unknown) => setError(e instanceof LinkRefused ? e.message : "Sign-in failed: try again."))
+      .finally(() => setBusy(false));
+  }, [config, onSignedIn]);
 
   async function sendLink(event: FormEvent) {
     event.preventDefault();
@@ -58,7 +54,7 @@ export function SignInMethods({ config, onToken }: { config: AuthConfig; onToken
     event.preventDefault();
     if (!pending) return;
     try {
-      onToken((await answerTotp(config, pending, code.trim())).idToken);
+      onSignedIn(await answerTotp(config, pending, code.trim()));
     } catch {
       // The session is spent by a wrong code: the person starts again with a new link.
       setPending(null);

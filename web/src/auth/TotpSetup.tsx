@@ -8,7 +8,7 @@ export function TotpSetup({ config, onDone }: { config: AuthConfig; onDone: () =
   const [secret, setSecret] = useState<{ secret: string; uri: string } | null>(null);
   const [code, setCode] = useState("");
   const [error, setError] = useState<string | null>(null);
-  if (!tokenStore.get()) return null; // only sessions from a real sign-in (not the demo picker)
+  if (!tokenStore.get()?.accessToken) return null; // not for a pasted ID token (no access token)
 
   async function start() {
     setError(null);

@@ -51,6 +51,13 @@ function step(response: InitiateAuthResponse, email: string): SignInStep {
   throw new CognitoError("NotAuthorizedException", "unexpected sign-in step");
 }
 
+/** Tokens obtained another way (the local runner's demo accounts, a pasted ID token) as this
+ * tab's session. Without a refresh token the session ends when the ID token expires. */
+export function adoptTokens(tokens: { idToken: string; accessToken?: string; refreshToken?: string }): Tokens {
+  return store({ IdToken: tokens.idToken, AccessToken: tokens.accessToken ?? "", RefreshToken: tokens.refreshToken,
+    ExpiresIn: 0 });
+}
+
 /** Ask for a sign-in link. The answer is the same whether or not the address has an account. */
 export async function signInWithEmailLink(config: AuthConfig, email: string): Promise<void> {
   const response = await fetch(`${config.apiBaseUrl}/auth/email-link`, {
@@ -183,6 +190,12 @@ export async function getIdToken(config: AuthConfig): Promise<string | null> {
   const tokens = tokenStore.get();
   if (!tokens) return null;
   if (tokens.expiresAt - REFRESH_MARGIN_MS > Date.now()) return tokens.idToken;
+  if (!tokens.refreshToken) {
+    // A token given as is (pasted): it serves until it expires, then the session ends.
+    if (tokens.expiresAt > Date.now()) return tokens.idToken;
+    tokenStore.clear();
+    return null;
+  }
   try {
     const refreshed = await cognitoCall<InitiateAuthResponse>(config.cognitoEndpoint, "InitiateAuth", {
       ClientId: config.userPoolClientId,
@@ -233,28 +246,4 @@ export async function confirmTotp(config: AuthConfig, code: string): Promise<voi
     SoftwareTokenMfaSettings: { Enabled: true, PreferredMfa: true },
   });
   await signOut(config, { everywhere: true });
-}
-
-/** The current ID token of this tab's session (refreshed by keepFresh), or null. */
-export function currentIdToken(): string | null {
-  return tokenStore.get()?.idToken ?? null;
-}
-
-/** Refresh the session a minute before each expiry, for as long as the page is open; calls
- * onSignedOut when a refresh is refused (revoked, signed out elsewhere, deleted). Returns a stop. */
-export function keepFresh(config: AuthConfig, onSignedOut: () => void): () => void {
-  let timer = 0;
-  const schedule = () => {
-    const tokens = tokenStore.get();
-    if (!tokens) return;
-    const wait = Math.max(0, tokens.expiresAt - Date.now() - REFRESH_MARGIN_MS);
-    timer = window.setTimeout(() => {
-      getIdToken(config).then(
-        (token) => (token === null ? onSignedOut() : schedule()),
-        () => { timer = window.setTimeout(schedule, 5_000); }, // offline: try again shortly
-      );
-    }, wait);
-  };
-  schedule();
-  return () => window.clearTimeout(timer);
 }

@@ -1,5 +1,6 @@
 // The page's auth module: copy web/src/auth/ into any frontend of this API.
 export {
+  adoptTokens,
   answerTotp,
   type AuthConfig,
   completeEmailLink,

@@ -12,6 +12,8 @@ export const STATUSES: { value: Status; label: string }[] = [
   { value: "out-of-range", label: "Out of range" },
 ];
 
-export interface ReadingFilter { category?: string; status?: Status }
+/** What the readings panel shows: the latest reading of each biomarker (what the stats count) or
+ * every reading (`every`), either one narrowed to a category and/or a status. */
+export interface ReadingFilter { category?: string; status?: Status; every?: boolean }
 
 export const isFiltered = (f: ReadingFilter) => Boolean(f.category || f.status);

@@ -4,41 +4,47 @@ import { formatTime, type PanelProps, useFetched } from "./useFetched";
 
 const PAGE = 10;
 
-/** Without a filter: the latest reading of each biomarker. With a category or status: the
- * readings that match, newest first (GET /biomarkers, served by the readings' indexes). A name
- * opens that biomarker's trend. */
+/** The latest reading of each biomarker (GET /biomarkers/latest), or every reading newest first
+ * (GET /biomarkers); both narrowed by category and status on the server. A stats count opens the
+ * latest readings of its status: exactly the ones it counts. A name opens that biomarker's trend. */
 export function Readings({ client, version, onError, filter, onFilter, onChoose }: PanelProps & {
   filter: ReadingFilter; onFilter: (f: ReadingFilter) => void; onChoose: (name: string) => void;
 }) {
-  const cursors = useCursors(`${filter.category}|${filter.status}`);
+  const { category, status, every } = filter;
+  const cursors = useCursors(`${every ? "every" : "latest"}|${category}|${status}`);
   const { cursor } = cursors;
-  const filtered = isFiltered(filter);
   const { data, error, loading } = useFetched(
-    () => filtered
-      ? client.GET("/biomarkers", { query: { category: filter.category, status: filter.status, limit: PAGE, cursor } })
-      : client.GET("/biomarkers/latest", { query: { limit: PAGE, cursor } }),
-    [client, version, filter.category, filter.status, cursor], onError);
+    () => every
+      ? client.GET("/biomarkers", { query: { category, status, limit: PAGE, cursor } })
+      : client.GET("/biomarkers/latest", { query: { category, status, limit: PAGE, cursor } }),
+    [client, version, category, status, every, cursor], onError);
   return (
     <section className="card wide" data-testid="latest" aria-labelledby="readings-title">
-      <h2 id="readings-title" tabIndex={-1}>{filtered ? "Readings" : "Latest readings"}</h2>
+      <h2 id="readings-title" tabIndex={-1}>{every ? "Every reading" : "Latest readings"}</h2>
       <div className="toolbar">
+        <label>Show{" "}
+          <select value={every ? "every" : "latest"} onChange={(e) => onFilter({ ...filter, every: e.target.value === "every" })}>
+            <option value="latest">latest of each</option>
+            <option value="every">every reading</option>
+          </select>
+        </label>
         <label>Category{" "}
-          <select value={filter.category ?? ""} onChange={(e) => onFilter({ ...filter, category: e.target.value || undefined })}>
+          <select value={category ?? ""} onChange={(e) => onFilter({ ...filter, category: e.target.value || undefined })}>
             <option value="">all</option>
             {CATEGORIES.map((c) => <option key={c} value={c}>{c}</option>)}
           </select>
         </label>
         <label>Status{" "}
-          <select value={filter.status ?? ""} onChange={(e) => onFilter({ ...filter, status: (e.target.value || undefined) as Status | undefined })}>
+          <select value={status ?? ""} onChange={(e) => onFilter({ ...filter, status: (e.target.value || undefined) as Status | undefined })}>
             <option value="">all</option>
             {STATUSES.map((s) => <option key={s.value} value={s.value}>{s.label}</option>)}
           </select>
         </label>
-        {filtered && <button onClick={() => onFilter({})}>Latest of each</button>}
+        {isFiltered(filter) && <button onClick={() => onFilter({ every })}>Clear filters</button>}
       </div>
-      {filtered && <p className="muted">Every reading that matches, newest first.</p>}
+      <p className="muted">{every ? "Every reading that matches, newest first." : "The latest reading of each biomarker, by name."}</p>
       {error && <p role="alert" className="error">{error}</p>}
-      {data && data.items.length === 0 && <p className="muted">{filtered ? "No readings match." : "No readings yet."}</p>}
+      {data && data.items.length === 0 && <p className="muted">{isFiltered(filter) ? "No readings match." : "No readings yet."}</p>}
       {data && data.items.length > 0 && (
         <div className="scroll-x">
           <table>

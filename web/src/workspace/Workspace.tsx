@@ -2,10 +2,9 @@
 // the audit log. Loaded on demand (./index.tsx) for a staff token only.
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { ApiError, createClient, type Schemas } from "../api/client";
-import { currentIdToken, keepFresh } from "../auth/auth";
+import { useSession } from "../auth";
 import type { RuntimeConfig } from "../config";
 import { explain } from "../panels/explain";
-import { claimsOf } from "../session";
 import { AuditLog, type AuditScope } from "./AuditLog";
 import { PatientPage } from "./PatientPage";
 import { PatientSearch } from "./PatientSearch";
@@ -14,18 +13,17 @@ import { RefillQueue } from "./RefillQueue";
 const VIEWS = [["patients", "Patients"], ["refills", "Refill requests"], ["audit", "Audit log"]] as const;
 type View = (typeof VIEWS)[number][0];
 
-export default function Workspace({ config, token, onSignOut }: { config: RuntimeConfig; token: string; onSignOut: () => void }) {
-  // The session is refreshed in the background; requests take the latest token (no remount).
-  useEffect(() => keepFresh(config, onSignOut), [config, onSignOut]);
-  const client = useMemo(() => createClient({ baseUrl: config.apiBaseUrl, token: () => currentIdToken() ?? token }),
-    [config, token]);
+export default function Workspace({ config }: { config: RuntimeConfig }) {
+  // The session refreshes itself; every request asks it for the current ID token.
+  const { claims, getIdToken, signOut } = useSession();
+  const client = useMemo(() => createClient({ baseUrl: config.apiBaseUrl, token: getIdToken }), [config, getIdToken]);
   // An expired or refused token ends the session instead of showing every panel's 401.
   const onError = useCallback((error: unknown) => {
-    if (error instanceof ApiError && error.status === 401) onSignOut();
-  }, [onSignOut]);
+    if (error instanceof ApiError && error.status === 401) void signOut();
+  }, [signOut]);
   const [view, setView] = useState<View>("patients");
   const [patient, setPatient] = useState<Schemas["User"] | null>(null);
-  const who = claimsOf(token);
+  const who = claims as { sub?: string; name?: string; email?: string } | null;
   const [openError, setOpenError] = useState<string | null>(null);
   async function openPatient(userId: string) {
     setOpenError(null);
@@ -45,7 +43,8 @@ export default function Workspace({ config, token, onSignOut }: { config: Runtim
       <header>
         <h1>Clinic workspace</h1>
         <span className="who" data-testid="who">{who?.name ?? who?.email ?? "signed in"}</span>
-        <button onClick={onSignOut}>Sign out</button>
+        <button onClick={() => void signOut()}>Sign out</button>
+        <button onClick={() => void signOut({ everywhere: true })}>Sign out everywhere</button>
       </header>
       <nav className="tabs" aria-label="Workspace">
         {VIEWS.map(([key, label]) => (

@@ -7,7 +7,7 @@ export { isStaff } from "./role";
 
 const Workspace = lazy(() => import("./Workspace"));
 
-export function StaffWorkspace(props: { config: RuntimeConfig; token: string; onSignOut: () => void }) {
+export function StaffWorkspace(props: { config: RuntimeConfig }) {
   return (
     <Suspense fallback={<main><p role="status">Loading the workspace…</p></main>}>
       <Workspace {...props} />
