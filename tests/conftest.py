@@ -13,6 +13,7 @@ from tests.support import env
 
 os.environ.pop("AWS_ENDPOINT_URL", None)  # never let a developer's endpoint leak into tests
 os.environ.update(env.function_environment())
+os.environ["CLINIC_TEST_NOW_MS"] = str(env.fix_now())  # before xdist starts workers: they inherit it
 
 from moto import mock_aws
 

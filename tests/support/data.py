@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from clinic import catalog
 from clinic.models.biomarkers import NewReading
 from clinic.repositories import appointments_table, keys, users_table
+from tests.support import env
 
 DAY_MS = 86_400_000
 # "Now" for test data: the real time (to the minute) so "upcoming" and "past" mean what they say.
-NOW_MS = int(time.time() // 60 * 60_000)
+NOW_MS = env.fix_now()
 
 
 def new_reading(name: str = "Glucose", value: float = 85.0, at: int = NOW_MS, *, unit: str = "mg/dL",

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import os
+import time
+
 from clinic_local import template
 
 TABLE_PREFIX = "test"
 CURSOR_KEY = "test-cursor-key-0123456789abcdef0123456789abcdef"
 AUTH_KEY = "test-auth-key-0123456789abcdef0123456789abcdef"
+
+
+def fix_now() -> int:
+    """The run's "now" for test data (epoch ms, to the minute), fixed in the environment by the
+    first process, so every xdist worker builds the same parametrized test ids even when their
+    collections straddle a minute."""
+    return int(os.environ.setdefault("CLINIC_TEST_NOW_MS", str(int(time.time() // 60 * 60_000))))
 
 
 def table_names() -> dict[str, str]:
