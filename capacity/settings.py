@@ -35,7 +35,7 @@ def throttled_methods(template: dict[str, Any]) -> list[tuple[str, str]]:
 
 def throttles(m: model.Model, methods: list[tuple[str, str]] | None = None) -> dict[tuple[str, str], tuple[int, int]]:
     if methods is None:
-        from clinic_local import template
+        from clinic_tools import template
 
         methods = throttled_methods(template.load())
     out = model.method_throttles(m, methods)

@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from clinic import aws
 from clinic.repositories import biomarker_summary_table, biomarkers_table, keys, rollup_markers_table
 from clinic.services import readings
-from clinic_local import rollup, template
+from clinic_local import rollup
+from clinic_tools import template
 from tests.support import env
 from tests.support.data import new_reading
 from tests.support.moto_speed import bulk_put, partition_local_queries

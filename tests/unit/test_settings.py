@@ -18,7 +18,7 @@ from clinic.settings import (
     Tables,
     get_settings,
 )
-from clinic_local import template
+from clinic_tools import template
 
 SHARED_TABLE_NAMES = {"USERS_TABLE", "BIOMARKERS_TABLE", "BIOMARKER_SUMMARY_TABLE", "APPOINTMENTS_TABLE",
                       "MEDICATIONS_TABLE", "AUDIT_TABLE", "ROLLUPS_TABLE"}
