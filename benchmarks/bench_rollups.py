@@ -68,8 +68,10 @@ def _inactive(count: int) -> None:
     bulk_put(names["BiomarkerSummaryTable"], (
         {"userId": u, "sk": keys.STATS_SK, "total": 1, "optimal": 1, "inRange": 0, "outOfRange": 0, "asOf": old,
          "version": 1} for u in ids))
+    shards = rollup_markers_table.configured_shards()
     bulk_put(names["RollupMarkersTable"], (
-        {"pk": rollup_markers_table.partition("2026-02-01", rollup_markers_table.shard_of(u)), "sk": u} for u in ids))
+        {"pk": rollup_markers_table.partition("2026-02-01", rollup_markers_table.shard_of(u, shards)), "sk": u}
+        for u in ids))
 
 
 def scan_style_night() -> int:
