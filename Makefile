@@ -139,7 +139,7 @@ load: $(STAMP)  ## the Locust load kit: make load [TARGET=https://...] [USERS=50
 	  -t $(SECONDS)s --csv build/load/run --only-summary
 
 openapi: $(STAMP) $(WEB_DEPS)  ## regenerate docs/openapi.json from the code, and the dashboard's types from it
-	$(BIN)/python -m clinic_local.openapi --write
+	$(BIN)/python -m clinic_tools.openapi --write
 	cd web && npx openapi-typescript ../docs/openapi.json -o src/api/schema.d.ts
 
 template: $(STAMP)  ## regenerate template.yaml from template/*.yaml and functions/*/*/function.yaml

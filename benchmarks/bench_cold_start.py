@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from benchmarks.report import Table, median, ratio
-from clinic_local import template
+from clinic_tools import template
 
 ROOT = Path(__file__).resolve().parents[1]
 

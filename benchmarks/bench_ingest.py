@@ -28,7 +28,8 @@ from clinic import aws
 from clinic.repositories import dynamo, keys
 from clinic.services import ingest
 from clinic.services.summary import COUNTER
-from clinic_local import motoserver, template
+from clinic_local import motoserver
+from clinic_tools import handlers, template
 from tests.support import env
 from tests.support.data import DAY_MS, NOW_MS, create_users, ingest_reading, sensor_and_lab_batch
 from tests.support.dynamo import CallCounter, recreate_tables
@@ -113,7 +114,7 @@ def baseline_ingest(raw_items: list[dict[str, Any]]) -> dict[str, int]:
 def ours(raw_items: list[dict[str, Any]]) -> dict[str, int]:
     from clinic_local.gateway import LambdaContext
 
-    body = template.load_handler(FUNCTION)({"readings": raw_items}, LambdaContext("bench"))
+    body = handlers.load_handler(FUNCTION)({"readings": raw_items}, LambdaContext("bench"))
     return {k: body[k] for k in ("accepted", "duplicate", "rejected", "failed")}
 
 

@@ -24,8 +24,9 @@ from clinic import aws, clock
 from clinic.observability import logger
 from clinic.repositories import biomarkers_table, dynamo, keys, rollup_markers_table, rollups_table
 from clinic.services import days, readings, rollups
-from clinic_local import rollup, template
+from clinic_local import rollup
 from clinic_local import stack as local_stack
+from clinic_tools import handlers, template
 from tests.support import env
 from tests.support.data import new_reading
 from tests.support.dynamo import CallCounter
@@ -67,8 +68,10 @@ def _inactive(count: int) -> None:
     bulk_put(names["BiomarkerSummaryTable"], (
         {"userId": u, "sk": keys.STATS_SK, "total": 1, "optimal": 1, "inRange": 0, "outOfRange": 0, "asOf": old,
          "version": 1} for u in ids))
+    shards = rollup_markers_table.configured_shards()
     bulk_put(names["RollupMarkersTable"], (
-        {"pk": rollup_markers_table.partition("2026-02-01", rollup_markers_table.shard_of(u)), "sk": u} for u in ids))
+        {"pk": rollup_markers_table.partition("2026-02-01", rollup_markers_table.shard_of(u, shards)), "sk": u}
+        for u in ids))
 
 
 def scan_style_night() -> int:
@@ -123,7 +126,7 @@ def run(quick: bool = False) -> list[Table]:
 
     logger.setLevel("WARNING")
     for logical_id in (rollup.PLANNER, rollup.WORKER):
-        template.load_handler(logical_id)  # imports outside the measurement (a warm Lambda)
+        handlers.load_handler(logical_id)  # imports outside the measurement (a warm Lambda)
     repeats = 1 if quick else 3
     active, per_user = (20, 12) if quick else (50, 24)
     sizes = [500, 2_500] if quick else [1_000, 10_000]
@@ -132,7 +135,7 @@ def run(quick: bool = False) -> list[Table]:
                    "scan/ours RCU", "rollups"])
 
     def invoke(logical_id: str, event: dict[str, Any]) -> dict[str, Any]:
-        return dict(template.load_handler(logical_id)(event, LambdaContext(logical_id)))
+        return dict(handlers.load_handler(logical_id)(event, LambdaContext(logical_id)))
 
     for total in sizes:
         with mock_aws(), partition_local_queries():

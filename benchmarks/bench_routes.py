@@ -25,7 +25,7 @@ from benchmarks.report import Table, median, ratio
 from clinic import aws
 from clinic.repositories import medications_table, users_table
 from clinic.services import readings
-from clinic_local import template
+from clinic_tools import handlers, template
 from tests.support import env
 from tests.support.api import ADMIN_SUB, call, request_event
 from tests.support.data import DAY_MS, NOW_MS, appointment, new_reading, store_appointments
@@ -157,7 +157,7 @@ CASES = [
 def _invoke(logical_id: str, event: dict[str, Any]) -> dict[str, Any]:
     from clinic_local.gateway import LambdaContext
 
-    return template.load_handler(logical_id)(event, LambdaContext(logical_id))
+    return handlers.load_handler(logical_id)(event, LambdaContext(logical_id))
 
 
 class Recorder:
@@ -308,7 +308,7 @@ def _latency(case: Case, world: World, recorded: list[list[Any]], calls: int, ro
         "dynamodb", region_name="us-east-1", aws_access_key_id="canned", aws_secret_access_key="canned")
     aws.override("dynamodb", client)
     canned = CannedDynamo(client)
-    handler, context = template.load_handler(case.function), LambdaContext(case.function)
+    handler, context = handlers.load_handler(case.function), LambdaContext(case.function)
     answers = [(operation, body) for operation, _params, body in recorded]
 
     def ours() -> float:

@@ -12,7 +12,7 @@ from benchmarks.report import Table, ratio
 from clinic import aws
 from clinic.repositories import dynamo
 from clinic.services import readings
-from clinic_local import template
+from clinic_tools import handlers, template
 from tests.support import env
 from tests.support.data import NOW_MS, new_reading
 from tests.support.dynamo import CallCounter
@@ -48,7 +48,7 @@ def run(quick: bool = False) -> list[Table]:
     sizes = [10, 1_000] if quick else [10, 1_000, 10_000]
     table = Table("GET /biomarkers/stats: DynamoDB cost per request vs stored readings",
                   ["readings", "ours req", "ours RCU", "seed req", "seed RCU", "seed/ours RCU", "ours ms", "seed ms"])
-    handler = template.load_handler("GetBiomarkerStatsFunction")
+    handler = handlers.load_handler("GetBiomarkerStatsFunction")
     for size in sizes:
         with mock_aws():
             aws.reset()

@@ -103,6 +103,7 @@ def render(m: model.Model) -> str:
     rows = [[f"{method} {path}", str(rate), str(burst)]
             for (path, method), (rate, burst) in settings.throttles(m).items()]
     rows += [[f"{fn} reserved concurrency", str(n), ""] for fn, n in settings.reserved(m).items()]
+    rows.append([f"{settings.MARKER_SHARDS} (rollup marker shards)", str(m.marker_shards), ""])
     out.append(_table(f"Settings from this workload (peak x {w['headroom']}, rounded up to 1/2/5 x 10^n)",
                       ["setting", "rate/value", "burst"], rows))
     return "\n".join(out)

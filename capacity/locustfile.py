@@ -1,17 +1,21 @@
-"""The load kit: Locust scenarios for patients, staff, sensor pipelines and live sessions, mixed
-in the proportions of the peak hour of capacity/load_shape.yaml (capacity/shape.py).
+"""The load kit: Locust scenarios for patients, staff, sensor pipelines and live sessions, in the
+peak mix of the workload model `make capacity` computes (capacity/workload.yaml, through
+capacity/load_mix.py): the same figures, not a second set.
 
 Every simulated user does one thing per second (``constant_pacing(1)``), so a class's weight is the
-number of users that sends its share of the peak: at 1M patients, 21 patients loading the dashboard
-(4 API calls each), 67 staff members (a patient's stats, or a patient-list page), 111 sensor
-pipelines (a batch of 15 readings) and the live sessions open at once. ``-u`` users are then a
-known fraction of the 1M peak hour, printed when the run starts.
+number of users that sends its share of the peak, and a user picks each second's route in the
+model's per-route proportions: a patient one API call (stats, latest readings, appointments...),
+a staff member one audited read, a sensor pipeline one ingest invocation of the measured SQS
+batch (33 uploads of 3 readings, as the queue delivers them), a live session one visit held
+``session_minutes``. ``-u`` users are then a known fraction of the
+workload's peak, printed when the run starts with the routes the kit leaves out (writes: a run
+leaves the target's data as it found it).
 
 Targets (``make load TARGET=...``, docs/decisions.md has a local run's figures):
 
 - ``make dev`` (the default, ``TARGET=http://127.0.0.1:3000``): accounts, WebSocket URL and queue
   come from the running stack's state file (``CLINIC_STATE_FILE``); ID tokens from the local user
-  pool; sensor batches are direct invocations of the ingest handler in the Locust process, as
+  pool; sensor uploads are direct invocations of the ingest handler in the Locust process, as
   ``clinic-local ingest`` sends them.
 - a deployed stack: ``CLINIC_LOAD_PATIENT_TOKENS`` and ``CLINIC_LOAD_STAFF_TOKENS`` (files, one ID
   token a line), ``CLINIC_LOAD_WS_URL`` (the live-updates ``wss://`` URL), and for the pipelines
@@ -19,8 +23,10 @@ Targets (``make load TARGET=...``, docs/decisions.md has a local run's figures):
   credentials) with ``CLINIC_LOAD_SENSOR_USERS`` (user ids, one a line). A scenario without its
   settings is left out.
 
-``CLINIC_LOAD_SESSION_S`` sets how long a live session stays open (default: the shape's 5 minutes);
-``CLINIC_LOAD_WS_TIMEOUT_S`` how long a WebSocket handshake may take before it counts as failed (10 s).
+``CLINIC_LOAD_WORKLOAD`` names the workload of capacity/workload.yaml (default: the one the template
+is sized for); ``CLINIC_LOAD_SESSION_S`` how long a live session stays open (default: the workload's
+``session_minutes``); ``CLINIC_LOAD_WS_TIMEOUT_S`` how long a WebSocket handshake may take before it
+counts as failed (10 s).
 """
 
 from __future__ import annotations
@@ -30,19 +36,61 @@ import json
 import os
 import random
 import time
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from locust import HttpUser, User, constant_pacing, events, task
 
-from capacity.shape import load, peak_rates
+from capacity.load_mix import peak_mix
 
-SHAPE = load()
-RATES = peak_rates(SHAPE)
-SESSION_S = float(os.environ.get("CLINIC_LOAD_SESSION_S", SHAPE["live_session_minutes"] * 60))
+MIX = peak_mix(os.environ.get("CLINIC_LOAD_WORKLOAD"))
+SESSION_S = float(os.environ.get("CLINIC_LOAD_SESSION_S", MIX.session_s))
 HANDSHAKE_S = float(os.environ.get("CLINIC_LOAD_WS_TIMEOUT_S", 10))  # a slower handshake counts as a failure
-PAGE_CALLS = ["/biomarkers/stats", "/biomarkers/latest", "/appointments?limit=20", "/medications"]
+LIST_PAGE = 20  # the patient list's page, as the staff pages of the dashboard ask for it
+
+# The model's patient routes the kit sends, each as the path a patient's user calls.
+PATIENT_PATHS: dict[str, Callable[[Any], str | None]] = {
+    "GET /biomarkers/stats": lambda u: "/biomarkers/stats",
+    "GET /biomarkers/latest": lambda u: "/biomarkers/latest",
+    "GET /appointments?type": lambda u: "/appointments?type=lab&limit=20",
+    "GET /medications?active": lambda u: "/medications?active=true",
+    "GET /me": lambda u: "/me",
+    "GET /biomarkers/{name}/history": lambda u: "/biomarkers/LDL%20Cholesterol/history",
+    "GET /biomarkers": lambda u: "/biomarkers",
+    "GET /biomarkers?category": lambda u: "/biomarkers?category=lipids",
+    "GET /biomarkers?category&status": lambda u: "/biomarkers?category=lipids&status=optimal",
+    "GET /appointments/{id}": lambda u: u.appointment and f"/appointments/{u.appointment}",
+    "GET /medications/{id}": lambda u: u.medication and f"/medications/{u.medication}",
+    "GET /me/export": lambda u: "/me/export?limit=100",
+}
+# The model's staff routes the kit sends, for a patient ``u.patient`` of a list page.
+STAFF_PATHS: dict[str, Callable[[Any], str | None]] = {
+    "GET /admin/patients": lambda u: f"/admin/patients?limit={LIST_PAGE}",
+    "GET /admin/patients?email": lambda u: f"/admin/patients?email={quote(u.patient['email'])}",
+    "GET /admin/patients/{userId}": lambda u: f"/admin/patients/{u.patient['userId']}",
+    "GET /admin/patients/{userId}/stats": lambda u: f"/admin/patients/{u.patient['userId']}/stats",
+    "GET /admin/patients/{userId}/biomarkers": lambda u: f"/admin/patients/{u.patient['userId']}/biomarkers",
+    "GET /admin/patients/{userId}/appointments": lambda u: f"/admin/patients/{u.patient['userId']}/appointments",
+    "GET /admin/patients/{userId}/medications": lambda u: f"/admin/patients/{u.patient['userId']}/medications",
+    "GET /admin/audit": lambda u: f"/admin/audit?patientId={u.patient['userId']}",
+}
+
+
+def sent(mix: dict[str, float], paths: dict[str, Any]) -> dict[str, float]:
+    """The part of a modelled mix the kit sends: the routes it has a path for."""
+    return {op: rate for op, rate in mix.items() if op in paths}
+
+
+def left_out(mix: dict[str, float], paths: dict[str, Any]) -> dict[str, float]:
+    return {op: rate for op, rate in mix.items() if op not in paths}
+
+
+def users_for(rate_per_s: float) -> int:
+    """Users acting once a second that send ``rate_per_s``."""
+    return max(1, round(rate_per_s))
 
 
 def _lines(variable: str) -> list[str]:
@@ -109,52 +157,76 @@ def _fire(request_type: str, name: str, started: float, error: BaseException | N
                         response_length=length, exception=error, context={})
 
 
-class Patient(HttpUser):
-    """A page load of the dashboard: its four API calls."""
+class RouteMix:
+    """Each second, one route of ``mix`` in its modelled proportion."""
 
-    weight = max(1, round(RATES.page_loads))
+    mix: dict[str, float]
+    paths: dict[str, Callable[[Any], str | None]]
+
+    def pick(self) -> tuple[str, str | None]:
+        (op,) = random.choices(list(self.mix), weights=list(self.mix.values()))
+        return op, self.paths[op](self)
+
+
+class Patient(RouteMix, HttpUser):
+    """A patient's API calls, one a second, in the model's per-route mix. A route that needs an
+    appointment or a medication the account has none of is skipped that second."""
+
+    mix = sent(MIX.patient, PATIENT_PATHS)
+    paths = PATIENT_PATHS
+    weight = users_for(sum(mix.values()))
     wait_time = constant_pacing(1)
 
     def on_start(self) -> None:
-        _, self.token = random.choice(_accounts("patient"))
+        _, token = random.choice(_accounts("patient"))
+        self.headers = {"Authorization": f"Bearer {token}"}
+        self.appointment = self._first_id("/appointments?limit=1", "appointmentId")
+        self.medication = self._first_id("/medications?limit=1", "medicationId")
+
+    def _first_id(self, path: str, field: str) -> str | None:
+        page = self.client.get(path, headers=self.headers, name=f"(setup) {path.split('?')[0]}")
+        items = page.json().get("items", []) if page.ok else []
+        return str(items[0][field]) if items else None
 
     @task
-    def page_load(self) -> None:
-        headers = {"Authorization": f"Bearer {self.token}"}
-        for path in PAGE_CALLS:
-            self.client.get(path, headers=headers, name=path.split("?")[0])
+    def call(self) -> None:
+        op, path = self.pick()
+        if path:
+            self.client.get(path, headers=self.headers, name=op)
 
 
-class Staff(HttpUser):
-    """An audited read of one patient's stats, or a page of the patient list (one audit record per
-    listed patient), in the shape's proportion."""
+class Staff(RouteMix, HttpUser):
+    """A staff member's audited reads, one a second, in the model's per-route mix, of patients
+    from a page of the patient list."""
 
-    weight = max(1, round(RATES.staff_reads + RATES.staff_list_pages))
+    mix = sent(MIX.staff, STAFF_PATHS)
+    paths = STAFF_PATHS
+    weight = users_for(sum(mix.values()))
     wait_time = constant_pacing(1)
 
     def on_start(self) -> None:
         _, token = random.choice(_accounts("admin"))
         self.headers = {"Authorization": f"Bearer {token}"}
-        page = self.client.get(f"/admin/patients?limit={RATES.patients_per_list_page}", headers=self.headers,
-                               name="/admin/patients")
-        self.patients = [p["userId"] for p in page.json().get("items", [])] if page.ok else []
+        page = self.client.get(f"/admin/patients?limit={LIST_PAGE}", headers=self.headers,
+                               name="(setup) /admin/patients")
+        self.patients = page.json().get("items", []) if page.ok else []
 
-    @task(max(1, round(RATES.staff_reads)))
-    def read_patient(self) -> None:
-        if self.patients:
-            self.client.get(f"/admin/patients/{random.choice(self.patients)}/stats", headers=self.headers,
-                            name="/admin/patients/{userId}/stats")
-
-    @task(max(1, round(RATES.staff_list_pages)))
-    def list_patients(self) -> None:
-        self.client.get(f"/admin/patients?limit={RATES.patients_per_list_page}", headers=self.headers,
-                        name="/admin/patients")
+    @task
+    def call(self) -> None:
+        if not self.patients:
+            return
+        self.patient = random.choice(self.patients)
+        op, path = self.pick()
+        self.client.get(str(path), headers=self.headers, name=op)
 
 
 class SensorPipeline(User):
-    """A sensor pipeline's batch of readings for one patient, to the ingest function."""
+    """The sensor uploads, to the ingest function in the batches its queue delivers (the measured
+    batch: ``uploads_per_invocation`` uploads of ``readings_per_upload`` readings, each upload one
+    patient's); a wearer's first upload of the day is the same request."""
 
-    weight = max(1, round(RATES.sensor_batches))
+    mix = MIX.sensor
+    weight = users_for(sum(mix.values()) / MIX.uploads_per_invocation)
     wait_time = constant_pacing(1)
     abstract = bool(os.environ.get("CLINIC_LOAD_PATIENT_TOKENS")) and not os.environ.get("CLINIC_LOAD_INGEST_FUNCTION")
 
@@ -163,11 +235,13 @@ class SensorPipeline(User):
         self.sent = 0
 
     def _batch(self) -> list[dict[str, Any]]:
-        user, now = random.choice(self.users), int(time.time() * 1000)
+        now = int(time.time() * 1000)
         self.sent += 1
         return [{"userId": user, "name": "Heart Rate", "value": random.randint(55, 120), "unit": "bpm",
                  "recordedAt": now - i * 60_000, "source": "load.kit",
-                 "sourceReadingId": f"{id(self)}-{self.sent}-{i}"} for i in range(RATES.readings_per_batch)]
+                 "sourceReadingId": f"{id(self)}-{self.sent}-{upload}-{i}"}
+                for upload, user in enumerate(random.choices(self.users, k=MIX.uploads_per_invocation))
+                for i in range(MIX.readings_per_upload)]
 
     @task
     def send_batch(self) -> None:
@@ -205,7 +279,7 @@ def _invoke_deployed(readings: list[dict[str, Any]]) -> int:
 class LiveSession(User):
     """A dashboard visit's live-updates WebSocket: connect with the ID token, stay, leave."""
 
-    weight = max(1, round(RATES.page_loads * SESSION_S))
+    weight = users_for(MIX.live_connects * SESSION_S)
     wait_time = constant_pacing(1)
     abstract = bool(os.environ.get("CLINIC_LOAD_PATIENT_TOKENS")) and not os.environ.get("CLINIC_LOAD_WS_URL")
 
@@ -241,5 +315,9 @@ def _announce(environment: Any, **_: Any) -> None:
     classes = [c for c in (Patient, Staff, SensorPipeline, LiveSession) if not c.abstract]
     full = sum(c.weight for c in classes)
     users = getattr(environment.parsed_options, "num_users", None) or 0
-    print(f"load shape: {full} users send the {SHAPE['patients']:,}-patient peak hour "
+    print(f"load mix: {full} users send the {MIX.patients:,}-patient peak of workload {MIX.workload} "
           f"({', '.join(f'{c.__name__} {c.weight}' for c in classes)}); {users} users = {users / full:.1%} of it")
+    for who, mix, paths in (("patient", MIX.patient, PATIENT_PATHS), ("staff", MIX.staff, STAFF_PATHS)):
+        out = left_out(mix, paths)
+        print(f"  not sent ({who} writes, {sum(out.values()) / sum(mix.values()):.1%} of their calls): "
+              + ", ".join(sorted(out)))

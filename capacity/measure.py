@@ -39,7 +39,8 @@ import botocore.session  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
 from clinic import aws  # noqa: E402
-from clinic_local import motoserver, template  # noqa: E402
+from clinic_local import motoserver  # noqa: E402
+from clinic_tools import handlers, template  # noqa: E402
 from tests.support.meter import Meter  # noqa: E402
 
 motoserver.backup_tables_once()  # as in tests: moto copies a table per transaction item otherwise
@@ -65,7 +66,7 @@ class Operation:
 def _invoke(logical_id: str, event: dict[str, Any]) -> Any:
     from clinic_local.gateway import LambdaContext
 
-    return template.load_handler(logical_id)(event, LambdaContext(logical_id))
+    return handlers.load_handler(logical_id)(event, LambdaContext(logical_id))
 
 
 class CountingManagementApi:

@@ -178,6 +178,7 @@ class Model:
     api_peak_per_s: float = 0.0
     api_per_day: float = 0.0
     staff: int = 0
+    marker_shards: int = 0  # RollupMarkers' shards for this workload (``marker_shards``)
 
 
 def build(name: str, w: dict[str, Any] | None = None, unit_costs: dict[str, Any] | None = None) -> Model:
@@ -188,7 +189,7 @@ def build(name: str, w: dict[str, Any] | None = None, unit_costs: dict[str, Any]
     functions: dict[str, FunctionLoad] = defaultdict(FunctionLoad)
     cap_peak: dict[tuple[str, str], dict[str, float]] = defaultdict(lambda: {"read": 0.0, "write": 0.0})
     cap_day: dict[tuple[str, str], dict[str, float]] = defaultdict(lambda: {"read": 0.0, "write": 0.0})
-    shared: dict[tuple[str, str, str, str], float] = defaultdict(float)
+    shared: dict[tuple[str, str, str, str], float] = defaultdict(float)  # busiest second, before any spread
     per_person: dict[tuple[str, str, str, str], float] = defaultdict(float)
     route_peaks: dict[tuple[str, str], float] = defaultdict(float)
     calls_peak: dict[str, float] = defaultdict(float)
@@ -229,16 +230,29 @@ def build(name: str, w: dict[str, Any] | None = None, unit_costs: dict[str, Any]
             pkey = (u["table"], u["index"] or "", u["kind"], u["partition"])
             if u["partition"] == "user":
                 per_person[pkey] = max(per_person[pkey], u["units"] * w["person_requests_per_s"])
-            else:
-                # A partition throttles within the second: its busiest second counts.
-                # Spread by the index's own entry ("Table.Index"), else the table's.
-                spreads = w.get("shared_partition_spread", {})
-                spread = spreads.get(f"{u['table']}.{u['index']}", spreads.get(u["table"], 1)) if u["index"] \
-                    else spreads.get(u["table"], 1)
-                shared[pkey] += d.peak_per_s * w["peak_second_factor"] * u["units"] / spread
+            else:  # a partition throttles within the second: its busiest second counts
+                shared[pkey] += d.peak_per_s * w["peak_second_factor"] * u["units"]
+    shards = marker_shards(w, sum(units for (table, _, kind, _), units in shared.items()
+                                  if table == MARKERS_TABLE and kind == "write"))
+    # Spread by the index's own entry ("Table.Index"), else the table's; the markers by their shards.
+    spreads = {**w.get("shared_partition_spread", {}), MARKERS_TABLE: shards}
+    spread_of = {key: spreads.get(f"{key[0]}.{key[1]}", spreads.get(key[0], 1)) if key[1] else spreads.get(key[0], 1)
+                 for key in shared}
     return Model(name, w, model_demands, dict(functions), dict(cap_peak), dict(cap_day),
-                 {**per_person, **shared}, dict(route_peaks), dict(calls_peak), dict(calls_day), dict(items_day),
-                 dict(stored_day), api_peak, api_day, staff_count(w))
+                 {**per_person, **{key: units / spread_of[key] for key, units in shared.items()}},
+                 dict(route_peaks), dict(calls_peak), dict(calls_day), dict(items_day),
+                 dict(stored_day), api_peak, api_day, staff_count(w), shards)
+
+
+MARKERS_TABLE = "RollupMarkersTable"
+
+
+def marker_shards(w: dict[str, Any], busiest_second_wcu: float) -> int:
+    """RollupMarkers' shard count (template parameter RollupMarkerShards): the markers' write units
+    in their busiest second times ``headroom``, over one partition's limit, rounded up to 1/2/5 x
+    10^n; never below ``rollup_markers.min_shards``."""
+    needed = nice(busiest_second_wcu * w["headroom"] / PARTITION_WRITE_LIMIT)
+    return max(int(w["rollup_markers"]["min_shards"]), needed)
 
 
 def partition_limit(kind: str) -> float:

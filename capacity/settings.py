@@ -1,6 +1,7 @@
-"""The template's throttles, reserved concurrency and queue batch settings, as the model derives
-them for the workload the template is sized for (``template_sized_for`` in workload.yaml), and as
-template.yaml has them: tests/unit/test_capacity_template.py keeps the two equal."""
+"""The template's throttles, reserved concurrency, queue batch settings and rollup marker shards,
+as the model derives them for the workload the template is sized for (``template_sized_for`` in
+workload.yaml), and as template.yaml has them: tests/unit/test_capacity_template.py keeps the two
+equal."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ INGEST_MAPPING = "IngestReadingsQueueEventSource"
 ROLLUP_MAPPING = "RollupWorkerEventSource"
 # The SQS batch the ingest unit cost is measured with (capacity/measure.py: 33 uploads x 3 readings).
 MEASURED_INGEST_BATCH = 99
+MARKER_SHARDS = "RollupMarkerShards"
 
 
 def sized_for() -> str:
@@ -35,7 +37,7 @@ def throttled_methods(template: dict[str, Any]) -> list[tuple[str, str]]:
 
 def throttles(m: model.Model, methods: list[tuple[str, str]] | None = None) -> dict[tuple[str, str], tuple[int, int]]:
     if methods is None:
-        from clinic_local import template
+        from clinic_tools import template
 
         methods = throttled_methods(template.load())
     out = model.method_throttles(m, methods)
@@ -60,6 +62,7 @@ def derived(m: model.Model) -> dict[str, Any]:
         out[f"reserved {fn}"] = n
     out[f"maximum concurrency {ROLLUP_MAPPING}"] = reserved(m)["RollupWorkerFunction"]
     out[f"batch {INGEST_MAPPING}"] = (model.nice(MEASURED_INGEST_BATCH), m.workload["ingest_batch_window_s"])
+    out[f"parameter {MARKER_SHARDS}"] = m.marker_shards
     return out
 
 
@@ -77,4 +80,5 @@ def template_values(template: dict[str, Any]) -> dict[str, Any]:
     out[f"maximum concurrency {ROLLUP_MAPPING}"] = rollup["ScalingConfig"]["MaximumConcurrency"]
     ingest = resources[INGEST_MAPPING]["Properties"]
     out[f"batch {INGEST_MAPPING}"] = (ingest["BatchSize"], ingest["MaximumBatchingWindowInSeconds"])
+    out[f"parameter {MARKER_SHARDS}"] = template["Parameters"][MARKER_SHARDS]["Default"]
     return out

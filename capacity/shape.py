@@ -1,5 +1,5 @@
-"""Peak request rates from capacity/load_shape.yaml: what the load kit sends and what the
-hot-partition simulation drives, per second of the busiest hour."""
+"""Peak request rates from capacity/load_shape.yaml: what the hot-partition simulation drives, per
+second of the busiest hour (the load kit takes the workload model's instead: capacity/load_mix.py)."""
 
 from __future__ import annotations
 

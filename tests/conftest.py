@@ -19,7 +19,8 @@ from moto import mock_aws
 
 from clinic import aws
 from clinic.repositories import dynamo
-from clinic_local import motoserver, template
+from clinic_local import motoserver
+from clinic_tools import handlers, template
 from tests.support.dynamo import CallCounter, Calls
 from tests.support.ports import free_port
 
@@ -61,7 +62,7 @@ def invoke() -> Any:
     from clinic_local.gateway import LambdaContext
 
     def _invoke(logical_id: str, event: dict[str, Any]) -> dict[str, Any]:
-        handler = template.load_handler(logical_id)
+        handler = handlers.load_handler(logical_id)
         return handler(event, LambdaContext(logical_id))
 
     return _invoke

@@ -80,8 +80,9 @@ def start(
     os.environ["EMAIL_LINK_URL"] = f"http://{page_host}:{port}/app/"
 
     # Import after the environment is set: settings are parsed once per process.
-    from clinic_local import gateway, openapi, seed, webapp
+    from clinic_local import gateway, seed, webapp
     from clinic_local.authorizer import CognitoAuthorizer
+    from clinic_tools import openapi
 
     seed.seed(lambda email, name, role: local_stack.create_account(stack, email, name, role))
     authorizer = CognitoAuthorizer(endpoint, stack.user_pool_id, stack.issuer, set(stack.client_ids.values()))
@@ -374,11 +375,12 @@ def cmd_rollup(args: argparse.Namespace) -> int:
         return 2
     os.environ.update(stack.environment())
     # Import after the environment is set: settings are parsed once per process.
-    from clinic_local import rollup, template
+    from clinic_local import rollup
     from clinic_local.gateway import LambdaContext
+    from clinic_tools import handlers
 
     def invoke(logical_id: str, event: dict[str, Any]) -> dict[str, Any]:
-        return dict(template.load_handler(logical_id)(event, LambdaContext(logical_id)))
+        return dict(handlers.load_handler(logical_id)(event, LambdaContext(logical_id)))
 
     event = {"day": args.day} if args.day else {}
     sqs = local_stack.client("sqs", stack.endpoint, stack.region)

@@ -9,7 +9,7 @@ import re
 from functools import cache
 from typing import Any
 
-from clinic_local import template
+from clinic_tools import template
 
 PAGE_PREFIX = "/app"
 API_PREFIX = "/api"

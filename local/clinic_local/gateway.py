@@ -18,10 +18,11 @@ from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
 
 from clinic.entry.http import SECURITY_HEADERS
 from clinic.observability import error_fingerprint
-from clinic_local import edge, template
+from clinic_local import edge
 from clinic_local.authorizer import CognitoAuthorizer, as_rest_claims
 from clinic_local.errors import error_body
 from clinic_local.webapp import WebApp
+from clinic_tools import handlers, template
 
 MAX_BODY_BYTES = 256 * 1024
 JSON_HEADERS = {"Content-Type": ["application/json"]}
@@ -95,7 +96,7 @@ class Gateway:
         """Call a function's handler with an event, under the same lock as the routes (the
         runner's one Lambda instance at a time)."""
         with self._invoke_lock:
-            return template.load_handler(function)(event, LambdaContext(function))
+            return handlers.load_handler(function)(event, LambdaContext(function))
 
     def match(self, method: str, path: str) -> tuple[template.Route, dict[str, str]] | None:
         for compiled in self.routes:

@@ -25,7 +25,7 @@ from functools import cache
 from typing import Any
 
 from clinic_local import stack as local_stack
-from clinic_local import template
+from clinic_tools import handlers, template
 
 FUNCTION = "IngestReadingsFunction"
 MAX_PER_INVOKE = 1000
@@ -93,7 +93,7 @@ def _sqs(endpoint: str, region: str) -> Any:
 def invoke(readings: Sequence[Any], tally: Tally | None = None) -> Tally:
     """Direct invocations, 1,000 readings at most each."""
     tally = tally or Tally()
-    handler = template.load_handler(FUNCTION)
+    handler = handlers.load_handler(FUNCTION)
     for start in range(0, len(readings), MAX_PER_INVOKE):
         with _quiet():
             body = handler({"readings": list(readings[start : start + MAX_PER_INVOKE])}, _context())
@@ -111,7 +111,7 @@ def invoke_bundle(bundle: Any) -> Tally:
     """One direct invocation with a FHIR Bundle; ``reasons`` are by Bundle entry index."""
     tally = Tally()
     with _quiet():
-        body = template.load_handler(FUNCTION)(bundle, _context())
+        body = handlers.load_handler(FUNCTION)(bundle, _context())
     if "error" in body:
         details = "; ".join(f"{d.get('field')}: {d.get('issue')}" for d in body["error"]["details"][:5])
         raise ValueError(body["error"]["message"] + (f" ({details})" if details else ""))
@@ -147,7 +147,7 @@ def drain(stack: local_stack.LocalStack, tally: Tally | None = None) -> Tally:
     tally = tally or Tally()
     queue, source = _ingest_queue(stack)
     sqs = _sqs(stack.endpoint, stack.region)
-    handler = template.load_handler(FUNCTION)
+    handler = handlers.load_handler(FUNCTION)
     while True:
         messages: dict[str, dict[str, Any]] = {}  # by id: a batch holds each message once, as Lambda's does
         while len(messages) < source.batch_size:

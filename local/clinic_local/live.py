@@ -34,9 +34,9 @@ from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 from websockets.sync.server import Server, ServerConnection, serve
 
-from clinic_local import template
 from clinic_local.endpoint import ANSWERING, MAX_BACKOFF_S, EndpointWatch
 from clinic_local.errors import error_body
+from clinic_tools import template
 
 Invoke = Callable[[str, dict[str, Any]], Any]  # (function logical id, event) -> result
 CONNECT_FUNCTION = "LiveConnectFunction"

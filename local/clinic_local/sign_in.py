@@ -24,8 +24,9 @@ from clinic.errors import DomainError
 from clinic.models.auth import normalize_email
 from clinic.services.sign_in import CHALLENGE, LINK_METADATA_KEY
 from clinic_local import stack as local_stack
-from clinic_local import template, tokens
+from clinic_local import tokens
 from clinic_local.gateway import LambdaContext
+from clinic_tools import handlers
 
 Event = dict[str, Any]
 
@@ -54,7 +55,7 @@ def trigger_event(stack: local_stack.LocalStack, source: str, username: str, req
 
 
 def run_trigger(logical_id: str, event: Event) -> Event:
-    handler = template.load_handler(logical_id)
+    handler = handlers.load_handler(logical_id)
     return dict(handler(event, LambdaContext(logical_id)))
 
 

@@ -13,7 +13,8 @@ from typing import Any
 import boto3
 
 from clinic.id_tokens import cognito_issuer, jwks_url
-from clinic_local import template, tokens
+from clinic_local import tokens
+from clinic_tools import template
 
 REGION = "us-east-1"
 STATE_FILE = template.ROOT / ".local" / "stack.json"

@@ -17,7 +17,7 @@ from typing import Any
 
 import jwt
 
-from clinic_local import template
+from clinic_tools import template
 
 OVERRIDE = "CLINIC_ID_TOKEN_SECONDS"
 UNIT_SECONDS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86_400}

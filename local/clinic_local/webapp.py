@@ -11,7 +11,8 @@ import mimetypes
 from dataclasses import dataclass
 from pathlib import Path
 
-from clinic_local import edge, template
+from clinic_local import edge
+from clinic_tools import template
 
 DIST = template.ROOT / "web" / "dist"
 PREFIX = edge.PAGE_PREFIX

@@ -8,7 +8,7 @@ import tomllib
 from dataclasses import dataclass
 from typing import Any
 
-from clinic_local import template
+from clinic_tools import template
 
 SAMCONFIG = template.ROOT / "samconfig.toml"
 

@@ -67,6 +67,9 @@ class Rollups(Feature):
     """The nightly rollups' activity markers and work queue."""
 
     rollup_markers_table: str = Field(alias="ROLLUP_MARKERS_TABLE", min_length=3)
+    # Partitions a night's markers are spread over (template parameter RollupMarkerShards, sized by
+    # capacity/settings.py); the planner also reads every shard an earlier count used.
+    rollup_marker_shards: int = Field(alias="ROLLUP_MARKER_SHARDS", ge=1, le=1000)
     rollup_queue_url: str = Field(alias="ROLLUP_QUEUE_URL", min_length=8)
 
 

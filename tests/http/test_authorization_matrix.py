@@ -22,7 +22,7 @@ from urllib.parse import quote
 import pytest
 
 from clinic_local import stack as local_stack
-from clinic_local import template
+from clinic_tools import template
 from tests.http.client import Api
 
 pytestmark = pytest.mark.http

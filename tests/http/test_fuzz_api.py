@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from clinic_local import stack as local_stack
-from clinic_local import template
+from clinic_tools import template
 from tests.http.client import Api
 
 pytestmark = pytest.mark.http

@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 import pytest
 
-from clinic_local import template
+from clinic_tools import template
 from tests.http.client import Api
 from tests.http.test_local_sign_in import sign_in_by_link
 

@@ -6,7 +6,7 @@ import pytest
 from clinic import aws, settings
 from clinic.repositories import audit_table, users_table
 from clinic.services import readings
-from clinic_local import template
+from clinic_tools import template
 from tests.support.api import ADMIN_SUB, OTHER_SUB, call
 from tests.support.data import DAY_MS, NOW_MS, new_reading
 from tests.support.events import EVENT_SUB

@@ -12,7 +12,7 @@ from clinic import aws
 from clinic.repositories import audit_table, medications_table, users_table
 from clinic.repositories.paging import FILTERED_READ_BUDGET
 from clinic.services import readings
-from clinic_local import openapi, template
+from clinic_tools import handlers, openapi, template
 from tests.support import env
 from tests.support.api import ADMIN_SUB, call
 from tests.support.data import DAY_MS, NOW_MS, appointment, new_reading, store_appointments
@@ -59,7 +59,7 @@ def history():
 def _invoke(logical_id, event):
     from clinic_local.gateway import LambdaContext
 
-    return template.load_handler(logical_id)(event, LambdaContext(logical_id))
+    return handlers.load_handler(logical_id)(event, LambdaContext(logical_id))
 
 
 P = {"userId": EVENT_SUB}

@@ -1,7 +1,7 @@
 """The functions answer with the one origin CORS allows, the same as API Gateway's preflight and
 gateway responses (template parameter AllowedOrigins, passed as ALLOWED_ORIGIN)."""
 
-from clinic_local import template
+from clinic_tools import template
 from tests.support.events import api_event
 
 ORIGIN = template.parameter_defaults()["AllowedOrigins"]

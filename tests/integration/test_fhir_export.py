@@ -8,7 +8,7 @@ from fhir.resources.R4B.bundle import Bundle
 
 from clinic import aws
 from clinic.services import stats
-from clinic_local import template
+from clinic_tools import template
 from tests.integration.test_export_me import give_history
 from tests.integration.test_fhir_ingest import stored
 from tests.support import env

@@ -26,7 +26,7 @@ from clinic.repositories import users_table as users
 from clinic.services import audit as auditing
 from clinic.services import ingest
 from clinic.services.readings import Outcome
-from clinic_local import template
+from clinic_tools import template
 from tests.support import env
 from tests.support.api import call
 from tests.support.data import NOW_MS, ingest_reading

@@ -15,7 +15,7 @@ from clinic import aws
 from clinic.repositories import keys
 from clinic.services import ingest
 from clinic.services.readings import Outcome
-from clinic_local import template
+from clinic_tools import template
 from tests.integration.test_ingest_invariant import assert_everything_stored, assert_summary_is_a_recompute
 from tests.support import env
 from tests.support.data import NOW_MS, create_users, ingest_reading

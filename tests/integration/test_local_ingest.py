@@ -11,8 +11,9 @@ import pytest
 
 from clinic import aws, settings
 from clinic.services import stats
-from clinic_local import cli, template
+from clinic_local import cli
 from clinic_local import stack as local_stack
+from clinic_tools import template
 from tests.support import env
 from tests.support.data import NOW_MS, create_users, ingest_reading
 

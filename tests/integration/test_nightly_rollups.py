@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from clinic import aws
 from clinic.repositories import biomarker_summary_table, biomarkers_table, keys, rollup_markers_table
 from clinic.services import readings
-from clinic_local import rollup, template
+from clinic_local import rollup
+from clinic_tools import template
 from tests.support import env
 from tests.support.data import new_reading
 from tests.support.moto_speed import bulk_put, partition_local_queries
@@ -116,10 +117,11 @@ def test_an_empty_night_reads_only_its_marker_shards_and_queues_nothing(monkeypa
     ddb_calls.reset()
     # When the night of Mar 10 runs
     report = night({"day": "2026-03-10"})
-    # Then it read the 16 marker partitions of that night, and nothing else
+    # Then it read the checkpoint (the shard count to read) and the 16 marker partitions of that
+    # night, and nothing else
     assert report.planned == {"nights": ["2026-03-10"], "users": 0, "messages": 0}
     assert report.invocations == 0
-    assert dict(ddb_calls.operations) == {"Query": 16}
+    assert dict(ddb_calls.operations) == {"GetItem": 1, "Query": 16}
     assert rollups_of(USER) == {}
 
 
@@ -210,9 +212,10 @@ def add_inactive_users(count: int, start: int) -> None:
     bulk_put(names["BiomarkerSummaryTable"], (
         {"userId": u, "sk": keys.STATS_SK, "total": 1, "optimal": 1, "inRange": 0, "outOfRange": 0, "asOf": old,
          "version": 1} for u in ids))
+    shards = rollup_markers_table.configured_shards()
     bulk_put(names["RollupMarkersTable"], (
-        {"pk": rollup_markers_table.partition("2026-02-01", rollup_markers_table.shard_of(u)), "sk": u, "expiresAt": 1}
-        for u in ids))
+        {"pk": rollup_markers_table.partition("2026-02-01", rollup_markers_table.shard_of(u, shards)), "sk": u,
+         "expiresAt": 1} for u in ids))
 
 
 @pytest.fixture
@@ -242,9 +245,9 @@ def test_the_nights_requests_grow_with_its_50_active_users_not_the_5000_stored(m
     # Then it made exactly the same requests and read exactly the same items
     assert at_500 == at_5000
     assert small.planned == large.planned == {"nights": ["2026-03-10"], "users": 50, "messages": 2}
-    # 16 marker Queries; per user one Query of the day's readings and one of its summary;
-    # 150 rollups written 25 per request; no Scan, no repair
-    assert at_5000[0] == {"Query": 16 + 50 * 2, "BatchWriteItem": 6}
+    # the checkpoint and 16 marker Queries; per user one Query of the day's readings and one of its
+    # summary; 150 rollups written 25 per request; no Scan, no repair
+    assert at_5000[0] == {"GetItem": 1, "Query": 16 + 50 * 2, "BatchWriteItem": 6}
     assert len(rollups_of("active-007")) == 3
 
 

@@ -17,7 +17,7 @@ from clinic import aws
 from clinic.errors import Conflict
 from clinic.repositories import medications_table
 from clinic.services import medications
-from clinic_local import template
+from clinic_tools import template
 from tests.support import env
 from tests.support.data import NOW_MS
 

@@ -12,7 +12,7 @@ import pytest
 
 from clinic.api import guards
 from clinic.repositories import users_table
-from clinic_local import template
+from clinic_tools import template
 from tests.support.api import ADMIN_SUB, call, request_event
 from tests.support.events import EVENT_SUB, response_json
 

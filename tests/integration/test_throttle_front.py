@@ -6,7 +6,7 @@ from botocore.exceptions import ClientError
 
 from clinic import aws
 from clinic.repositories import audit_table, dynamo
-from clinic_local import template
+from clinic_tools import template
 from tests.support import env
 from tests.support.throttle import PartitionThrottle, SimulatedClock, simulated_sleeps
 

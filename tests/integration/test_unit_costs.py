@@ -33,7 +33,7 @@ def test_measured_unit_costs_match_the_checked_in_file():
 
 
 def test_every_api_route_has_a_measured_unit_cost():
-    from clinic_local import template
+    from clinic_tools import template
 
     recorded = json.loads(measure.UNIT_COSTS.read_text())["operations"]
     measured_routes = {op.get("route") for op in recorded.values()}

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from clinic_local import template
+from clinic_tools import template
 from tests.support.events import EVENT_SUB, api_event, response_json
 
 ADMIN_SUB = "a0d1e2f3-0000-4000-8000-00000000ad01"

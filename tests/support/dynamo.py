@@ -96,7 +96,7 @@ class CallCounter:
 def recreate_tables(client: Any) -> None:
     """Empty every table of template.yaml by deleting and creating it again (moto answers a Query
     by scanning the whole table, so tests that run many examples start each one afresh)."""
-    from clinic_local import template
+    from clinic_tools import template
     from tests.support import env
 
     for args in template.table_definitions(env.TABLE_PREFIX).values():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import time
 
-from clinic_local import template
+from clinic_tools import template
 
 TABLE_PREFIX = "test"
 CURSOR_KEY = "test-cursor-key-0123456789abcdef0123456789abcdef"

@@ -22,7 +22,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from clinic_local import template
+from clinic_tools import template
 from tests.support import env
 from tests.support.dynamo import item_size
 

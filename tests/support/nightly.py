@@ -43,5 +43,5 @@ def rollups_of(user_id: str) -> dict[tuple[str, str], dict[str, Any]]:
 
 
 def markers_of(due: str) -> dict[str, tuple[str, ...]]:
-    """userId -> marked days, for one night."""
-    return {m.user_id: m.days for m in rollup_markers_table.markers_due(due)}
+    """userId -> marked days, for one night (written under the configured shard count)."""
+    return {m.user_id: m.days for m in rollup_markers_table.markers_due(due, rollup_markers_table.configured_shards())}

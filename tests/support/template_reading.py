@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from clinic_local import template
+from clinic_tools import template
 
 
 def as_list(value: Any) -> list[Any]:

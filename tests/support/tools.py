@@ -7,7 +7,7 @@ import importlib.util
 import sys
 from types import ModuleType
 
-from clinic_local import template
+from clinic_tools import template
 
 
 def load(name: str) -> ModuleType:

@@ -55,12 +55,14 @@ def test_the_marker_action_adds_days_to_a_set_on_the_users_shard_of_the_night():
                    now_ms=local_ms("2026-03-08", 18), zone=NY)
     (action,) = marking.actions()
     update = action["Update"]
-    assert update["Key"] == {"pk": {"S": f"2026-03-08#{rollup_markers_table.shard_of(USER):02d}"}, "sk": {"S": USER}}
+    shard = rollup_markers_table.shard_of(USER, rollup_markers_table.configured_shards())
+    assert update["Key"] == {"pk": {"S": f"2026-03-08#{shard:02d}"}, "sk": {"S": USER}}
     assert update["UpdateExpression"].startswith("ADD #days :days")
     assert update["ExpressionAttributeValues"][":days"] == {"SS": ["2026-03-07", "2026-03-08"]}
     assert int(update["ExpressionAttributeValues"][":exp"]["N"]) > local_ms("2026-05-30") // 1000  # TTL ~90 days
 
 
-def test_users_spread_over_every_shard():
-    shards = {rollup_markers_table.shard_of(f"user-{i}") for i in range(500)}
-    assert shards == set(range(rollup_markers_table.SHARDS))
+def test_users_spread_over_every_shard_of_any_count():
+    for count in (1, 16, 20, 64):
+        shards = {rollup_markers_table.shard_of(f"user-{i}", count) for i in range(2000)}
+        assert shards == set(range(count))

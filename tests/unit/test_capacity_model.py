@@ -148,3 +148,40 @@ def test_every_figure_of_the_workload_states_its_source_or_reasoning():
 
     undocumented = [line.strip() for i, line in enumerate(lines) if figure.match(line) and not documented(i)]
     assert undocumented == []
+
+
+MARKERS_FIRST_UPLOAD = {
+    "function": "IngestReadingsFunction", "invocations": 0.03, "calls": {"dynamodb:TransactWriteItems": 1.0},
+    "dynamodb_items": {"write": 1.0}, "stored_bytes": {},
+    "dynamodb_units": [{"table": "RollupMarkersTable", "index": None, "kind": "write",
+                        "partition": "shared:9999-99-99#99", "units": 2.0}],
+}
+
+
+def test_the_marker_shards_spread_the_midnight_writes_with_headroom_and_never_below_the_floor():
+    # Given every wearer's first upload of the day writing a 2-unit marker within 15 minutes of midnight
+    costs = {**_costs(), "sensor upload, the user's first today": copy.deepcopy(MARKERS_FIRST_UPLOAD)}
+    for name in ("1M", "10M"):
+        w = model.workload(name)
+        busiest_second = model.sensor_wearers(w) / 900 * w["peak_second_factor"] * 2.0
+
+        # When the model is built without a floor, and with the workload's
+        w["rollup_markers"]["min_shards"] = 1
+        bare = model.build(name, w, costs)
+        floored = model.build(name, model.workload(name), costs)
+
+        # Then the count is the busiest second x headroom over a partition's 1,000 WCU, rounded up,
+        # each shard takes its share, and the workload's floor holds
+        assert bare.marker_shards == model.nice(busiest_second * w["headroom"] / 1000)
+        key = ("RollupMarkersTable", "", "write", "shared:9999-99-99#99")
+        assert bare.partitions[key] == pytest.approx(busiest_second / bare.marker_shards)
+        assert floored.marker_shards == max(16, bare.marker_shards)
+        assert floored.partitions[key] * w["headroom"] <= model.PARTITION_WRITE_LIMIT
+
+
+def test_at_ten_million_patients_no_partition_runs_hot_with_headroom():
+    m = model.build("10M")
+    assert m.marker_shards > 16  # the count 1M is sized for does not carry 10M's midnight
+    hot = [(key, share) for key, _, share in model.hottest_partitions(m, top=len(m.partitions))
+           if share * m.workload["headroom"] > 1]
+    assert hot == []

@@ -6,7 +6,7 @@ this fails until the template follows."""
 from __future__ import annotations
 
 from capacity import model, settings
-from clinic_local import template
+from clinic_tools import template
 
 
 def test_the_template_has_the_settings_the_capacity_model_derives():

@@ -7,7 +7,7 @@ import importlib.util
 
 import pytest
 
-from clinic_local import template
+from clinic_tools import template
 
 _spec = importlib.util.spec_from_file_location("transform_template", template.ROOT / "tools" / "transform_template.py")
 transform_template = importlib.util.module_from_spec(_spec)

@@ -10,7 +10,8 @@ import subprocess
 
 import pytest
 
-from clinic_local import edge, template
+from clinic_local import edge
+from clinic_tools import template
 
 RESOURCES = template.load()["Resources"]
 PATHS = ["/", "/app", "/app/", "/app/index.html", "/app/config.json", "/app/assets/index-Bq3xYz9A.js",

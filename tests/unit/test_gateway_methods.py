@@ -5,8 +5,8 @@ import json
 
 import pytest
 
-from clinic_local import template
 from clinic_local.gateway import Gateway
+from clinic_tools import template
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import re
 
-from clinic_local import template
+from clinic_tools import template
 
 TEMPLATE = template.load()
 RESOURCES = TEMPLATE["Resources"]

@@ -1,5 +1,5 @@
-"""capacity/shape.py: the peak-hour rates the load kit and the hot-partition simulation drive
-follow from capacity/load_shape.yaml."""
+"""capacity/shape.py: the peak-hour rates the hot-partition simulation drives follow from
+capacity/load_shape.yaml."""
 
 import pytest
 

@@ -9,7 +9,8 @@ import botocore.session
 import pytest
 from botocore.exceptions import ClientError
 
-from clinic_local import live, template
+from clinic_local import live
+from clinic_tools import template
 from tests.support.env import table_names
 
 

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from clinic import settings
-from clinic_local import template
+from clinic_tools import template
 
 CLINIC = template.ROOT / "shared" / "clinic"
 REPOSITORIES = CLINIC / "repositories"

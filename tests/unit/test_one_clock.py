@@ -8,7 +8,7 @@ import ast
 from pathlib import Path
 
 from clinic import clock
-from clinic_local import template
+from clinic_tools import template
 
 CLOCK = template.ROOT / "shared" / "clinic" / "clock.py"
 # module -> the functions of it that read the wall clock

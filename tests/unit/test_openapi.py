@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from clinic_local import openapi, template
+from clinic_tools import handlers, openapi, template
 
 
 def test_committed_document_matches_the_code():
@@ -31,7 +31,7 @@ def test_every_template_route_is_described_with_its_errors():
 
 
 def test_a_schema_described_two_ways_is_refused(monkeypatch):
-    real = template.load_app
+    real = handlers.load_app
 
     class Twisted:
         def __init__(self, app):
@@ -44,7 +44,7 @@ def test_a_schema_described_two_ways_is_refused(monkeypatch):
             return json.dumps(doc)
 
     monkeypatch.setattr(
-        template,
+        handlers,
         "load_app",
         lambda logical_id: Twisted(real(logical_id)) if logical_id == "GetAppointmentFunction" else real(logical_id),
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from clinic_local import template
+from clinic_tools import template
 
 README = template.ROOT / "README.md"
 

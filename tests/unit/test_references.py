@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from clinic_local import template
+from clinic_tools import template
 
 ROOT = template.ROOT
 SKIPPED_DIRS = {".git", ".venv", ".aws-sam", "build", "node_modules", "dist", "__pycache__", ".hypothesis",

@@ -7,7 +7,7 @@ import subprocess
 import sys
 import textwrap
 
-from clinic_local import template
+from clinic_tools import template
 
 SCRIPT = textwrap.dedent("""
     import signal, threading, time

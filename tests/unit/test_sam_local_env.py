@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from clinic_local import template
+from clinic_tools import template
 
 ENV_FILE = template.ROOT / "events" / "sam-local-env.json"
 MOTO = "http://host.docker.internal:5000"

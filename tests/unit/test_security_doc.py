@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from clinic_local import template
+from clinic_tools import template
 
 DOC = template.ROOT / "docs" / "security.md"
 NODE = re.compile(r"`(tests/[\w/]+\.py::\w+)`")

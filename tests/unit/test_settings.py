@@ -18,7 +18,7 @@ from clinic.settings import (
     Tables,
     get_settings,
 )
-from clinic_local import template
+from clinic_tools import template
 
 SHARED_TABLE_NAMES = {"USERS_TABLE", "BIOMARKERS_TABLE", "BIOMARKER_SUMMARY_TABLE", "APPOINTMENTS_TABLE",
                       "MEDICATIONS_TABLE", "AUDIT_TABLE", "ROLLUPS_TABLE"}
@@ -73,7 +73,7 @@ def test_the_template_globals_give_every_function_the_shared_features():
     # The shared features are not checked per function: Globals must carry all their required variables.
     given = set(template.load()["Globals"]["Function"]["Environment"]["Variables"])
     required = {field.alias for feature in SHARED for field in feature.model_fields.values() if field.is_required()}
-    assert required == SHARED_TABLE_NAMES | {"ROLLUP_MARKERS_TABLE", "ROLLUP_QUEUE_URL"}
+    assert required == SHARED_TABLE_NAMES | {"ROLLUP_MARKERS_TABLE", "ROLLUP_MARKER_SHARDS", "ROLLUP_QUEUE_URL"}
     assert required <= given
     assert "CURSOR_SECRET_ARN" in given  # Cursors needs one of its two key sources
 

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from clinic_local import template
+from clinic_tools import template
 
 TEMPLATE = template.load()
 RESOURCES = TEMPLATE["Resources"]

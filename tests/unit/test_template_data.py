@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from clinic_local import template
+from clinic_tools import template
 from tests.support.template_reading import as_list, statements, target
 
 RESOURCES = template.load()["Resources"]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from clinic_local import template
+from clinic_tools import template
 from tests.support import tools
 
 ROOT = Path(__file__).resolve().parents[2]

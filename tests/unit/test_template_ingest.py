@@ -3,7 +3,7 @@ it, a dead-letter queue behind its queue, and a stack that deploys without a pip
 
 from typing import Any
 
-from clinic_local import template
+from clinic_tools import template
 from tests.support.template_reading import arn, as_list, statements
 
 FUNCTION = "IngestReadingsFunction"

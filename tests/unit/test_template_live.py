@@ -2,7 +2,7 @@
 consumes them, the connections table, and least privilege."""
 
 
-from clinic_local import template
+from clinic_tools import template
 from tests.support.template_reading import as_list, statements
 
 RESOURCES = template.load()["Resources"]

@@ -3,7 +3,7 @@ the alarms and the dashboard watch, which the code must emit."""
 
 from pathlib import Path
 
-from clinic_local import template
+from clinic_tools import template
 
 TEMPLATE = template.load()
 RESOURCES = TEMPLATE["Resources"]

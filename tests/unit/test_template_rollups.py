@@ -1,7 +1,7 @@
 """template.yaml, the nightly rollups' part, read as data: the schedule, its failure paths, the
 queue wiring and least privilege."""
 
-from clinic_local import template
+from clinic_tools import template
 from tests.support.template_reading import arn, as_list, statements
 
 RESOURCES = template.load()["Resources"]

@@ -8,7 +8,7 @@ import re
 import pytest
 import yaml
 
-from clinic_local import template
+from clinic_tools import template
 from tests.support.template_reading import as_list, statements, target
 
 TEMPLATE = template.load()

@@ -9,7 +9,7 @@ from typing import Any
 
 from clinic.services import accounts
 from clinic.settings import Tables
-from clinic_local import template
+from clinic_tools import template
 
 T = template.load()
 R = T["Resources"]

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from clinic_local import template
 from clinic_local.webapp import WebApp
+from clinic_tools import template
 
 
 @pytest.fixture

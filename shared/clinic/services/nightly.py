@@ -2,7 +2,7 @@
 users: rollups of their marked days, reconciliation of their summaries).
 
 Cost follows the night's activity. The planner reads only the markers of the nights it plans
-(``rollup_markers_table.SHARDS`` Queries per night when nobody had data); the worker reads, per user, the
+(one Query per marker shard per night when nobody had data); the worker reads, per user, the
 readings of the marked days and the user's summary partition, and writes one rollup per
 biomarker and day. Users without readings that night cost nothing, however many there are.
 
@@ -88,10 +88,11 @@ def plan(request: PlanRequest, *, now_ms: int | None = None) -> PlanResult:
     night's messages are all sent (a failure mid-night re-plans it: duplicates are harmless),
     and only for scheduled runs: a backfill re-runs a night without moving it."""
     now_ms = now_ms if now_ms is not None else clock.now_ms()
-    last = None if request.day else rollup_markers_table.last_planned()
-    result = PlanResult(nights_to_plan(request, last_planned=last, now_ms=now_ms))
+    saved = rollup_markers_table.checkpoint()
+    result = PlanResult(nights_to_plan(request, last_planned=None if request.day else saved.day, now_ms=now_ms))
+    shards = rollup_markers_table.shards_to_read(saved) if result.nights else 0
     for due in result.nights:
-        found = list(rollup_markers_table.markers_due(due))
+        found = list(rollup_markers_table.markers_due(due, shards))
         bodies = list(messages(due, found))
         work_queue.send_all(bodies)
         result.users += len(found)

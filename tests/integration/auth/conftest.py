@@ -16,7 +16,7 @@ import pytest
 
 from clinic import aws, mail, settings
 from clinic_local import stack as local_stack
-from clinic_local import template
+from clinic_tools import template
 from tests.support import env
 
 REGION = "us-east-1"

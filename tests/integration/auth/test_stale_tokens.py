@@ -14,7 +14,8 @@ from clinic.id_tokens import IdTokenVerifier, jwks_url
 from clinic.services import users
 from clinic.services.users import Role
 from clinic_local import stack as local_stack
-from clinic_local import template, tokens
+from clinic_local import tokens
+from clinic_tools import template
 from tests.integration.auth.conftest import create_native_user
 from tests.support.api import call
 from tests.support.data import NOW_MS, appointment, store_appointments

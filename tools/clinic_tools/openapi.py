@@ -3,8 +3,8 @@ resolver describes its own route (parameters, bodies, responses from the models)
 them into one document, checks that the routes are exactly the template's and that two functions
 never describe one schema differently.
 
-  python -m clinic_local.openapi            print the document
-  python -m clinic_local.openapi --write    write docs/openapi.json (what `make openapi` runs)
+  python -m clinic_tools.openapi            print the document
+  python -m clinic_tools.openapi --write    write docs/openapi.json (what `make openapi` runs)
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import sys
 from functools import cache
 from typing import Any
 
-from clinic_local import template
+from clinic_tools import handlers, template
 
 DOCUMENT = template.ROOT / "docs" / "openapi.json"
 TITLE = "Clinic dashboard API"
@@ -35,7 +35,7 @@ def build() -> dict[str, Any]:
     schemas: dict[str, Any] = {}
     routes = {(r.path, r.method.lower()): r for r in template.routes()}
     for logical_id in dict.fromkeys(r.function for r in routes.values()):
-        part = json.loads(template.load_app(logical_id).get_openapi_json_schema(title=TITLE, version=VERSION))
+        part = json.loads(handlers.load_app(logical_id).get_openapi_json_schema(title=TITLE, version=VERSION))
         for path, operations in part.get("paths", {}).items():
             for method, operation in operations.items():
                 route = routes.get((path, method))

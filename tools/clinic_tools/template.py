@@ -1,10 +1,8 @@
 """Reading ``template.yaml``: the single source of truth for tables, the user pool, routes and
-function environments, for the local runner and the tests alike."""
+function environments, for the local runner, the tests, the benchmarks and the capacity model alike."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -236,28 +234,6 @@ def routes() -> list[Route]:
             auth = (props.get("Auth") or {}).get("Authorizer")
             found.append(Route(props["Method"].upper(), props["Path"], logical_id, authorized=auth != "NONE"))
     return found
-
-
-def load_handler(logical_id: str) -> Any:
-    """Import a function's handler the way Lambda does (its CodeUri on the path), under a unique
-    module name so that every function's ``app.py`` can live in one process."""
-    fn = functions()[logical_id]
-    module_name, attr = fn.handler.rsplit(".", 1)
-    unique = f"lambda_{logical_id}"
-    if unique not in sys.modules:
-        spec = importlib.util.spec_from_file_location(unique, fn.code_uri / f"{module_name}.py")
-        if spec is None or spec.loader is None:
-            raise ImportError(f"cannot load {fn.code_uri}")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[unique] = module
-        spec.loader.exec_module(module)
-    return getattr(sys.modules[unique], attr)
-
-
-def load_app(logical_id: str) -> Any:
-    """The Powertools resolver of an HTTP function (for OpenAPI generation and tests)."""
-    load_handler(logical_id)
-    return sys.modules[f"lambda_{logical_id}"].app
 
 
 # --- environment -----------------------------------------------------------------------------
