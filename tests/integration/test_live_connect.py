@@ -134,7 +134,10 @@ def test_a_user_at_the_connection_limit_is_refused_with_429(verifier, keys, invo
     for n in range(connections_table.MAX_PER_USER):
         connections_table.put(USER, f"open-{n}", int(time.time()) + 3600)
     result = invoke(CONNECT, ws_event("connect", connection_id="one-more", token=keys.token()))
-    assert result == {"statusCode": 429}
+    # Then the refusal says when to try again, as every 429 of the product does
+    assert result == {"statusCode": 429,
+                      "headers": {"Retry-After": str(live.CONNECTION_LIMIT_RETRY_AFTER_S)}}
+    assert int(result["headers"]["Retry-After"]) >= 1
     assert "one-more" not in stored()
 
 

@@ -34,6 +34,9 @@ from clinic.settings import LiveDelivery, LiveTokens, Tables, get_settings
 TOPICS = ("stats", "appointments", "medications")
 # API Gateway closes a WebSocket connection after 2 hours at most; the record outlives it a little.
 CONNECTION_TTL_S = 2 * 3600 + 300
+# A user at the connection limit gets a place back when one of their pages closes, which nothing
+# here can foresee: the refusal asks the client to wait this long before trying again.
+CONNECTION_LIMIT_RETRY_AFTER_S = 30
 
 
 def message(topic: str) -> bytes:
@@ -51,8 +54,8 @@ def verifier() -> IdTokenVerifier:
     return IdTokenVerifier(settings.cognito_jwks_url or jwks_url(issuer), issuer, {settings.app_client_id})
 
 
-def _status(code: int) -> dict[str, Any]:
-    return {"statusCode": code}
+def _status(code: int, headers: dict[str, str] | None = None) -> dict[str, Any]:
+    return {"statusCode": code, **({"headers": headers} if headers else {})}
 
 
 def connect(event: dict[str, Any]) -> dict[str, Any]:
@@ -67,7 +70,7 @@ def connect(event: dict[str, Any]) -> dict[str, Any]:
     now = clock.now_s()
     if len(connections_table.of_user(user_id, now)) >= connections_table.MAX_PER_USER:
         metrics.add_metric(name="ConnectionsRefused", unit=MetricUnit.Count, value=1)
-        return _status(429)
+        return _status(429, {"Retry-After": str(CONNECTION_LIMIT_RETRY_AFTER_S)})
     connections_table.put(user_id, event["requestContext"]["connectionId"], now + CONNECTION_TTL_S)
     metrics.add_metric(name="ConnectionsOpened", unit=MetricUnit.Count, value=1)
     return _status(200)
