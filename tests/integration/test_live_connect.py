@@ -83,6 +83,17 @@ def test_a_deleted_accounts_still_valid_token_is_refused_and_stores_nothing(veri
     assert stored() == set()
 
 
+def test_a_disabled_accounts_still_valid_token_is_refused_and_stores_nothing(verifier, keys, invoke):
+    # Given staff disabled the account after its token was issued (the Users item's mark)
+    from clinic.repositories import dynamo, users_table
+
+    users.create_profile(USER, "pat@example.com")
+    dynamo.write([users_table.access_update_action(USER, False, None)])
+    # When the old token connects, then the handshake is refused at once
+    assert invoke(CONNECT, ws_event("connect", connection_id="conn-1", token=keys.token())) == {"statusCode": 401}
+    assert stored() == set()
+
+
 def test_the_connection_expires_after_api_gateways_two_hour_limit(verifier, keys, invoke, tables):
     from clinic import aws
 
