@@ -4,6 +4,7 @@ function environments, for the local runner and the tests alike."""
 from __future__ import annotations
 
 import importlib.util
+import json
 import sys
 from dataclasses import dataclass
 from functools import cache
@@ -236,6 +237,21 @@ def routes() -> list[Route]:
             auth = (props.get("Auth") or {}).get("Authorizer")
             found.append(Route(props["Method"].upper(), props["Path"], logical_id, authorized=auth != "NONE"))
     return found
+
+
+@cache
+def not_allowed_answers() -> dict[str, tuple[str, dict[str, Any]]]:
+    """API path -> (``Allow``, error body) of the 405 API Gateway answers there for a method the
+    path does not route: ClinicApi's MOCK methods (tools/generate_template.py; one definition per
+    path), so the runner and the deployed API say the same thing from one source."""
+    (api,) = resources("AWS::Serverless::Api").values()
+    answers = {}
+    for path, methods in api["Properties"]["DefinitionBody"]["paths"].items():
+        mock = next(iter(methods.values()))
+        response = mock["x-amazon-apigateway-integration"]["responses"]["default"]
+        allow = response["responseParameters"]["method.response.header.Allow"].strip("'")
+        answers[path] = (allow, json.loads(response["responseTemplates"]["application/json"]))
+    return answers
 
 
 def load_handler(logical_id: str) -> Any:
