@@ -19,7 +19,7 @@ that live in it (``AREAS``), each built from its ``function.yaml``:
 
 and, across functions, the route throttles (``Throttle``, into ClinicApi's MethodSettings where
 the API fragment says so), ClinicApi's DefinitionBody (every method a routed path does not take,
-answered 405 with the path's ``Allow`` by a MOCK integration, where the API fragment says so) and
+answered 405 with the path's ``Allow`` by a MOCK ``ANY`` method, where the API fragment says so) and
 one Errors and one Throttles alarm per ``Alarms`` group. README.md
 ("Adding a function, a route or a resource") has the manifest's keys.
 """
@@ -76,8 +76,6 @@ MERGED_KEYS = {"Parameters", "Conditions", "Rules", "Resources", "Outputs"}
 MANIFEST_KEYS = {"Name", "Description", "Alarms", "Public", "Throttle", "CognitoTrigger", "DataKey",
                  "Properties", "Statements", "Resources"}
 THROTTLE_MARKER = "# generated: a route whose function.yaml sets Throttle gets its own entry here"
-# The methods a REST API routes besides OPTIONS (the preflight) and ANY; API Gateway refuses others.
-ROUTABLE_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD")
 NOT_ALLOWED_MARKER = "# generated: every API path answers the methods it does not route with 405 and Allow"
 # The headers every function sends (clinic.api.resolver), on the 405 API Gateway answers itself.
 NOT_ALLOWED_HEADERS = {
@@ -300,13 +298,11 @@ def allow_header(methods: set[str]) -> str:
 
 
 def not_allowed_definition(manifests: list[Manifest], marker_indent: int) -> list[str]:
-    """ClinicApi's DefinitionBody: on every path, each method API Gateway can route that the path
-    does not (of ``ROUTABLE_METHODS``) is a MOCK method answering 405 with the path's ``Allow``
-    and the error shape: no Lambda, no authorizer, no request to anything. SAM adds the routes
-    (the functions' Api events) and the preflight OPTIONS to this document. Not one ``ANY``
-    method per path: SAM then drops the path's routes instead of adding them beside it. A path's
-    methods share one definition (a YAML anchor), and the parts every path shares are written
-    once, on the first path."""
+    """ClinicApi's DefinitionBody: on every routed path a MOCK ``ANY`` method answering 405 with
+    the path's ``Allow`` and the error shape: no Lambda, no authorizer, no request to anything.
+    API Gateway's ANY catches only the methods a path does not declare; SAM adds the routes (the
+    functions' Api events, as MergeDefinitions asks) and the preflight OPTIONS beside it. The
+    parts every path shares are written once, on the first path, and referred to by YAML anchor."""
     paths: dict[str, set[str]] = {}
     for m in manifests:
         if m.route:
@@ -314,8 +310,8 @@ def not_allowed_definition(manifests: list[Manifest], marker_indent: int) -> lis
     pad = " " * marker_indent
     lines = [
         f"{pad}# Generated: every method a path does not route is answered 405 with Allow by API Gateway",
-        f"{pad}# itself (MOCK); SAM adds the routes and the preflight to this document.",
-        f"{pad}MergeDefinitions: true  # SAM adds the routes to this document only when told to merge",
+        f"{pad}# itself (a MOCK ANY method); SAM adds the routes and the preflight to this document.",
+        f"{pad}MergeDefinitions: true  # without it SAM adds no route to a DefinitionBody",
         f"{pad}DefinitionBody:",
         f'{pad}  swagger: "2.0"',
         f'{pad}  info: {{title: !Ref AWS::StackName, version: "1.0"}}',
@@ -323,10 +319,9 @@ def not_allowed_definition(manifests: list[Manifest], marker_indent: int) -> lis
     ]
     p = pad + " " * 6
     for n, path in enumerate(sorted(paths)):
-        others = [m for m in ROUTABLE_METHODS if m not in paths[path]]
         headers = [f"method.response.header.Allow: \"'{allow_header(paths[path])}'\"",
                    *(f"method.response.header.{name}: {value}" for name, value in NOT_ALLOWED_HEADERS.items())]
-        lines += [f"{pad}    {path}:", f"{pad}      {others[0].lower()}: &not-allowed-{n}",
+        lines += [f"{pad}    {path}:", f"{pad}      x-amazon-apigateway-any-method:",
                   f"{p}  security: [{{NONE: []}}]  # answered before any token check, as the local runner does"]
         if n == 0:
             lines += [
@@ -361,7 +356,6 @@ def not_allowed_definition(manifests: list[Manifest], marker_indent: int) -> lis
                       f"{p}          application/json: '{NOT_ALLOWED_BODY}'"]
         else:
             lines += [f"{p}        responseTemplates: *not-allowed-body"]
-        lines += [f"{pad}      {method.lower()}: *not-allowed-{n}" for method in others[1:]]
     return lines
 
 

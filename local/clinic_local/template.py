@@ -242,12 +242,12 @@ def routes() -> list[Route]:
 @cache
 def not_allowed_answers() -> dict[str, tuple[str, dict[str, Any]]]:
     """API path -> (``Allow``, error body) of the 405 API Gateway answers there for a method the
-    path does not route: ClinicApi's MOCK methods (tools/generate_template.py; one definition per
-    path), so the runner and the deployed API say the same thing from one source."""
+    path does not route: ClinicApi's MOCK ``ANY`` methods (tools/generate_template.py), so the
+    runner and the deployed API say the same thing from one source."""
     (api,) = resources("AWS::Serverless::Api").values()
     answers = {}
     for path, methods in api["Properties"]["DefinitionBody"]["paths"].items():
-        mock = next(iter(methods.values()))
+        mock = methods["x-amazon-apigateway-any-method"]
         response = mock["x-amazon-apigateway-integration"]["responses"]["default"]
         allow = response["responseParameters"]["method.response.header.Allow"].strip("'")
         answers[path] = (allow, json.loads(response["responseTemplates"]["application/json"]))
