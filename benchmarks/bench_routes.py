@@ -141,6 +141,14 @@ CASES = [
         body=lambda w: {"role": "patient"},
         replayable=False,
     ),
+    Case(
+        "PUT /admin/users/{userId}/access",
+        "SetUserAccessFunction",
+        admin=True,
+        path=lambda w: P,
+        body=lambda w: {"enabled": True},  # the patient stays enabled for the cases after it
+        replayable=False,
+    ),
     Case("GET /admin/audit", "ListAuditEventsFunction", admin=True, query={"patientId": EVENT_SUB}),
     Case("GET /admin/patients/{userId}/export", "ExportPatientFunction", admin=True, path=lambda w: P),
     Case(
@@ -393,7 +401,7 @@ def run(quick: bool = False) -> list[Table]:
     )
     latency.notes.append(
         f"ours/minimal across routes: median {median(overheads):.2f}x, max {max(overheads):.2f}x. "
-        "Left out: PUT /admin/users/{userId}/role (also calls Cognito) and lab entry (its "
+        "Left out: PUT /admin/users/{userId}/role and /access (also call Cognito) and lab entry (its "
         "write path's calls depend on each call's new reading ids)."
     )
     return [cost, latency]

@@ -18,7 +18,9 @@ that live in it (``AREAS``), each built from its ``function.yaml``:
 - its own ``Resources``, as written;
 
 and, across functions, the route throttles (``Throttle``, into ClinicApi's MethodSettings where
-the API fragment says so) and one Errors and one Throttles alarm per ``Alarms`` group. README.md
+the API fragment says so), ClinicApi's DefinitionBody (every method a routed path does not take,
+answered 405 with the path's ``Allow`` by a MOCK ``ANY`` method, where the API fragment says so) and
+one Errors and one Throttles alarm per ``Alarms`` group. README.md
 ("Adding a function, a route or a resource") has the manifest's keys.
 """
 
@@ -74,6 +76,16 @@ MERGED_KEYS = {"Parameters", "Conditions", "Rules", "Resources", "Outputs"}
 MANIFEST_KEYS = {"Name", "Description", "Alarms", "Public", "Throttle", "CognitoTrigger", "ChecksTheAccount",
                  "DataKey", "Properties", "Statements", "Resources"}
 THROTTLE_MARKER = "# generated: a route whose function.yaml sets Throttle gets its own entry here"
+NOT_ALLOWED_MARKER = "# generated: every API path answers the methods it does not route with 405 and Allow"
+# The headers every function sends (clinic.api.resolver), on the 405 API Gateway answers itself.
+NOT_ALLOWED_HEADERS = {
+    "Cache-Control": "\"'no-store'\"",
+    "Strict-Transport-Security": "\"'max-age=63072000; includeSubDomains'\"",
+    "X-Content-Type-Options": "\"'nosniff'\"",
+    "Access-Control-Allow-Origin": "!Sub \"'${AllowedOrigins}'\"",
+}
+NOT_ALLOWED_BODY = ('{"error": {"code": "method_not_allowed", "message": "this path does not take this method", '
+                    '"details": []}}')
 ROUTE_DECORATOR = re.compile(r'@\w+\.(get|post|put|patch|delete)\(\s*"(/[^"]*)"')
 # The account behind a token is checked (clinic.services.users.check_account) where
 # clinic.entry.http.lambda_entry checks it: on a staff resolver's route, a route that changes
@@ -311,6 +323,73 @@ def method_settings(manifests: list[Manifest], marker_indent: int) -> list[str]:
     return lines
 
 
+def allow_header(methods: set[str]) -> str:
+    """The ``Allow`` of a path: its routed methods and the preflight's OPTIONS."""
+    return ", ".join([*sorted(m.upper() for m in methods), "OPTIONS"])
+
+
+def not_allowed_definition(manifests: list[Manifest], marker_indent: int) -> list[str]:
+    """ClinicApi's DefinitionBody: on every routed path a MOCK ``ANY`` method answering 405 with
+    the path's ``Allow`` and the error shape: no Lambda, no authorizer, no request to anything.
+    API Gateway's ANY catches only the methods a path does not declare; SAM adds the routes (the
+    functions' Api events, as MergeDefinitions asks) and the preflight OPTIONS beside it. The
+    parts every path shares are written once, on the first path, and referred to by YAML anchor."""
+    paths: dict[str, set[str]] = {}
+    for m in manifests:
+        if m.route:
+            paths.setdefault(m.route[1], set()).add(m.route[0].upper())
+    pad = " " * marker_indent
+    lines = [
+        f"{pad}# Generated: every method a path does not route is answered 405 with Allow by API Gateway",
+        f"{pad}# itself (a MOCK ANY method); SAM adds the routes and the preflight to this document.",
+        f"{pad}MergeDefinitions: true  # without it SAM adds no route to a DefinitionBody",
+        f"{pad}DefinitionBody:",
+        f'{pad}  swagger: "2.0"',
+        f'{pad}  info: {{title: !Ref AWS::StackName, version: "1.0"}}',
+        f"{pad}  paths:",
+    ]
+    p = pad + " " * 6
+    for n, path in enumerate(sorted(paths)):
+        headers = [f"method.response.header.Allow: \"'{allow_header(paths[path])}'\"",
+                   *(f"method.response.header.{name}: {value}" for name, value in NOT_ALLOWED_HEADERS.items())]
+        lines += [f"{pad}    {path}:", f"{pad}      x-amazon-apigateway-any-method:",
+                  f"{p}  security: [{{NONE: []}}]  # answered before any token check, as the local runner does"]
+        if n == 0:
+            lines += [
+                f"{p}  responses:",
+                f'{p}    "405": &not-allowed-response',
+                f"{p}      description: The path does not take this method",
+                f"{p}      headers:",
+                *(f"{p}        {name}: {{type: string}}" for name in ["Allow", *NOT_ALLOWED_HEADERS]),
+                f"{p}  x-amazon-apigateway-integration:",
+                f"{p}    type: mock",
+                f"{p}    passthroughBehavior: when_no_match",
+                f"{p}    requestTemplates: &not-allowed-request",
+                f"{p}      application/json: '{{\"statusCode\": 405}}'",
+            ]
+        else:
+            lines += [
+                f'{p}  responses: {{"405": *not-allowed-response}}',
+                f"{p}  x-amazon-apigateway-integration:",
+                f"{p}    type: mock",
+                f"{p}    passthroughBehavior: when_no_match",
+                f"{p}    requestTemplates: *not-allowed-request",
+            ]
+        lines += [
+            f"{p}    responses:",
+            f"{p}      default:",
+            f'{p}        statusCode: "405"',
+            f"{p}        responseParameters:",
+            *(f"{p}          {h}" for h in headers),
+        ]
+        if n == 0:
+            lines += [f"{p}        responseTemplates: &not-allowed-body",
+                      f"{p}          application/json: '{NOT_ALLOWED_BODY}'"]
+        else:
+            lines += [f"{p}        responseTemplates: *not-allowed-body"]
+    return lines
+
+
 def alarms(manifests: list[Manifest]) -> list[str]:
     groups: dict[str, list[str]] = {group: [] for group in ALARM_GROUPS}
     for m in manifests:
@@ -417,6 +496,11 @@ def render() -> str:
         raise ValueError(f"template/30-api.yaml: the line '{THROTTLE_MARKER}' places the route throttles")
     settings = "\n".join(method_settings(everyone, len(marker.group(1))))
     text = text[:marker.start()] + settings + text[marker.end():]
+    marker = re.search(rf"^( *){re.escape(NOT_ALLOWED_MARKER)}$", text, flags=re.M)
+    if marker is None:
+        raise ValueError(f"template/30-api.yaml: the line '{NOT_ALLOWED_MARKER}' places the 405 answers")
+    definition = "\n".join(not_allowed_definition(everyone, len(marker.group(1))))
+    text = text[:marker.start()] + definition + text[marker.end():]
     text = re.sub(r"\n{3,}", "\n\n", text).rstrip("\n") + "\n"
     return GENERATED_NOTE + text
 

@@ -131,10 +131,11 @@ class Gateway:
             return 204, self._preflight(), b""
         matched = self.match(method, url.path)
         if matched is None:
-            allowed = sorted({c.route.method for c in self.routes if c.pattern.match(url.path)})
-            if allowed:  # the template's catch-all method on each API path (MethodNotAllowedFunction)
-                return 405, {**JSON_HEADERS, "Allow": [", ".join([*allowed, "OPTIONS"])]}, error_body(
-                    "method_not_allowed", "this path does not take this method")
+            path = next((c.route.path for c in self.routes if c.pattern.match(url.path)), None)
+            if path is not None:  # the template's MOCK ANY method on each API path
+                allow, answer = template.not_allowed_answers()[path]
+                return 405, {**JSON_HEADERS, "Allow": [allow]}, error_body(
+                    answer["error"]["code"], answer["error"]["message"])
             # API Gateway: MISSING_AUTHENTICATION_TOKEN, mapped to 404 in the template
             return 404, JSON_HEADERS, error_body("not_found", "no such resource")
         route, path_params = matched

@@ -47,9 +47,10 @@ STAGE = "local"
 _CONNECTION_PATH = re.compile(r"/@connections/([^/]+)$")
 
 
-def _error(status: int, code: str, message: str) -> Response:
+def _error(status: int, code: str, message: str, extra: dict[str, str] | None = None) -> Response:
     body = error_body(code, message)
-    headers = Headers([("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+    headers = Headers([("Content-Type", "application/json"), ("Content-Length", str(len(body))),
+                       *(extra or {}).items()])
     return Response(status, HTTPStatus(status).phrase, headers, body)
 
 
@@ -150,12 +151,15 @@ def serve_websocket(host: str, port: int, connections: Connections, invoke: Invo
         try:
             result = invoke(CONNECT_FUNCTION, _ws_event("$connect", connection_id, request, source_ip))
             status = int(result.get("statusCode", 502))
+            headers = {str(k): str(v) for k, v in (result.get("headers") or {}).items()}
         except Exception:  # noqa: BLE001 - API Gateway answers a failed $connect with 502, nothing more
-            status = 502
+            status, headers = 502, {}
         if status == 401:
             return _error(401, "unauthorized", "authentication required")
+        if status == 429:  # the function's Retry-After travels with the refusal
+            return _error(429, "rate_limited", "connection refused", {"Retry-After": headers.get("Retry-After", "1")})
         if status != 200:
-            return _error(status, "rate_limited" if status == 429 else "internal", "connection refused")
+            return _error(status, "internal", "connection refused")
         socket.connection_id = connection_id  # type: ignore[attr-defined]
         connections.add(connection_id, socket)
         return None

@@ -106,6 +106,14 @@ def remove_from_group(pool_id: str, username: str, group: str) -> None:
     _idp().admin_remove_user_from_group(UserPoolId=pool_id, Username=username, GroupName=group)
 
 
+def set_enabled(pool_id: str, username: str, enabled: bool) -> None:
+    """Let the user sign in again, or not: a disabled user cannot sign in nor refresh a token."""
+    if enabled:
+        _idp().admin_enable_user(UserPoolId=pool_id, Username=username)
+    else:
+        _idp().admin_disable_user(UserPoolId=pool_id, Username=username)
+
+
 def sign_out_everywhere(pool_id: str, username: str) -> None:
     """Revoke every refresh token of the user (ID and access tokens expire within the hour)."""
     try:

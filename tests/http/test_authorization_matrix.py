@@ -196,6 +196,9 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("PUT", "/admin/users/{userId}/role"): staff_row(
         lambda w, who: (f"/admin/users/{w.users[who]}/role", {"role": "patient"})
     ),
+    ("PUT", "/admin/users/{userId}/access"): staff_row(
+        lambda w, who: (f"/admin/users/{w.users[who]}/access", {"enabled": True})
+    ),
     ("GET", "/admin/audit"): staff_row(lambda w, who: (f"/admin/audit?patientId={w.users[who]}", None)),
     ("GET", "/admin/audit-events/export"): staff_row(
         fixed(f"/admin/audit-events/export?from={int(time.time() * 1000) - DAY_MS}&to={int(time.time() * 1000)}")

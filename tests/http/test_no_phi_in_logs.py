@@ -118,6 +118,7 @@ def every_route_with_sentinels(api: Api, stack) -> set[tuple[str, str]]:
     call("GET", "/admin/audit", f"/admin/audit?patientId={user_id}", token=staff)
     call("GET", "/admin/audit-events/export", f"/admin/audit-events/export?from={now - DAY_MS}&to={now}", token=staff)
     call("PUT", "/admin/users/{userId}/role", f"/admin/users/{user_id}/role", token=staff, body={"role": "patient"})
+    call("PUT", "/admin/users/{userId}/access", f"/admin/users/{user_id}/access", token=staff, body={"enabled": True})
     # The caller's mistakes, carrying sentinels where a careless error message or log would echo them.
     call("PATCH", "/me", token=me, body={"name": NAME, "email": EMAIL}, ok=(400,))
     call("POST", "/appointments", token=me, body={"type": TITLE, "startTime": now, "notes": NAME}, ok=(400,))

@@ -83,6 +83,17 @@ def test_a_deleted_accounts_still_valid_token_is_refused_and_stores_nothing(veri
     assert stored() == set()
 
 
+def test_a_disabled_accounts_still_valid_token_is_refused_and_stores_nothing(verifier, keys, invoke):
+    # Given staff disabled the account after its token was issued (the Users item's mark)
+    from clinic.repositories import dynamo, users_table
+
+    users.create_profile(USER, "pat@example.com")
+    dynamo.write([users_table.access_update_action(USER, False, None)])
+    # When the old token connects, then the handshake is refused at once
+    assert invoke(CONNECT, ws_event("connect", connection_id="conn-1", token=keys.token())) == {"statusCode": 401}
+    assert stored() == set()
+
+
 def test_the_connection_expires_after_api_gateways_two_hour_limit(verifier, keys, invoke, tables):
     from clinic import aws
 
@@ -134,7 +145,10 @@ def test_a_user_at_the_connection_limit_is_refused_with_429(verifier, keys, invo
     for n in range(connections_table.MAX_PER_USER):
         connections_table.put(USER, f"open-{n}", int(time.time()) + 3600)
     result = invoke(CONNECT, ws_event("connect", connection_id="one-more", token=keys.token()))
-    assert result == {"statusCode": 429}
+    # Then the refusal says when to try again, as every 429 of the product does
+    assert result == {"statusCode": 429,
+                      "headers": {"Retry-After": str(live.CONNECTION_LIMIT_RETRY_AFTER_S)}}
+    assert int(result["headers"]["Retry-After"]) >= 1
     assert "one-more" not in stored()
 
 

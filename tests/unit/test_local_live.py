@@ -181,3 +181,26 @@ def test_the_poller_starts_after_the_records_already_in_the_streams(start_poller
     poller.poll_once()
     # Then only that one is delivered
     assert delivered == [("INSERT", "later")]
+
+
+@pytest.mark.parametrize(("answer", "status", "retry_after"), [
+    ({"statusCode": 429, "headers": {"Retry-After": "30"}}, 429, "30"),
+    ({"statusCode": 429}, 429, "1"),  # a 429 never goes out without one
+    ({"statusCode": 401}, 401, None),
+])
+def test_a_refused_handshake_carries_the_connect_functions_retry_after(answer, status, retry_after):
+    # Given a $connect function that refuses
+    from websockets.exceptions import InvalidStatus
+    from websockets.sync.client import connect
+
+    server = live.serve_websocket("127.0.0.1", 0, live.Connections(), lambda name, event: answer)
+    try:
+        # When a client opens the socket
+        with pytest.raises(InvalidStatus) as refused:
+            connect(f"ws://127.0.0.1:{server.socket.getsockname()[1]}/?token=t", open_timeout=5)
+    finally:
+        server.shutdown()
+    # Then the handshake's answer is the function's status, with Retry-After on a 429 only
+    response = refused.value.response
+    assert response.status_code == status
+    assert response.headers.get("Retry-After") == retry_after

@@ -78,6 +78,17 @@ def test_gateway_responses_use_the_error_shape_and_the_functions_headers(kind):
     assert headers["Strict-Transport-Security"].startswith("'max-age=")
 
 
+@pytest.mark.parametrize("kind", sorted(k for k, r in API["GatewayResponses"].items() if r.get("StatusCode") == 429))
+def test_every_429_api_gateway_answers_itself_says_when_to_try_again(kind):
+    retry_after = API["GatewayResponses"][kind]["ResponseParameters"]["Headers"]["Retry-After"]
+    assert re.fullmatch(r"'[1-9][0-9]*'", retry_after)  # a static header value: whole seconds, quoted
+
+
+def test_throttling_and_quota_refusals_are_429s():
+    refusals = {k for k, r in API["GatewayResponses"].items() if r.get("StatusCode") == 429}
+    assert refusals == {"THROTTLED", "QUOTA_EXCEEDED"}
+
+
 def test_every_kind_of_gateway_error_is_answered():
     assert set(API["GatewayResponses"]) >= GATEWAY_ERRORS
 

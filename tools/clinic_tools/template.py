@@ -3,6 +3,7 @@ function environments, for the local runner, the tests, the benchmarks and the c
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -234,6 +235,21 @@ def routes() -> list[Route]:
             auth = (props.get("Auth") or {}).get("Authorizer")
             found.append(Route(props["Method"].upper(), props["Path"], logical_id, authorized=auth != "NONE"))
     return found
+
+
+@cache
+def not_allowed_answers() -> dict[str, tuple[str, dict[str, Any]]]:
+    """API path -> (``Allow``, error body) of the 405 API Gateway answers there for a method the
+    path does not route: ClinicApi's MOCK ``ANY`` methods (tools/generate_template.py), so the
+    runner and the deployed API say the same thing from one source."""
+    (api,) = resources("AWS::Serverless::Api").values()
+    answers = {}
+    for path, methods in api["Properties"]["DefinitionBody"]["paths"].items():
+        mock = methods["x-amazon-apigateway-any-method"]
+        response = mock["x-amazon-apigateway-integration"]["responses"]["default"]
+        allow = response["responseParameters"]["method.response.header.Allow"].strip("'")
+        answers[path] = (allow, json.loads(response["responseTemplates"]["application/json"]))
+    return answers
 
 
 # --- environment -----------------------------------------------------------------------------

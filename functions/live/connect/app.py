@@ -11,9 +11,12 @@ from clinic.settings import LiveConnections, LiveTokens, check
 check(LiveConnections, LiveTokens)
 
 
-def connect(event: dict[str, Any]) -> dict[str, int]:
+def connect(event: dict[str, Any]) -> dict[str, Any]:
     token = (event.get("queryStringParameters") or {}).get("token")
-    return {"statusCode": live.connect(event["requestContext"]["connectionId"], token)}
+    status = live.connect(event["requestContext"]["connectionId"], token)
+    if status == 429:  # every 429 says when to try again
+        return {"statusCode": status, "headers": {"Retry-After": str(live.CONNECTION_LIMIT_RETRY_AFTER_S)}}
+    return {"statusCode": status}
 
 
 handler = invoke_entry(connect)

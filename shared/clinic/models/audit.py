@@ -9,7 +9,7 @@ class AuditEvent(Shape):
     event_id: str
     actor_id: str = Field(description="Who (Cognito sub of the staff member)")
     patient_id: str = Field(description="Whose records")
-    action: str = Field(description="read | create | update | role-change")
+    action: str = Field(description="read | create | update | role-change | access-change | sign-in | export")
     resource: str = Field(description="What, e.g. `appointments` or `appointment:<id>`; never a value")
     at: int = Field(description="Epoch milliseconds")
 

@@ -50,3 +50,13 @@ class ProfileChange(Input):
 
 class RoleChange(Input):
     role: Annotated[Role, Strict(False)]
+
+
+class AccessChange(Input):
+    enabled: bool = Field(description="false: the account cannot sign in, and its tokens already issued are "
+                          "refused at once on writes, the export, staff routes and live updates; true: restored")
+
+
+class AccountAccess(Shape):
+    user_id: str = Field(description="The Cognito subject (sub)")
+    enabled: bool

@@ -95,6 +95,27 @@ def role_update_action(user_id: str, role: str, expected_version: int | None) ->
     }
 
 
+def access_update_action(user_id: str, enabled: bool, expected_version: int | None) -> dict[str, Any]:
+    """The Update that disables an account (``disabled`` set) or enables it (removed)."""
+    values: dict[str, Any] = {":zero": {"N": "0"}, ":one": {"N": "1"}}
+    condition = "attribute_exists(userId)"
+    if expected_version is not None:
+        condition += " AND (version = :expected OR attribute_not_exists(version))"
+        values[":expected"] = {"N": str(expected_version)}
+    bump = "SET version = if_not_exists(version, :zero) + :one"
+    if not enabled:
+        values[":true"] = {"BOOL": True}
+    return {
+        "Update": {
+            "TableName": _table(),
+            "Key": dynamo.to_item({"userId": user_id}),
+            "UpdateExpression": bump + (" REMOVE disabled" if enabled else ", disabled = :true"),
+            "ConditionExpression": condition,
+            "ExpressionAttributeValues": values,
+        }
+    }
+
+
 def find_by_email(email: str) -> list[Item]:
     response = aws.dynamodb().query(
         TableName=_table(),

@@ -18,7 +18,7 @@ from clinic.observability import logger
 from clinic.repositories import audit_table
 from clinic.services import cursors
 
-READ, CREATE, UPDATE, ROLE_CHANGE = "read", "create", "update", "role-change"
+READ, CREATE, UPDATE, ROLE_CHANGE, ACCESS_CHANGE = "read", "create", "update", "role-change", "access-change"
 SIGN_IN, EXPORT = "sign-in", "export"
 
 _events = TypeAdapter(list[AuditEvent])

@@ -37,6 +37,9 @@ from clinic.settings import LiveDelivery, LiveTokens, Tables, get_settings
 TOPICS = ("stats", "appointments", "medications")
 # API Gateway closes a WebSocket connection after 2 hours at most; the record outlives it a little.
 CONNECTION_TTL_S = 2 * 3600 + 300
+# A user at the connection limit gets a place back when one of their pages closes, which nothing
+# here can foresee: the refusal asks the client to wait this long before trying again.
+CONNECTION_LIMIT_RETRY_AFTER_S = 30
 
 
 def message(topic: str) -> bytes:

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 from pydantic import TypeAdapter
 
 from clinic.identity import Caller
-from clinic.models.users import Role, User, UserPage
+from clinic.models.users import AccountAccess, Role, User, UserPage
 from clinic.repositories import users_table
 from clinic.services import audit, cursors, users
 
@@ -52,6 +52,14 @@ def list_patients(actor: Caller, *, email: str | None, limit: int, cursor: str |
     if page.items:
         audit.record_reads(actor, [u.user_id for u in page.items], "profile")
     return page
+
+
+def change_access(actor: Caller, user_id: str, enabled: bool) -> AccountAccess:
+    # Who disabled or enabled whose account, from what to what.
+    def state(on: bool) -> str:
+        return "enabled" if on else "disabled"
+    return users.set_access(user_id, enabled, also=lambda was_enabled: [
+        audit.action(actor, user_id, audit.ACCESS_CHANGE, f"access:{state(was_enabled)}->{state(enabled)}")])
 
 
 def change_role(actor: Caller, user_id: str, role: Role) -> User:

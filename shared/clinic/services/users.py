@@ -21,7 +21,7 @@ from typing import Any
 from clinic import clock, cognito
 from clinic.errors import Forbidden, NotFound, Unauthorized
 from clinic.identity import ADMIN_GROUP, Caller
-from clinic.models.users import ProfileChange, Role, User
+from clinic.models.users import AccountAccess, ProfileChange, Role, User
 from clinic.repositories import auth_table, dynamo, users_table
 from clinic.settings import UserPool, get_settings
 
@@ -50,15 +50,17 @@ def was_deleted(user_id: str) -> bool:
 
 def check_account(caller: Caller, *, staff: bool = False) -> None:
     """Refuse a signed, unexpired token whose account no longer stands: 401 once the account was
-    deleted, and on staff routes 403 once its Users item says it is no longer staff (the item is
-    changed before the group: ``set_role``). One strongly consistent GetItem of the Users item;
-    only when there is none (deleted, or a new account whose profile is not created yet), one
-    GetItem of the deletion mark."""
+    deleted or disabled (its Users item says so: ``set_access``), and on staff routes 403 once its
+    Users item says it is no longer staff (the item is changed before the group: ``set_role``).
+    One strongly consistent GetItem of the Users item; only when there is none (deleted, or a new
+    account whose profile is not created yet), one GetItem of the deletion mark."""
     item = users_table.get_consistent(caller.user_id)
     if item is None:
         if was_deleted(caller.user_id):
             raise Unauthorized("authentication required")
         return
+    if item.get("disabled"):
+        raise Unauthorized("authentication required")
     if staff and item.get("role") != Role.ADMIN.value:
         raise Forbidden("this route is for clinic staff")
 
@@ -117,16 +119,7 @@ def set_role(user_id: str, role: Role, *,
     token from before mints a token of the new role; an ID token already issued stays valid until
     it expires (IdTokenMinutes, 5 by default).
     Raises NotFound for an unknown user id; a concurrent change of the item is a 409."""
-    pool_id = get_settings(UserPool).user_pool_id
-    person = cognito.user_by_sub(pool_id, user_id)
-    if person is None:
-        raise NotFound("no such user")
-    item = users_table.get(user_id)
-    if item is None:
-        if not person.email:
-            raise NotFound("no such user")
-        create_profile(user_id, person.email, role=Role.PATIENT)
-        item = users_table.get_consistent(user_id) or {}
+    pool_id, person, item = _pool_user_and_item(user_id)
     previous = str(item.get("role") or Role.PATIENT.value)
     dynamo.write([users_table.role_update_action(user_id, role.value, item.get("version")), *also(previous)])
     was_admin = ADMIN_GROUP in cognito.groups_of(pool_id, person.username)
@@ -139,3 +132,36 @@ def set_role(user_id: str, role: Role, *,
         # keeps none, and a promoted person signs in again, through the second factor.
         cognito.sign_out_everywhere(pool_id, person.username)
     return _user({**item, "role": role.value})
+
+
+def set_access(user_id: str, enabled: bool, *,
+               also: Callable[[bool], Sequence[Mapping[str, Any]]] = lambda was_enabled: ()) -> AccountAccess:
+    """Disable an account or enable it again: the Users item's ``disabled`` mark with the writes
+    ``also`` returns for the state read before the change (the audit record) in one transaction,
+    then Cognito (AdminDisableUser / AdminEnableUser). The mark goes first and is what
+    ``check_account`` reads, so a disabled account's tokens already issued are refused at once
+    on every write, the export, staff routes and ``$connect``, for no request more than that check
+    makes; Cognito then refuses its sign-ins and refreshes. Both steps are idempotent: repeating
+    a failed call completes it. Raises NotFound for an unknown user id; a concurrent change of
+    the item is a 409."""
+    pool_id, person, item = _pool_user_and_item(user_id)
+    was_enabled = not item.get("disabled")
+    dynamo.write([users_table.access_update_action(user_id, enabled, item.get("version")), *also(was_enabled)])
+    cognito.set_enabled(pool_id, person.username, enabled)
+    return AccountAccess(user_id=user_id, enabled=enabled)
+
+
+def _pool_user_and_item(user_id: str) -> tuple[str, cognito.PoolUser, Mapping[str, Any]]:
+    """The pool, the pool's user with this sub and its Users item (created if the person never
+    called the API). NotFound when the pool has no such user."""
+    pool_id = get_settings(UserPool).user_pool_id
+    person = cognito.user_by_sub(pool_id, user_id)
+    if person is None:
+        raise NotFound("no such user")
+    item = users_table.get(user_id)
+    if item is None:
+        if not person.email:
+            raise NotFound("no such user")
+        create_profile(user_id, person.email, role=Role.PATIENT)
+        item = users_table.get_consistent(user_id) or {}
+    return pool_id, person, item

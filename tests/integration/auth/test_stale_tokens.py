@@ -1,6 +1,6 @@
-"""A token outliving its account's standing. Deleted: every write, GET /me/export and $connect
-answer 401 at once (the account check); other reads until the token expires, which the template
-bounds at 5 minutes. Demoted: every staff route answers 403 at once."""
+"""A token outliving its account's standing. Deleted or disabled: every write, GET /me/export and
+$connect answer 401 at once (the account check); other reads until the token expires, which the
+template bounds at 5 minutes. Demoted: every staff route answers 403 at once."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import pytest
 
 from clinic import aws
 from clinic.id_tokens import IdTokenVerifier, jwks_url
+from clinic.repositories import audit_table
 from clinic.services import users
 from clinic.services.users import Role
 from clinic_local import stack as local_stack
@@ -96,6 +97,101 @@ def test_a_current_admin_is_served(invoke, user_pool):
     person = create_native_user("staff@example.com")
     users.set_role(person["sub"], Role.ADMIN)
     assert call(invoke, "ListPatientsFunction", sub=person["sub"], admin=True).status == 200
+
+
+# --- disabled (PUT /admin/users/{userId}/access) ----------------------------------------------
+
+
+@pytest.fixture
+def staff(user_pool):
+    person = create_native_user("disabling.staff@example.com")
+    users.set_role(person["sub"], Role.ADMIN)
+    return person
+
+
+@pytest.fixture
+def disabled(invoke, staff):
+    """A patient with an appointment, disabled by staff after their token was issued."""
+    person = create_native_user("disabled@example.com")
+    users.create_profile(person["sub"], person["email"])
+    store_appointments(person["sub"], [appointment(0)])
+    reply = call(invoke, "SetUserAccessFunction", sub=staff["sub"], admin=True, path={"userId": person["sub"]},
+                 body={"enabled": False})
+    assert reply.status == 200 and reply.body == {"userId": person["sub"], "enabled": False}, reply.body
+    return person
+
+
+def enabled_in_cognito(user_pool, person) -> bool:
+    return aws.client("cognito-idp").admin_get_user(UserPoolId=user_pool.id, Username=person["username"])["Enabled"]
+
+
+@pytest.mark.parametrize(("function", "path"), WRITES)
+def test_every_write_with_a_disabled_accounts_token_is_a_401_and_writes_nothing(invoke, disabled, tables,
+                                                                               function, path):
+    reply = call(invoke, function, sub=disabled["sub"], path=path or None, body=BODIES.get(function))
+    assert (reply.status, reply.error_code) == (401, "unauthorized"), reply.body
+    assert appointments_of(tables["AppointmentsTable"], disabled["sub"]) == 1
+    assert users.users_table.get_consistent(disabled["sub"])["disabled"] is True  # DELETE /me did not run
+
+
+def test_the_export_with_a_disabled_accounts_token_is_a_401(invoke, disabled):
+    reply = call(invoke, "ExportMeFunction", sub=disabled["sub"])
+    assert (reply.status, reply.error_code) == (401, "unauthorized")
+
+
+def test_a_disabled_account_is_refused_with_the_one_read_the_check_already_made(invoke, disabled, ddb_calls):
+    ddb_calls.reset()
+    reply = call(invoke, "RequestAppointmentFunction", sub=disabled["sub"], body=BODIES["RequestAppointmentFunction"])
+    assert reply.status == 401
+    assert dict(ddb_calls.operations) == {"GetItem": 1}  # the Users item; no mark, no Cognito call
+
+
+def test_disabling_disables_the_person_in_cognito_and_enabling_restores_both(invoke, user_pool, staff, disabled):
+    assert enabled_in_cognito(user_pool, disabled) is False  # no new sign-in, no refresh
+    # When staff enable the account again
+    reply = call(invoke, "SetUserAccessFunction", sub=staff["sub"], admin=True, path={"userId": disabled["sub"]},
+                 body={"enabled": True})
+    assert reply.status == 200 and reply.body["enabled"] is True
+    # Then Cognito lets them in and the same token writes again
+    assert enabled_in_cognito(user_pool, disabled) is True
+    again = call(invoke, "RequestAppointmentFunction", sub=disabled["sub"], body=BODIES["RequestAppointmentFunction"])
+    assert again.status == 201, again.body
+    assert "disabled" not in users.users_table.get_consistent(disabled["sub"])
+
+
+def test_a_disabled_admins_token_is_a_401_on_staff_routes(invoke, user_pool, staff):
+    other = create_native_user("other.staff@example.com")
+    users.set_role(other["sub"], Role.ADMIN)
+    assert call(invoke, "SetUserAccessFunction", sub=staff["sub"], admin=True, path={"userId": other["sub"]},
+                body={"enabled": False}).status == 200
+    reply = call(invoke, "ListPatientsFunction", sub=other["sub"], admin=True)
+    assert (reply.status, reply.error_code) == (401, "unauthorized")
+
+
+def test_disabling_and_enabling_are_audited_from_what_to_what(invoke, user_pool, staff, disabled):
+    call(invoke, "SetUserAccessFunction", sub=staff["sub"], admin=True, path={"userId": disabled["sub"]},
+         body={"enabled": True})
+    events = audit_table.page(patient_id=disabled["sub"], actor_id=None, limit=10, after=None).items
+    assert sorted((e["action"], e["resource"], e["actorId"]) for e in events) == [
+        ("access-change", "access:disabled->enabled", staff["sub"]),
+        ("access-change", "access:enabled->disabled", staff["sub"])]
+
+
+@pytest.mark.parametrize("body", [{"enabled": "false"}, {"enabled": 0}, {}, {"enabled": False, "userId": "x"}])
+def test_a_bad_access_change_is_a_400_and_changes_nothing(invoke, user_pool, staff, body):
+    person = create_native_user("untouched@example.com")
+    users.create_profile(person["sub"], person["email"])
+    reply = call(invoke, "SetUserAccessFunction", sub=staff["sub"], admin=True, path={"userId": person["sub"]},
+                 body=body)
+    assert reply.status == 400, reply.body
+    assert "disabled" not in users.users_table.get_consistent(person["sub"])
+    assert enabled_in_cognito(user_pool, person) is True
+
+
+def test_the_access_of_an_unknown_user_is_a_404(invoke, user_pool, staff):
+    reply = call(invoke, "SetUserAccessFunction", sub=staff["sub"], admin=True,
+                 path={"userId": "0c9e8d7f-0000-4000-8000-00000000beef"}, body={"enabled": False})
+    assert reply.status == 404
 
 
 # --- the bound: token lifetime -----------------------------------------------------------------
