@@ -211,6 +211,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/refill-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Pending refill requests, oldest first */
+        get: operations["ListRefillQueue"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/refill-requests/{requestId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Approve or deny a refill request */
+        patch: operations["DecideRefillRequest"];
+        trace?: never;
+    };
     "/admin/users/{userId}/role": {
         parameters: {
             query?: never;
@@ -433,6 +467,23 @@ export interface paths {
         put?: never;
         /** Request a refill */
         post: operations["RequestRefill"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/refill-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's refill requests */
+        get: operations["ListRefillRequests"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -936,6 +987,12 @@ export interface components {
             image: string;
         };
         /**
+         * QueueStatus
+         * @description The staff queue holds pending requests only.
+         * @enum {string}
+         */
+        QueueStatus: "pending";
+        /**
          * Reading
          * @description A stored reading (Biomarkers table) and the wire shape of one.
          */
@@ -990,18 +1047,60 @@ export interface components {
             /** @description Within the reference range: the optimal part */
             optimal: components["schemas"]["ValueRange"];
         };
+        /**
+         * RefillDecision
+         * @description Clinic staff decide a pending request; approving it uses one of the medication's refills.
+         */
+        RefillDecision: {
+            decision: components["schemas"]["RefillDecisionKind"];
+            /** Note */
+            note?: string | null;
+        };
+        /**
+         * RefillDecisionKind
+         * @enum {string}
+         */
+        RefillDecisionKind: "approved" | "denied";
         /** RefillRequest */
         RefillRequest: {
+            /** Requestid */
+            requestId: string;
             /** Medicationid */
             medicationId: string;
-            /** Refillsremaining */
-            refillsRemaining: number;
+            /** Medicationname */
+            medicationName: string;
+            status: components["schemas"]["RefillStatus"];
             /**
              * Requestedat
              * @description Epoch milliseconds
              */
             requestedAt: number;
+            /**
+             * Decidedat
+             * @description Epoch milliseconds; once decided
+             */
+            decidedAt?: number | null;
+            /**
+             * Note
+             * @description The staff member's note with the decision, if any
+             */
+            note?: string | null;
         };
+        /** RefillRequestPage */
+        RefillRequestPage: {
+            /** Items */
+            items: components["schemas"]["RefillRequest"][];
+            /**
+             * Nextcursor
+             * @description Opaque; pass back as `cursor` for the next page
+             */
+            nextCursor: string | null;
+        };
+        /**
+         * RefillStatus
+         * @enum {string}
+         */
+        RefillStatus: "pending" | "approved" | "denied";
         /**
          * Resolution
          * @enum {string}
@@ -1050,6 +1149,46 @@ export interface components {
             title?: string | null;
             /** @default scheduled */
             status: components["schemas"]["BookingStatus"];
+        };
+        /** StaffRefillRequest */
+        StaffRefillRequest: {
+            /** Requestid */
+            requestId: string;
+            /** Medicationid */
+            medicationId: string;
+            /** Medicationname */
+            medicationName: string;
+            status: components["schemas"]["RefillStatus"];
+            /**
+             * Requestedat
+             * @description Epoch milliseconds
+             */
+            requestedAt: number;
+            /**
+             * Decidedat
+             * @description Epoch milliseconds; once decided
+             */
+            decidedAt?: number | null;
+            /**
+             * Note
+             * @description The staff member's note with the decision, if any
+             */
+            note?: string | null;
+            /**
+             * Userid
+             * @description The patient's user id
+             */
+            userId: string;
+        };
+        /** StaffRefillRequestPage */
+        StaffRefillRequestPage: {
+            /** Items */
+            items: components["schemas"]["StaffRefillRequest"][];
+            /**
+             * Nextcursor
+             * @description Opaque; pass back as `cursor` for the next page
+             */
+            nextCursor: string | null;
         };
         /** StatusCounts */
         StatusCounts: {
@@ -2368,6 +2507,170 @@ export interface operations {
             };
         };
     };
+    ListRefillQueue: {
+        parameters: {
+            query?: {
+                status?: components["schemas"]["QueueStatus"];
+                /** @description Page size, default 20 */
+                limit?: number;
+                /** @description `nextCursor` of the previous page, unchanged: signed for this caller and this query, it expires; any other value is a 400 */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffRefillRequestPage"];
+                };
+            };
+            /** @description The request is invalid: `details` names each field and issue (never the value) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid ID token (answered by the API Gateway authorizer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller is not clinic staff */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before asking again */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something went wrong; the message says nothing more */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    DecideRefillRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                requestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RefillDecision"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffRefillRequest"];
+                };
+            };
+            /** @description The request is invalid: `details` names each field and issue (never the value) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid ID token (answered by the API Gateway authorizer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller is not clinic staff */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource for this caller (another user's resource is also a 404) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The resource changed meanwhile, or its state does not allow this change */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before asking again */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something went wrong; the message says nothing more */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     SetUserRole: {
         parameters: {
             query?: never;
@@ -3447,7 +3750,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Requested; one refill used */
+            /** @description Requested; pending until clinic staff decide */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -3485,6 +3788,70 @@ export interface operations {
             };
             /** @description The resource changed meanwhile, or its state does not allow this change */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before asking again */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something went wrong; the message says nothing more */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ListRefillRequests: {
+        parameters: {
+            query?: {
+                status?: components["schemas"]["RefillStatus"] | null;
+                /** @description Page size, default 20 */
+                limit?: number;
+                /** @description `nextCursor` of the previous page, unchanged: signed for this caller and this query, it expires; any other value is a 400 */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RefillRequestPage"];
+                };
+            };
+            /** @description The request is invalid: `details` names each field and issue (never the value) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid ID token (answered by the API Gateway authorizer) */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
