@@ -16,8 +16,8 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoReque
 from werkzeug.serving import make_server
 
 from clinic import aws
-from clinic.api.auth import ADMIN_GROUP, Caller
 from clinic.errors import Conflict
+from clinic.identity import ADMIN_GROUP, Caller
 from clinic.models.refills import RefillDecision
 from clinic.repositories import medications_table, refill_requests_table, users_table
 from clinic.services import refills

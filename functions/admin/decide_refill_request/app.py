@@ -6,18 +6,18 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
-from clinic.api import current_admin, lambda_entry, make_resolver, responses
 from clinic.api.params import RequestId
+from clinic.entry.http import current_user, lambda_entry, make_resolver, responses
 from clinic.models.refills import RefillDecision, StaffRefillRequest
 from clinic.services import refills
 
-app = make_resolver()
+app = make_resolver(staff=True)
 
 
 @app.patch("/admin/refill-requests/<requestId>", summary="Approve or deny a refill request",
-           responses=responses(404, 409, admin=True))
+           responses=responses(404, 409))
 def decide_refill_request(request_id: RequestId, decision: Annotated[RefillDecision, Body()]) -> StaffRefillRequest:
-    return refills.decide(current_admin(app), request_id, decision)
+    return refills.decide(current_user(app), request_id, decision)
 
 
-handler = lambda_entry(app, staff_only=True)
+handler = lambda_entry(app)

@@ -2,8 +2,8 @@
 medication with refills left. Nothing is used until staff approve; one pending request per
 medication (a second is a 409)."""
 
-from clinic.api import current_user, lambda_entry, make_resolver, responses
 from clinic.api.params import MedicationId
+from clinic.entry.http import current_user, lambda_entry, make_resolver, responses
 from clinic.models.refills import RefillRequest
 from clinic.services import refills
 

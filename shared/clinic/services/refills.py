@@ -10,8 +10,8 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from clinic import clock
-from clinic.api.auth import Caller
 from clinic.errors import Conflict, NotFound
+from clinic.identity import Caller
 from clinic.models.refills import (
     RefillDecision,
     RefillDecisionKind,
