@@ -768,7 +768,7 @@ export interface components {
         /**
          * ExportPage
          * @description One page of the export. The collections are walked in a fixed order (profile,
-         *     biomarkers, appointments, medications, dailyRollups); a page holds at most ``limit`` items
+         *     biomarkers, appointments, medications, dailyRollups, refillRequests); a page holds at most ``limit`` items
          *     in all, so some collections are empty on a given page. Concatenating every page's lists
          *     gives all of the caller's data.
          */
@@ -783,6 +783,8 @@ export interface components {
             medications: components["schemas"]["Medication"][];
             /** Dailyrollups */
             dailyRollups: components["schemas"]["ExportedDailyPoint"][];
+            /** Refillrequests */
+            refillRequests: components["schemas"]["RefillRequest"][];
             /**
              * Nextcursor
              * @description Opaque; pass back as `cursor` for the next page
