@@ -23,7 +23,7 @@ from moto import mock_aws
 
 from benchmarks.report import Table, median, ratio
 from clinic import aws
-from clinic.repositories import medications_table, users_table
+from clinic.repositories import medications_table, refill_requests_table, users_table
 from clinic.services import readings
 from clinic_tools import handlers, template
 from tests.support import env
@@ -38,15 +38,35 @@ P = {"userId": EVENT_SUB}
 FUTURE = NOW_MS + 30 * DAY_MS
 
 
+# Refill requests change what they act on (one pending request per medication, a request is decided
+# once): each call takes the next of this many medications and pending requests stored per world.
+REFILL_POOL = 60
+
+
 @dataclass
 class World:
     upcoming: str = ""
     medication: str = "bench-med"
     counter: int = 0
+    refills_asked: int = 0
+    refills_decided: int = 0
 
     def unique(self) -> str:
         self.counter += 1
         return f"bench-{self.counter}"
+
+    def refillable(self) -> str:
+        """A medication without a pending request (the ids past the pool only serve canned replays)."""
+        self.refills_asked += 1
+        return f"bench-refill-{self.refills_asked}"
+
+    def pending_request(self) -> str:
+        self.refills_decided += 1
+        return pending_request_id(self.refills_decided)
+
+
+def pending_request_id(n: int) -> str:
+    return f"{n:032x}"  # shaped like a request's own id (keys.new_id)
 
 
 @dataclass(frozen=True)
@@ -83,9 +103,9 @@ CASES = [
     ),  # same start: no move
     Case("GET /medications?active", "ListMedicationsFunction", query={"active": "true"}),
     Case("GET /medications/{id}", "GetMedicationFunction", path=lambda w: {"medicationId": w.medication}),
-    Case(
-        "POST /medications/{id}/refill-requests", "RequestRefillFunction", path=lambda w: {"medicationId": w.medication}
-    ),
+    Case("POST /medications/{id}/refill-requests", "RequestRefillFunction",
+         path=lambda w: {"medicationId": w.refillable()}),
+    Case("GET /refill-requests", "ListRefillRequestsFunction"),
     Case("GET /admin/patients", "ListPatientsFunction", admin=True),
     Case("GET /admin/patients?email", "ListPatientsFunction", admin=True, query={"email": "patient@example.com"}),
     Case("GET /admin/patients/{userId}", "GetPatientFunction", admin=True, path=lambda w: P),
@@ -149,6 +169,9 @@ CASES = [
         body=lambda w: {"enabled": True},  # the patient stays enabled for the cases after it
         replayable=False,
     ),
+    Case("GET /admin/refill-requests", "ListRefillQueueFunction", admin=True),
+    Case("PATCH /admin/refill-requests/{id}", "DecideRefillRequestFunction", admin=True,
+         path=lambda w: {"requestId": w.pending_request()}, body=lambda w: {"decision": "approved"}),
     Case("GET /admin/audit", "ListAuditEventsFunction", admin=True, query={"patientId": EVENT_SUB}),
     Case("GET /admin/patients/{userId}/export", "ExportPatientFunction", admin=True, path=lambda w: P),
     Case(
@@ -256,6 +279,25 @@ def _build(readings_count: int, appointments_count: int, world: World) -> None:
         )
     for i in range(40):
         users_table.put({"userId": f"p{i}", "email": f"p{i}@example.com", "role": "patient", "createdAt": NOW_MS - i})
+    _build_refill_pools(sub)
+
+
+def _build_refill_pools(staff_patient: str) -> None:
+    """The patient's medications to ask refills of, and the staff patient's pending requests (each
+    with its medication's mark), a full queue page and a full list page of them."""
+    def medication(medication_id: str, **extra: Any) -> dict[str, Any]:
+        return {"medicationId": medication_id, "name": "Drug", "dose": "1 mg", "refills": 5, "active": True,
+                "startedAt": NOW_MS - DAY_MS, "version": 1, **extra}
+
+    medications_table.put_many(EVENT_SUB, [medication(f"bench-refill-{i}") for i in range(1, REFILL_POOL + 1)])
+    pending = [{"requestId": pending_request_id(i), "medicationId": f"bench-decide-{i}", "medicationName": "Drug",
+                "status": "pending", "requestedAt": NOW_MS - i * 60_000, "version": 1}
+               for i in range(1, REFILL_POOL + 1)]
+    medications_table.put_many(staff_patient, [medication(r["medicationId"], pendingRefillRequestId=r["requestId"])
+                                               for r in pending])
+    refill_requests_table.put_many(staff_patient, pending)
+    refill_requests_table.put_many(EVENT_SUB, [{**r, "requestId": pending_request_id(REFILL_POOL + i)}
+                                               for i, r in enumerate(pending, 1)])
 
 
 def _arguments(case: Case, world: World) -> dict[str, Any]:

@@ -126,10 +126,12 @@ def demands(w: dict[str, Any]) -> list[Demand]:
     return out
 
 
-# Operations that change a streamed table (BiomarkerSummary, Appointments, Medications) once each.
+# Operations that change a streamed table (BiomarkerSummary, Appointments, Medications) once each
+# (a refill request and its decision write the medication's pending mark).
 STREAMED = (
     "sensor upload (3 readings, SQS)", "sensor upload, the user's first today", "lab panel (5 results, invoke)",
     "POST /appointments", "PATCH /appointments/{id}", "POST /medications/{id}/refill-requests",
+    "PATCH /admin/refill-requests/{id}",
     "POST /admin/patients/{userId}/appointments", "PATCH /admin/patients/{userId}/appointments/{id}",
     "POST /admin/patients/{userId}/medications", "PATCH /admin/patients/{userId}/medications/{id}",
     "POST /admin/patients/{userId}/biomarkers",

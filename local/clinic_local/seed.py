@@ -13,7 +13,14 @@ from zoneinfo import ZoneInfo
 
 from clinic import catalog, clock
 from clinic.models.biomarkers import NewReading
-from clinic.repositories import appointments_table, keys, medications_table, rollups_table, users_table
+from clinic.repositories import (
+    appointments_table,
+    keys,
+    medications_table,
+    refill_requests_table,
+    rollups_table,
+    users_table,
+)
 from clinic.services import days, nightly, readings
 
 DAY_MS = 86_400_000
@@ -148,7 +155,31 @@ def demo_medications(person: DemoPerson, anchor_ms: int) -> list[dict[str, Any]]
             "medicationId": keys.reading_id("med", f"{person.email}-{i}")[:24], "name": name, "dose": dose,
             "refills": (i * 2) % 5, "active": i != 3, "startedAt": anchor_ms - (400 - i * 50) * DAY_MS, "version": 1,
         })
+    for request in demo_refill_requests(person, anchor_ms, out):
+        if request["status"] == "pending":  # the medication's mark of its one pending request
+            next(m for m in out if m["medicationId"] == request["medicationId"])[
+                medications_table.PENDING_REFILL] = request["requestId"]
     return out
+
+
+def demo_refill_requests(person: DemoPerson, anchor_ms: int,
+                         medications: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """For the patient with the most medications: a request the clinic denied with a note, and one
+    waiting for staff (the staff queue is never empty in a fresh stack)."""
+    if len(medications) < 6:
+        return []
+    denied, waiting = medications[2], medications[4]
+
+    def request(medication: dict[str, Any], days_ago: int) -> dict[str, Any]:
+        return {"requestId": keys.reading_id("refill", f"{person.email}-{medication['medicationId']}")[:24],
+                "medicationId": medication["medicationId"], "medicationName": medication["name"],
+                "requestedAt": anchor_ms - days_ago * DAY_MS, "version": 1}
+
+    return [
+        {**request(denied, 20), "status": "denied", "decidedAt": anchor_ms - 19 * DAY_MS,
+         "note": "Please book a follow-up visit first."},
+        {**request(waiting, 1), "status": "pending"},
+    ]
 
 
 def seed(
@@ -169,6 +200,8 @@ def seed(
                 raise RuntimeError("seed readings were not all stored")
         demo_rollups(user_id, batch)
         appointments_table.put_many(user_id, demo_appointments(person, anchor))
-        medications_table.put_many(user_id, demo_medications(person, anchor))
+        medications = demo_medications(person, anchor)
+        medications_table.put_many(user_id, medications)
+        refill_requests_table.put_many(user_id, demo_refill_requests(person, anchor, medications))
         accounts.append({**account, "readings": len(batch), "appointments": person.appointments})
     return accounts

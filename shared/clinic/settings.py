@@ -31,6 +31,7 @@ class Tables(Feature):
     summary_table: str = Field(alias="BIOMARKER_SUMMARY_TABLE", min_length=3)
     appointments_table: str = Field(alias="APPOINTMENTS_TABLE", min_length=3)
     medications_table: str = Field(alias="MEDICATIONS_TABLE", min_length=3)
+    refill_requests_table: str = Field(alias="REFILL_REQUESTS_TABLE", min_length=3)
     audit_table: str = Field(alias="AUDIT_TABLE", min_length=3)
     rollups_table: str = Field(alias="ROLLUPS_TABLE", min_length=3)
 

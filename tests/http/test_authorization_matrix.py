@@ -58,6 +58,13 @@ class World:
         return self.staff("POST", f"/admin/patients/{self.users[who]}/medications",
                           {"name": "Matrix drug", "dose": "1 mg", "refills": 5})["medicationId"]
 
+    def refill_request(self, who: str) -> str:
+        """A pending refill request of patient ``who`` (asked by that patient)."""
+        response = self.api.request("POST", f"/medications/{self.medication(who)}/refill-requests",
+                                    token=self.tokens[who])
+        assert response.status_code == 201, response.text
+        return str(response.json()["requestId"])
+
 
 @pytest.fixture(scope="module")
 def world(api: Api, local_stack_state: local_stack.LocalStack) -> World:
@@ -144,6 +151,7 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("POST", "/medications/{medicationId}/refill-requests"): Row(
         lambda w, who: (f"/medications/{w.medication(who)}/refill-requests", None), 201, 404, 404
     ),
+    ("GET", "/refill-requests"): Row(fixed("/refill-requests?status=pending"), 200, 200, 200),
     ("GET", "/admin/patients"): staff_row(fixed("/admin/patients?limit=5")),
     ("GET", "/admin/patients/{userId}"): staff_row(lambda w, who: (f"/admin/patients/{w.users[who]}", None)),
     ("GET", "/admin/patients/{userId}/stats"): staff_row(
@@ -198,6 +206,10 @@ MATRIX: dict[tuple[str, str], Row] = {
     ),
     ("PUT", "/admin/users/{userId}/access"): staff_row(
         lambda w, who: (f"/admin/users/{w.users[who]}/access", {"enabled": True})
+    ),
+    ("GET", "/admin/refill-requests"): staff_row(fixed("/admin/refill-requests?status=pending&limit=5")),
+    ("PATCH", "/admin/refill-requests/{requestId}"): staff_row(
+        lambda w, who: (f"/admin/refill-requests/{w.refill_request(who)}", {"decision": "approved"})
     ),
     ("GET", "/admin/audit"): staff_row(lambda w, who: (f"/admin/audit?patientId={w.users[who]}", None)),
     ("GET", "/admin/audit-events/export"): staff_row(

@@ -1,7 +1,8 @@
 """The demo dashboard (web/) in headless Chromium against the local runner: sign in with the
 demo-account picker, the stats widget equals GET /biomarkers/stats, a reading ingested through the
 internal ingest entry point updates it live without a reload, and another patient's open page does
-not change; a granted refill refetches the medications, the appointments type filter and paging
+not change; a refill request shows as pending, and staff approving it through the API reaches the
+open page live (the note, one refill fewer, no reload); the appointments type filter and paging
 reach the API. The browser side is web/e2e/dashboard.mjs
 (playwright-core driving Debian's chromium)."""
 
@@ -75,6 +76,7 @@ def test_the_dashboard_shows_the_stats_and_updates_live_for_its_patient_only(api
     config = tmp_path / "config.json"
     config.write_text(json.dumps({
         "baseUrl": api.base_url, "patient": patient["email"], "otherPatient": other["email"],
+        "staffToken": api.admin_token,  # the seeded staff member decides the page's refill request
         # the internal ingest entry point, as a pipeline reaches it (`clinic-local ingest`)
         "ingest": [sys.executable, "-m", "clinic_local.cli", "--state-file", str(state), "ingest", str(readings)],
     }))
@@ -91,4 +93,5 @@ def test_the_dashboard_shows_the_stats_and_updates_live_for_its_patient_only(api
     assert report["after"]["outOfRange"]["count"] == report["before"]["outOfRange"]["count"] + 1
     assert report["otherAfter"] == report["otherBefore"]
     assert report["refilled"]["after"] == report["refilled"]["before"] - 1
+    assert "Refill approved" in report["refilled"]["note"]
     assert report["labAppointments"] > 0

@@ -96,8 +96,14 @@ def every_route_with_sentinels(api: Api, stack) -> set[tuple[str, str]]:
     call("GET", "/biomarkers/{name}/history", f"/biomarkers/{quote(BIOMARKER, safe='')}/history", token=me)
     call("GET", "/appointments/{appointmentId}", f"/appointments/{appointment_id}", token=me)
     call("GET", "/medications/{medicationId}", f"/medications/{medication_id}", token=me)
-    call("POST", "/medications/{medicationId}/refill-requests", f"/medications/{medication_id}/refill-requests",
-         token=me)
+    request_id = call("POST", "/medications/{medicationId}/refill-requests",
+                      f"/medications/{medication_id}/refill-requests", token=me).json()["requestId"]
+    call("GET", "/refill-requests", "/refill-requests?status=pending", token=me)
+    call("GET", "/admin/refill-requests", "/admin/refill-requests?status=pending&limit=100", token=staff)
+    call("PATCH", "/admin/refill-requests/{requestId}", f"/admin/refill-requests/{request_id}", token=staff,
+         body={"decision": NAME, "note": TITLE}, ok=(400,))
+    call("PATCH", "/admin/refill-requests/{requestId}", f"/admin/refill-requests/{request_id}", token=staff,
+         body={"decision": "denied", "note": TITLE})
     call("PATCH", "/admin/patients/{userId}/medications/{medicationId}",
          f"/admin/patients/{user_id}/medications/{medication_id}", token=staff, body={"dose": DOSE + " daily"})
     call("PATCH", "/admin/patients/{userId}/appointments/{appointmentId}",

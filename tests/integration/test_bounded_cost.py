@@ -1,4 +1,5 @@
-"""With 10,000 readings, 1,000 appointments and 200 medications stored for one patient, every
+"""With 10,000 readings, 1,000 appointments, 200 medications and 200 refill requests stored for
+one patient (and 150 patients' pending refill requests in the staff queue), every
 list route reads what one page needs (one Query of limit + 1 items, or the fixed budget for
 combined filters), on the first page and on a later one: cost follows the page, never history."""
 
@@ -9,7 +10,7 @@ import pytest
 from moto import mock_aws
 
 from clinic import aws
-from clinic.repositories import audit_table, medications_table, users_table
+from clinic.repositories import audit_table, medications_table, refill_requests_table, users_table
 from clinic.repositories.paging import FILTERED_READ_BUDGET
 from clinic.services import readings
 from clinic_tools import handlers, openapi, template
@@ -48,12 +49,20 @@ def history():
         for i in range(PATIENTS):
             users_table.put({"userId": f"p{i}", "email": f"p{i}@example.com", "role": "patient",
                              "createdAt": NOW_MS - i})
+            refill_requests_table.put_many(f"p{i}", [refill_request(i, "pending")])
+        refill_requests_table.put_many(EVENT_SUB, [refill_request(i, ("pending", "approved", "denied")[i % 3])
+                                                   for i in range(MEDICATIONS)])
         for _ in range(60):  # an audit trail longer than a page
             call(_invoke, "GetPatientFunction", admin=True, sub=ADMIN_SUB, path={"userId": EVENT_SUB})
         counter = CallCounter(client)
         yield counter.calls
         counter.detach()
         aws.reset()
+
+
+def refill_request(i, status):
+    return {"requestId": f"rr{i}", "medicationId": f"m{i}", "medicationName": "Drug", "status": status,
+            "requestedAt": NOW_MS - i * 60_000, "version": 1}
 
 
 def _invoke(logical_id, event):
@@ -84,7 +93,13 @@ ROUTES = [
     ("ListAppointmentsFunction", False, None, {"when": "past"}, LIMIT + 1, {}),
     ("ListMedicationsFunction", False, None, {}, LIMIT + 1, {}),
     ("ListMedicationsFunction", False, None, {"active": "true"}, LIMIT + 1, {}),
+    ("ListRefillRequestsFunction", False, None, {}, LIMIT + 1, {}),
+    ("ListRefillRequestsFunction", False, None, {"status": "denied"}, LIMIT + 1, {}),
     ("ListPatientsFunction", True, None, {}, LIMIT + 1, {"BatchWriteItem": 1}),
+    # The staff queue: one Query per ByQueueShard shard, each of at most a page, merged; the
+    # patients on the page recorded as read.
+    ("ListRefillQueueFunction", True, None, {}, refill_requests_table.SHARDS * (LIMIT + 1),
+     {"Query": refill_requests_table.SHARDS, "BatchWriteItem": 1}),
     ("ListPatientBiomarkersFunction", True, P, {"status": "in-range"}, LIMIT + 1, {"GetItem": 1, "PutItem": 1}),
     ("ListPatientAppointmentsFunction", True, P, {"status": "scheduled"}, LIMIT + 1, {"GetItem": 1, "PutItem": 1}),
     ("ListPatientMedicationsFunction", True, P, {"active": "false"}, LIMIT + 1, {"GetItem": 1, "PutItem": 1}),

@@ -3,7 +3,14 @@ every page costs what its size allows (at most one request per collection), what
 
 import pytest
 
-from clinic.repositories import audit_table, medications_table, rollups_table, user_data, users_table
+from clinic.repositories import (
+    audit_table,
+    medications_table,
+    refill_requests_table,
+    rollups_table,
+    user_data,
+    users_table,
+)
 from clinic.services import readings
 from clinic.services import rollups as rollup_math
 from clinic.settings import Tables, get_settings
@@ -12,7 +19,7 @@ from tests.support.data import DAY_MS, NOW_MS, appointment, new_reading, store_a
 from tests.support.events import EVENT_SUB
 
 EXPORT = "ExportMeFunction"
-COLLECTIONS = ("biomarkers", "appointments", "medications", "dailyRollups")
+COLLECTIONS = ("biomarkers", "appointments", "medications", "dailyRollups", "refillRequests")
 
 
 def give_history(user_id, *, readings_n, appointments_n, medications_n, tag, month=1):
@@ -33,16 +40,23 @@ def give_history(user_id, *, readings_n, appointments_n, medications_n, tag, mon
         day = f"2026-{month:02d}-{number + 1:02d}"
         daily.extend(rollup_math.daily(user_id, day, [r for r in stored if r["recordedAt"] == at]))
     rollups_table.put_many(daily)
+    # A refill request per medication, decided or not: the patient's requests are their data too
+    refill_requests_table.put_many(user_id, [
+        {"requestId": f"{tag}-rr{i}", "medicationId": f"{tag}-m{i}", "medicationName": f"Drug {tag}",
+         "status": ("pending", "denied")[i % 2], "requestedAt": NOW_MS - i * DAY_MS, "version": 1}
+        for i in range(medications_n)])
     return {"biomarkers": {r["readingId"] for r in stored},
             "appointments": {f"{tag}-a{i}" for i in range(appointments_n)},
             "medications": {f"{tag}-m{i}" for i in range(medications_n)},
-            "dailyRollups": {(d["name"], d["day"]) for d in daily}}
+            "dailyRollups": {(d["name"], d["day"]) for d in daily},
+            "refillRequests": {f"{tag}-rr{i}" for i in range(medications_n)}}
 
 
 def ids(collection, items):
     if collection == "dailyRollups":
         return {(i["name"], i["day"]) for i in items}
-    key = {"biomarkers": "readingId", "appointments": "appointmentId", "medications": "medicationId"}[collection]
+    key = {"biomarkers": "readingId", "appointments": "appointmentId", "medications": "medicationId",
+           "refillRequests": "requestId"}[collection]
     return {i[key] for i in items}
 
 
@@ -103,9 +117,9 @@ def test_an_empty_account_exports_one_complete_page(invoke, tables):
 
 def test_each_page_is_audited_without_values(invoke, tables):
     give_history(EVENT_SUB, readings_n=3, appointments_n=1, medications_n=1, tag="audited")
-    export_all(invoke, EVENT_SUB, limit=3)
+    pages = export_all(invoke, EVENT_SUB, limit=3)
     records = audit_table.page(patient_id=EVENT_SUB, actor_id=None, limit=100, after=None).items
-    assert len(records) == 3 and {r["action"] for r in records} == {"export"}
+    assert len(pages) == 4 and len(records) == len(pages) and {r["action"] for r in records} == {"export"}
     assert {r["actorId"] for r in records} == {EVENT_SUB}
     assert "audited" not in str(records) and "Glucose" not in str(records)
 

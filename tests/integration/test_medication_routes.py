@@ -1,4 +1,5 @@
-"""Medications: the list with its `active` filter, one by id, refill requests, prescriptions."""
+"""Medications: the list with its `active` filter, one by id, prescriptions (refill requests:
+test_refill_requests.py)."""
 
 import pytest
 
@@ -7,7 +8,7 @@ from tests.support.api import OTHER_SUB, call
 from tests.support.data import DAY_MS, NOW_MS
 from tests.support.events import EVENT_SUB
 
-LIST, GET, REFILL = "ListMedicationsFunction", "GetMedicationFunction", "RequestRefillFunction"
+LIST, GET = "ListMedicationsFunction", "GetMedicationFunction"
 STAFF_CREATE, STAFF_UPDATE = "CreatePatientMedicationFunction", "UpdatePatientMedicationFunction"
 
 
@@ -35,23 +36,7 @@ def test_another_patients_medication_is_a_404(invoke, tables):
     medication_id = medication(1)
     assert call(invoke, GET, path={"medicationId": medication_id}).status == 200
     assert call(invoke, GET, sub=OTHER_SUB, path={"medicationId": medication_id}).status == 404
-    assert call(invoke, REFILL, sub=OTHER_SUB, path={"medicationId": medication_id}).status == 404
     assert call(invoke, GET, path={"medicationId": medication_id}).body["refills"] == 2
-
-
-def test_a_refill_request_uses_one_refill(invoke, tables):
-    medication_id = medication(1, refills=2)
-    reply = call(invoke, REFILL, path={"medicationId": medication_id})
-    assert reply.status == 201 and reply.body["refillsRemaining"] == 1
-    assert call(invoke, GET, path={"medicationId": medication_id}).body["refills"] == 1
-
-
-@pytest.mark.parametrize(("active", "refills"), [(True, 0), (False, 3)])
-def test_no_refill_without_refills_left_or_for_an_inactive_medication(invoke, tables, active, refills):
-    medication_id = medication(1, active=active, refills=refills)
-    reply = call(invoke, REFILL, path={"medicationId": medication_id})
-    assert reply.status == 409 and reply.error_code == "conflict"
-    assert call(invoke, GET, path={"medicationId": medication_id}).body["refills"] == refills
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ also writes every secondary index whose key attributes the item has before or af
 writes when the index key changes), at the size of the projected item.
 
 Partitions are recorded as a class: ``user`` when the key is, or carries, one of the invocation's subjects (the
-caller, the patient of a staff route, a connection id), otherwise ``shared:<key>`` with digits
+caller, the patient of a staff route, a connection id) or is one item's own id, otherwise ``shared:<key>`` with digits
 replaced by 9 (``shared:9999-99-99`` is one partition per day).
 """
 
@@ -27,6 +27,7 @@ from tests.support import env
 from tests.support.dynamo import item_size
 
 STORAGE_OVERHEAD = 100
+_OWN_ID = re.compile(r"[0-9a-f]{32}")
 WRITE_OPS = {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"}
 _EQUALS = re.compile(r"(#?[\w]+)\s*=\s*(:[\w]+)")
 
@@ -226,8 +227,11 @@ class Meter:
     # --- bookkeeping --------------------------------------------------------------------------
 
     def _partition(self, value: str | None) -> str:
-        # A key that is a person's id, or carries it (the deletion mark "deleted#<sub>"), is theirs.
-        if value is None or value in self.subjects or any(s and s in value for s in self.subjects):
+        # A key that is a person's id, or carries it (the deletion mark "deleted#<sub>"), is theirs;
+        # a key that is one item's own new id (32 hex digits: a refill request's in ByRequest) holds
+        # that one item, as bounded as a person's.
+        if (value is None or value in self.subjects or any(s and s in value for s in self.subjects)
+                or _OWN_ID.fullmatch(value)):
             return "user"
         return "shared:" + re.sub(r"\d", "9", value)
 

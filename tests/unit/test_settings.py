@@ -21,7 +21,7 @@ from clinic.settings import (
 from clinic_tools import template
 
 SHARED_TABLE_NAMES = {"USERS_TABLE", "BIOMARKERS_TABLE", "BIOMARKER_SUMMARY_TABLE", "APPOINTMENTS_TABLE",
-                      "MEDICATIONS_TABLE", "AUDIT_TABLE", "ROLLUPS_TABLE"}
+                      "MEDICATIONS_TABLE", "REFILL_REQUESTS_TABLE", "AUDIT_TABLE", "ROLLUPS_TABLE"}
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { apiStats, launch, reporting, signIn, watchCsp, widget, waitUntil } from "./browser.mjs";
+import { apiGet, apiStats, launch, reporting, signIn, watchCsp, widget, waitUntil } from "./browser.mjs";
 
 const config = JSON.parse(readFileSync(process.argv[2], "utf8"));
 const { baseUrl } = config;
@@ -50,16 +50,30 @@ await reporting([first, second], report, async () => {
   report.otherAfter = await widget(other);
   assert.deepEqual(report.otherAfter, report.otherBefore, "the other patient's widget did not change");
   assert.deepEqual(await apiStats(other, baseUrl), report.otherBefore, "the other patient's stats did not change");
-  // A refill that succeeds: the panel refetches and shows one refill fewer.
+  // A refill request: pending on the page (no second button), then staff approve it through the
+  // API and the open page shows the decision and one refill fewer, live, without a reload.
   const meds = page.getByTestId("medications");
   const refillable = meds.locator("li").filter({ has: page.getByRole("button", { name: /^Request refill/ }) }).first();
   const medicationId = await refillable.getAttribute("data-medication");
   const left = Number((await refillable.textContent()).match(/(\d+) refills/)[1]);
   await refillable.getByRole("button", { name: /^Request refill/ }).click();
   const row = meds.locator(`li[data-medication="${medicationId}"]`);
-  await row.getByRole("status").filter({ hasText: `${left - 1} left` }).waitFor();
-  await row.filter({ hasText: `${left - 1} refills` }).waitFor();
-  report.refilled = { before: left, after: left - 1 };
+  await row.getByRole("status").filter({ hasText: "waiting for the clinic" }).waitFor();
+  assert.equal(await row.getByRole("button", { name: /^Request refill/ }).count(), 0, "no button while pending");
+  const pendingRequests = await apiGet(page, baseUrl, "/refill-requests?status=pending&limit=100");
+  const request = pendingRequests.items.find((r) => r.medicationId === medicationId);
+  assert.ok(request, "the page's request is pending in the API");
+  const note = `Approved in the browser test ${request.requestId.slice(0, 6)}`;
+  const decided = await fetch(`${baseUrl}/admin/refill-requests/${request.requestId}`, {
+    method: "PATCH", body: JSON.stringify({ decision: "approved", note }),
+    headers: { Authorization: `Bearer ${config.staffToken}`, "Content-Type": "application/json" },
+  });
+  assert.equal(decided.status, 200, "staff approve the request through the API");
+  await row.getByRole("status").filter({ hasText: note }).waitFor({ timeout: 15_000 });
+  await row.filter({ hasText: `${left - 1} refills` }).waitFor({ timeout: 15_000 });
+  assert.equal(await row.getAttribute("data-refill-status"), "approved");
+  assert.deepEqual(navigations, [], "the decision arrived without a reload");
+  report.refilled = { before: left, after: left - 1, note: (await row.getByRole("status").textContent()).trim() };
 
   // Appointments: the type filter asks the API for that type; paging follows its cursor.
   const appointments = page.getByTestId("appointments");

@@ -115,16 +115,25 @@ await reporting(browser, report, async () => {
   await page.reload();
   await page.getByTestId("stats-total").waitFor();
 
-  // Medications: a refill button exactly where the API allows one (active, refills left).
+  // Medications: a refill button exactly where the API allows a request (active, refills left,
+  // none pending); the seeded pending request is shown as waiting.
   const medications = await apiGet(page, baseUrl, "/medications?limit=20");
-  const eligible = medications.items.filter((m) => m.active && m.refills > 0).map((m) => m.medicationId).sort();
+  const waiting = new Set((await apiGet(page, baseUrl, "/refill-requests?status=pending&limit=100")).items
+    .map((r) => r.medicationId));
+  assert.ok(waiting.size > 0, "seeded: a pending refill request");
+  const eligible = medications.items.filter((m) => m.active && m.refills > 0 && !waiting.has(m.medicationId))
+    .map((m) => m.medicationId).sort();
   assert.ok(eligible.length > 0 && eligible.length < medications.items.length, "seeded: some eligible, some not");
   const meds = page.getByTestId("medications");
   await meds.locator("li[data-medication]").first().waitFor();
   const withButton = await meds.locator("li[data-medication]").filter({ has: page.getByRole("button", { name: /^Request refill/ }) })
     .evaluateAll((l) => l.map((e) => e.dataset.medication));
   assert.deepEqual(withButton.sort(), eligible, "refill buttons for the eligible medications only");
-  report.refillButtons = { eligible: eligible.length, medications: medications.items.length };
+  for (const medicationId of waiting) {
+    await meds.locator(`li[data-medication="${medicationId}"]`).getByRole("status")
+      .filter({ hasText: "waiting for the clinic" }).waitFor();
+  }
+  report.refillButtons = { eligible: eligible.length, medications: medications.items.length, waiting: waiting.size };
 
   // The widget's counts: each opens the latest readings with its status, exactly the ones it
   // counts (every page of them, one row per biomarker).

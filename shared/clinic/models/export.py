@@ -8,6 +8,7 @@ from clinic.models.appointments import Appointment
 from clinic.models.base import Shape
 from clinic.models.biomarkers import Reading
 from clinic.models.medications import Medication
+from clinic.models.refills import RefillRequest
 from clinic.models.rollups import DailyPoint
 from clinic.models.users import User
 
@@ -18,7 +19,7 @@ class ExportedDailyPoint(DailyPoint):
 
 class ExportPage(Shape):
     """One page of the export. The collections are walked in a fixed order (profile,
-    biomarkers, appointments, medications, dailyRollups); a page holds at most ``limit`` items
+    biomarkers, appointments, medications, dailyRollups, refillRequests); a page holds at most ``limit`` items
     in all, so some collections are empty on a given page. Concatenating every page's lists
     gives all of the caller's data."""
 
@@ -27,5 +28,6 @@ class ExportPage(Shape):
     appointments: list[Appointment]
     medications: list[Medication]
     daily_rollups: list[ExportedDailyPoint]
+    refill_requests: list[RefillRequest]
     next_cursor: str | None = Field(description="Opaque; pass back as `cursor` for the next page")
     complete: bool = Field(description="True on the last page: nothing of the caller's data is left")

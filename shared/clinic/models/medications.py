@@ -23,12 +23,6 @@ class MedicationPage(Shape):
     next_cursor: str | None = Field(description="Opaque; pass back as `cursor` for the next page")
 
 
-class RefillRequest(Shape):
-    medication_id: str
-    refills_remaining: int = Field(ge=0)
-    requested_at: int = Field(description="Epoch milliseconds")
-
-
 Refills = Annotated[int, Field(ge=0, le=12), BeforeValidator(integral)]
 
 

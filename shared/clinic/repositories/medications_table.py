@@ -67,21 +67,37 @@ def put_action(user_id: str, medication: Mapping[str, Any], expected_version: in
     return dynamo.versioned_put(_table(), to_item(user_id, medication), expected_version)
 
 
-def use_refill(user_id: str, sk: str, now_ms: int) -> Item:
-    """Take one refill in ONE conditional update: only while active and refills > 0, so the count
-    can never go below zero however many requests race. Returns the new item."""
-    return dynamo.update_if(
-        _table(),
-        {"userId": user_id, "sk": sk},
-        UpdateExpression=(
-            "SET refills = refills - :one, version = if_not_exists(version, :zero) + :one, "
-            "lastRefillRequestedAt = :now"
-        ),
-        ConditionExpression="attribute_exists(sk) AND active = :true AND refills > :zero",
-        ExpressionAttributeValues={
-            ":one": {"N": "1"},
-            ":zero": {"N": "0"},
-            ":true": {"BOOL": True},
-            ":now": {"N": str(now_ms)},
-        },
-    )
+# The id of the medication's pending refill request, if any: set with the request, removed with its
+# decision, in the same transactions, so a medication has at most one pending request.
+PENDING_REFILL = "pendingRefillRequestId"
+
+
+def hold_for_refill_action(user_id: str, sk: str, request_id: str) -> dict[str, Any]:
+    """The Update that marks the medication as having a pending refill request: only while it is
+    active, has refills left and has no pending request yet. It also bumps ``version``, so a staff
+    change read before it is refused rather than dropping the mark."""
+    return {"Update": {
+        "TableName": _table(), "Key": dynamo.to_item({"userId": user_id, "sk": sk}),
+        "UpdateExpression": "SET #pending = :id, version = if_not_exists(version, :zero) + :one",
+        "ConditionExpression": "attribute_exists(sk) AND active = :true AND refills > :zero "
+                               "AND attribute_not_exists(#pending)",
+        "ExpressionAttributeNames": {"#pending": PENDING_REFILL},
+        "ExpressionAttributeValues": {":id": {"S": request_id}, ":one": {"N": "1"}, ":zero": {"N": "0"},
+                                      ":true": {"BOOL": True}},
+    }}
+
+
+def release_for_refill_action(user_id: str, sk: str, *, approved: bool) -> dict[str, Any]:
+    """The Update that ends the pending request's mark; when ``approved`` it also takes one refill,
+    only while the medication is active and has one left (never below zero)."""
+    values: dict[str, Any] = {":one": {"N": "1"}, ":zero": {"N": "0"}}
+    update, condition = "SET version = if_not_exists(version, :zero) + :one", "attribute_exists(sk)"
+    if approved:
+        update += ", refills = refills - :one"
+        condition += " AND active = :true AND refills > :zero"
+        values[":true"] = {"BOOL": True}
+    return {"Update": {
+        "TableName": _table(), "Key": dynamo.to_item({"userId": user_id, "sk": sk}),
+        "UpdateExpression": f"{update} REMOVE #pending", "ConditionExpression": condition,
+        "ExpressionAttributeNames": {"#pending": PENDING_REFILL}, "ExpressionAttributeValues": values,
+    }}

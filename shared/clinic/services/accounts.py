@@ -31,7 +31,8 @@ from clinic.settings import Erasure, Tables, UserPool, get_settings
 # account; a table that must outlive it (an audit trail) is deliberately not here. A test fails
 # when the template gains a userId-keyed table that is in neither list, so a new table gets a
 # retention decision.
-ERASED_TABLES = ("biomarkers_table", "summary_table", "appointments_table", "medications_table", "rollups_table")
+ERASED_TABLES = ("biomarkers_table", "summary_table", "appointments_table", "medications_table",
+                 "refill_requests_table", "rollups_table")
 # Users: the item goes with the account itself. AuthTable: expires within hours. AuditTable: who
 # read or changed a patient's records must outlive the account (HIPAA audit retention, 6 years).
 # ConnectionsTable: no record data, only open WebSocket connections; each expires within hours.

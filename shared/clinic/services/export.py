@@ -21,6 +21,7 @@ from clinic.models.appointments import Appointment
 from clinic.models.biomarkers import Reading
 from clinic.models.export import ExportedDailyPoint, ExportPage
 from clinic.models.medications import Medication
+from clinic.models.refills import RefillRequest
 from clinic.models.users import User
 from clinic.repositories import user_data, users_table
 from clinic.services import audit, cursors
@@ -36,6 +37,7 @@ COLLECTIONS: tuple[tuple[str, Callable[[Tables], str], Any], ...] = (
     ("appointments", lambda s: s.appointments_table, Appointment),
     ("medications", lambda s: s.medications_table, Medication),
     ("daily_rollups", lambda s: s.rollups_table, ExportedDailyPoint),
+    ("refill_requests", lambda s: s.refill_requests_table, RefillRequest),
 )
 ORDER = (PROFILE, *(name for name, _, _ in COLLECTIONS))
 

@@ -1,5 +1,5 @@
-"""Medications: the patient's list (``active`` filter through its own index), one by id, refill
-requests (one conditional update: never below zero), and prescriptions by clinic staff."""
+"""Medications: the patient's list (``active`` filter through its own index), one by id, and
+prescriptions by clinic staff (refill requests: ``clinic.services.refills``)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from clinic import clock
-from clinic.errors import Conflict, NotFound
-from clinic.models.medications import Medication, MedicationChange, MedicationCreate, MedicationPage, RefillRequest
+from clinic.errors import NotFound
+from clinic.models.medications import Medication, MedicationChange, MedicationCreate, MedicationPage
 from clinic.repositories import dynamo, keys, medications_table
 from clinic.services import cursors
 
@@ -25,7 +25,8 @@ def list_for_user(user_id: str, *, active: bool | None, limit: int, cursor: str 
     return MedicationPage(items=_items.validate_python(page.items), next_cursor=next_cursor)
 
 
-def _find(user_id: str, medication_id: str) -> dict[str, Any]:
+def find_item(user_id: str, medication_id: str) -> dict[str, Any]:
+    """The stored item of one of ``user_id``'s medications (404 for anyone else's)."""
     item = medications_table.find(user_id, medication_id)
     if item is None:
         raise NotFound("no such medication")
@@ -33,17 +34,7 @@ def _find(user_id: str, medication_id: str) -> dict[str, Any]:
 
 
 def get(user_id: str, medication_id: str) -> Medication:
-    return Medication.model_validate(_find(user_id, medication_id))
-
-
-def request_refill(user_id: str, medication_id: str) -> RefillRequest:
-    item = _find(user_id, medication_id)
-    now = clock.now_ms()
-    try:
-        updated = medications_table.use_refill(user_id, item["sk"], now)
-    except dynamo.ConditionFailed:
-        raise Conflict("no refills left, or the medication is not active") from None
-    return RefillRequest(medication_id=medication_id, refills_remaining=updated["refills"], requested_at=now)
+    return Medication.model_validate(find_item(user_id, medication_id))
 
 
 def create(user_id: str, body: MedicationCreate, *, also: Sequence[Mapping[str, Any]] = ()) -> Medication:
@@ -57,9 +48,11 @@ def create(user_id: str, body: MedicationCreate, *, also: Sequence[Mapping[str, 
 def change(user_id: str, medication_id: str, body: MedicationChange, *,
            also: Sequence[Mapping[str, Any]] = ()) -> Medication:
     """Apply the given fields if nobody changed the prescription since it was read (else 409)."""
-    item = _find(user_id, medication_id)
+    item = find_item(user_id, medication_id)
     current = Medication.model_validate(item)
     changes = {k: v for k, v in body.model_dump(by_alias=True).items() if v is not None}
-    new = {**current.model_dump(by_alias=True), **changes, "version": current.version + 1}
+    # The pending refill request's mark is not part of the prescription: it stays as it was read.
+    kept = {k: item[k] for k in (medications_table.PENDING_REFILL,) if k in item}
+    new = {**current.model_dump(by_alias=True), **changes, **kept, "version": current.version + 1}
     dynamo.write([medications_table.put_action(user_id, new, current.version), *also])
     return Medication.model_validate(new)
