@@ -245,6 +245,23 @@ export interface paths {
         patch: operations["DecideRefillRequest"];
         trace?: never;
     };
+    "/admin/users/{userId}/access": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Disable or enable a user's account */
+        put: operations["SetUserAccess"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/users/{userId}/role": {
         parameters: {
             query?: never;
@@ -494,6 +511,24 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** AccessChange */
+        AccessChange: {
+            /**
+             * Enabled
+             * @description false: the account cannot sign in, and its tokens already issued are refused at once on writes, the export, staff routes and live updates; true: restored
+             */
+            enabled: boolean;
+        };
+        /** AccountAccess */
+        AccountAccess: {
+            /**
+             * Userid
+             * @description The Cognito subject (sub)
+             */
+            userId: string;
+            /** Enabled */
+            enabled: boolean;
+        };
         /** Appointment */
         Appointment: {
             /** Appointmentid */
@@ -593,7 +628,7 @@ export interface components {
             patientId: string;
             /**
              * Action
-             * @description read | create | update | role-change
+             * @description read | create | update | role-change | access-change | sign-in | export
              */
             action: string;
             /**
@@ -2673,6 +2708,98 @@ export interface operations {
             };
         };
     };
+    SetUserAccess: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user's Cognito sub */
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AccessChange"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountAccess"];
+                };
+            };
+            /** @description The request is invalid: `details` names each field and issue (never the value) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid ID token (answered by the API Gateway authorizer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller is not clinic staff */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource for this caller (another user's resource is also a 404) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The resource changed meanwhile, or its state does not allow this change */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before asking again */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something went wrong; the message says nothing more */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     SetUserRole: {
         parameters: {
             query?: never;
@@ -3177,6 +3304,9 @@ export interface operations {
     ListLatestBiomarkers: {
         parameters: {
             query?: {
+                category?: string | null;
+                /** @description Only biomarkers whose latest reading has this status: the readings the stats count */
+                status?: components["schemas"]["BiomarkerStatus"] | null;
                 /** @description Page size, default 20 */
                 limit?: number;
                 /** @description `nextCursor` of the previous page, unchanged: signed for this caller and this query, it expires; any other value is a 400 */
