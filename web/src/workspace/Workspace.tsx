@@ -1,6 +1,6 @@
 // The clinic staff's workspace: find a patient and work on their record, the refill queue, and
 // the audit log. Loaded on demand (./index.tsx) for a staff token only.
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { useCallback, useMemo, useState } from "react";
 import { ApiError, createClient, type Schemas } from "../api/client";
 import { useSession } from "../auth";
 import type { RuntimeConfig } from "../config";
