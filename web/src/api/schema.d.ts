@@ -371,6 +371,23 @@ export interface paths {
         patch: operations["UpdateProfile"];
         trace?: never;
     };
+    "/me/access-log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who read or changed the caller's records, newest first */
+        get: operations["ListAccessLog"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/me/export": {
         parameters: {
             query?: never;
@@ -443,6 +460,56 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** AccessActor */
+        AccessActor: {
+            /**
+             * Name
+             * @description The staff member's display name when they acted; "Clinic staff" for records from before names were kept; "You" for the patient's own sign-ins and exports
+             */
+            name: string;
+            /**
+             * Role
+             * @description admin (clinic staff) or patient
+             */
+            role: string;
+        };
+        /** AccessLogEntry */
+        AccessLogEntry: {
+            /**
+             * At
+             * @description Epoch milliseconds
+             */
+            at: number;
+            actor: components["schemas"]["AccessActor"];
+            /**
+             * Action
+             * @description read | create | update | role-change | export | sign-in
+             */
+            action: string;
+            /**
+             * Recordkind
+             * @description biomarkers | appointments | medications | profile | identifiers | role | export | session | other
+             */
+            recordKind: string;
+            /**
+             * Reason
+             * @description Why, when the staff member gave a reason
+             */
+            reason?: string | null;
+        };
+        /** AccessLogPage */
+        AccessLogPage: {
+            /**
+             * Items
+             * @description Newest first
+             */
+            items: components["schemas"]["AccessLogEntry"][];
+            /**
+             * Nextcursor
+             * @description Opaque; pass back as `cursor` for the next page
+             */
+            nextCursor: string | null;
+        };
         /** Appointment */
         Appointment: {
             /** Appointmentid */
@@ -3195,6 +3262,69 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["User"];
+                };
+            };
+            /** @description The request is invalid: `details` names each field and issue (never the value) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid ID token (answered by the API Gateway authorizer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before asking again */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something went wrong; the message says nothing more */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ListAccessLog: {
+        parameters: {
+            query?: {
+                /** @description Page size, default 20 */
+                limit?: number;
+                /** @description `nextCursor` of the previous page, unchanged: signed for this caller and this query, it expires; any other value is a 400 */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccessLogPage"];
                 };
             };
             /** @description The request is invalid: `details` names each field and issue (never the value) */
