@@ -142,6 +142,7 @@ CASES = [
         replayable=False,
     ),
     Case("GET /admin/audit", "ListAuditEventsFunction", admin=True, query={"patientId": EVENT_SUB}),
+    Case("GET /me/access-log", "ListAccessLogFunction"),
     Case("GET /admin/patients/{userId}/export", "ExportPatientFunction", admin=True, path=lambda w: P),
     Case(
         "PUT /admin/patients/{userId}/identifiers",

@@ -367,7 +367,7 @@ export interface paths {
         delete: operations["DeleteMe"];
         options?: never;
         head?: never;
-        /** Change the caller's name or image */
+        /** Change the caller's name, image or appointment reminders */
         patch: operations["UpdateProfile"];
         trace?: never;
     };
@@ -989,18 +989,23 @@ export interface components {
         };
         /**
          * ProfileChange
-         * @description What a user may change about themselves: the display name and the picture. Everything
-         *     else (email, role, ids) comes from the identity provider or clinic staff.
+         * @description What a user may change about themselves: the display name, the picture and whether they
+         *     get appointment reminders. Everything else (email, role, ids) comes from the identity
+         *     provider or clinic staff.
          */
         ProfileChange: {
             /** Name */
             name?: string | null;
             /** Image */
             image?: string | null;
+            /** Appointmentreminders */
+            appointmentReminders?: boolean | null;
         } | {
             name: string;
         } | {
             image: string;
+        } | {
+            appointmentReminders: boolean;
         };
         /**
          * Reading
@@ -1144,6 +1149,12 @@ export interface components {
             role: components["schemas"]["Role"];
             /** Createdat */
             createdAt: number;
+            /**
+             * Appointmentreminders
+             * @description Email a reminder the day before each confirmed appointment
+             * @default true
+             */
+            appointmentReminders: boolean;
         };
         /** UserPage */
         UserPage: {
