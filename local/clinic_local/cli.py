@@ -166,6 +166,7 @@ def _demo_sign_in(stack: local_stack.LocalStack, body: bytes | None) -> tuple[in
 def _sweep_reminders(body: bytes | None) -> tuple[int, bytes]:
     """POST /local/reminders/sweep {"at": ISO time with offset}: the reminder function, invoked as
     its schedule invokes it with that scheduled time (the schedule itself is AWS's)."""
+    from clinic.models.reminders import SweepRequest
     from clinic_local import template
     from clinic_local.gateway import LambdaContext
 
@@ -175,11 +176,13 @@ def _sweep_reminders(body: bytes | None) -> tuple[int, bytes]:
             raise TypeError
     except (ValueError, TypeError, AttributeError):
         return 400, error_body("validation_error", 'send {"at": "<ISO time with offset>"} or {}')
-    function = "SendAppointmentRemindersFunction"
+    event = {"scheduledTime": at} if at else {}
     try:
-        report = template.load_handler(function)({"scheduledTime": at} if at else {}, LambdaContext(function))
-    except ValueError:  # the event's model refused the time
+        SweepRequest.model_validate(event)
+    except ValueError:
         return 400, error_body("validation_error", "at: an ISO 8601 time with its offset, e.g. 2026-12-07T22:00:00Z")
+    function = "SendAppointmentRemindersFunction"
+    report = template.load_handler(function)(event, LambdaContext(function))
     return 200, json.dumps(report).encode()
 
 

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from clinic import mail
+from clinic.entry.failure import InvocationFailed
 from clinic.models.appointments import AppointmentType, StaffAction, StaffAppointmentCreate
 from clinic.repositories import appointments_table, users_table
 from clinic.services import appointments, reminders
@@ -169,6 +170,8 @@ def test_the_scheduled_function_sweeps_at_its_scheduled_time(outbox, invoke):
     assert len(outbox.sent) == 1
 
 
-def test_the_scheduled_function_refuses_a_time_without_offset(outbox, invoke):
-    with pytest.raises(ValueError, match="offset"):
+def test_the_scheduled_function_refuses_a_time_without_offset_and_sends_nothing(outbox, invoke):
+    book(ON, local(9, 10))
+    with pytest.raises(InvocationFailed):
         invoke("SendAppointmentRemindersFunction", {"scheduledTime": "2026-12-08T22:00:00"})
+    assert outbox.sent == []

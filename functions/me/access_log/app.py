@@ -1,8 +1,8 @@
 """GET /me/access-log: which clinic staff read or changed which kind of the caller's records,
 when and why; newest first (the HIPAA accounting of disclosures)."""
 
-from clinic.api import current_user, lambda_entry, make_resolver, responses
 from clinic.api.params import Cursor, Limit
+from clinic.entry.http import current_user, lambda_entry, make_resolver, responses
 from clinic.models.audit import AccessLogPage
 from clinic.models.common import PAGE_LIMIT_DEFAULT
 from clinic.services import access_log

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from clinic.api.auth import Caller
+from clinic.identity import Caller
 from clinic.models.audit import AccessActor, AccessLogEntry, AccessLogPage
 from clinic.models.users import Role
 from clinic.repositories import audit_table
