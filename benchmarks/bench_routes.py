@@ -173,6 +173,7 @@ CASES = [
     Case("PATCH /admin/refill-requests/{id}", "DecideRefillRequestFunction", admin=True,
          path=lambda w: {"requestId": w.pending_request()}, body=lambda w: {"decision": "approved"}),
     Case("GET /admin/audit", "ListAuditEventsFunction", admin=True, query={"patientId": EVENT_SUB}),
+    Case("GET /me/access-log", "ListAccessLogFunction"),
     Case("GET /admin/patients/{userId}/export", "ExportPatientFunction", admin=True, path=lambda w: P),
     Case(
         "PUT /admin/patients/{userId}/identifiers",

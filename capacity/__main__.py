@@ -79,7 +79,7 @@ def render(m: model.Model) -> str:
     others = {k: v for k, v in m.calls_per_day.items() if not k.startswith("dynamodb:")}
     out.append("Other AWS calls a day: " + ", ".join(f"{k} {v:,.0f}" for k, v in sorted(others.items())))
     if not w["reminders"]["per_patient_per_month"]:
-        out.append("Reminders: no reminder function exists yet; not in the model.")
+        out.append("Reminders: not in the model yet; docs/decisions.md computes their cost by hand.")
 
     stored = sorted(m.stored_per_day.items(), key=lambda kv: -kv[1])
     out.append(f"DynamoDB storage: {sum(m.stored_per_day.values()) / 1e9:,.1f} GB a day ("

@@ -51,6 +51,7 @@ AREAS: list[tuple[str, list[str]]] = [
     ("35-hosting", []),
     ("40-ingest", ["ingest"]),
     ("50-rollups", ["rollups"]),
+    ("55-reminders", ["reminders"]),
     ("60-live", ["live"]),
     ("70-ops", []),
 ]
@@ -67,6 +68,7 @@ ALARM_GROUPS = {
     "StaffRolesAndAudit": "the staff routes for roles and the audit log",
     "ReadingsPipeline": "the readings pipeline (ingest and the nightly rollups)",
     "LiveUpdates": "the live-update functions",
+    "Reminders": "the appointment reminders",
 }
 MAX_METRICS_PER_ALARM = 10
 

@@ -8,6 +8,8 @@
   clinic-local simulate --users N --rate R --seconds S
                                                       stream realistic sensor and lab readings to ingest
   clinic-local rollup [--day YYYY-MM-DD]              run the nightly rollups (a night's backfill with --day)
+  clinic-local reminders [--at ISO-TIME]              run one appointment-reminder sweep (at that instant);
+                                                      the emails are listed at /local/outbox
 """
 
 from __future__ import annotations
@@ -41,6 +43,8 @@ EMAIL_LINK_COMPLETE = "/local/auth/email-link/complete"
 # The demo dashboard's sign-in picker: the demo accounts, and a token for one (what `make token` does).
 DEMO_ACCOUNTS = "/local/auth/demo-accounts"
 DEMO_SIGN_IN = "/local/auth/demo-sign-in"
+# One appointment-reminder sweep, run inside the runner so its emails reach the runner's outbox.
+REMINDER_SWEEP = "/local/reminders/sweep"
 
 
 def _env_int(name: str, default: int) -> int:
@@ -78,6 +82,7 @@ def start(
     # Sign-in links open the page this runner serves (deployed: EmailLinkRedirectUrl).
     page_host = "127.0.0.1" if host == "0.0.0.0" else host  # noqa: S104 - a comparison, not a bind
     os.environ["EMAIL_LINK_URL"] = f"http://{page_host}:{port}/app/"
+    os.environ["DASHBOARD_URL"] = f"http://{page_host}:{port}/app/"  # what reminders link to
 
     # Import after the environment is set: settings are parsed once per process.
     from clinic_local import gateway, seed, webapp
@@ -92,7 +97,8 @@ def start(
 
     cognito = CognitoApi(stack)
     local_posts = {EMAIL_LINK_COMPLETE: lambda body: _complete_email_link(stack, body),
-                   DEMO_SIGN_IN: lambda body: _demo_sign_in(stack, cognito, body)}
+                   DEMO_SIGN_IN: lambda body: _demo_sign_in(stack, cognito, body),
+                   REMINDER_SWEEP: _sweep_reminders}
     # The OpenAPI document the code generates (docs/openapi.json is its committed copy), no auth.
     extra = {"/openapi.json": lambda: (200, openapi.render().encode()),
              DEMO_ACCOUNTS: lambda: (200, _demo_accounts(stack))}
@@ -114,6 +120,7 @@ def start(
     poller = live.StreamPoller(ddb, streams, stack.tables, stack.region, api.invoke, watch=watch).start()
     stoppers.insert(0, poller.stop)
     # Written once the API answers: its presence is what `token` and the tests wait for.
+    stack.api_url = f"http://{page_host}:{port}"
     stack.save(state_file)
     stoppers.insert(0, lambda: state_file.unlink(missing_ok=True))
     if not quiet:
@@ -160,6 +167,29 @@ def _demo_sign_in(stack: local_stack.LocalStack, cognito: CognitoApi, body: byte
     tokens = sign_in.issue_tokens(stack, account["email"])
     cognito.remember(tokens["refreshToken"], stack.client_id, tokens["accessToken"])  # refreshable, revocable
     return 200, json.dumps(tokens).encode()
+
+
+def _sweep_reminders(body: bytes | None) -> tuple[int, bytes]:
+    """POST /local/reminders/sweep {"at": ISO time with offset}: the reminder function, invoked as
+    its schedule invokes it with that scheduled time (the schedule itself is AWS's)."""
+    from clinic.models.reminders import SweepRequest
+    from clinic_local.gateway import LambdaContext
+    from clinic_tools import handlers
+
+    try:
+        at = json.loads(body or b"{}").get("at")
+        if at is not None and not isinstance(at, str):
+            raise TypeError
+    except (ValueError, TypeError, AttributeError):
+        return 400, error_body("validation_error", 'send {"at": "<ISO time with offset>"} or {}')
+    event = {"scheduledTime": at} if at else {}
+    try:
+        SweepRequest.model_validate(event)
+    except ValueError:
+        return 400, error_body("validation_error", "at: an ISO 8601 time with its offset, e.g. 2026-12-07T22:00:00Z")
+    function = "SendAppointmentRemindersFunction"
+    report = handlers.load_handler(function)(event, LambdaContext(function))
+    return 200, json.dumps(report).encode()
 
 
 def _banner(stack: local_stack.LocalStack, host: str, port: int, endpoint: str) -> None:
@@ -390,6 +420,42 @@ def cmd_rollup(args: argparse.Namespace) -> int:
     return 1 if report.failed_batches else 0
 
 
+def cmd_reminders(args: argparse.Namespace) -> int:
+    """One reminder sweep in the running runner (so its emails are on its console and outbox)."""
+    if not args.state_file.exists():
+        print("no local stack is running: start it with `make dev`", file=sys.stderr)
+        return 2
+    stack = local_stack.LocalStack.load(args.state_file)
+    if not stack.api_url:
+        print("the running stack does not say where its API is: restart `make dev`", file=sys.stderr)
+        return 2
+    import urllib.error
+    import urllib.request
+
+    request = urllib.request.Request(stack.api_url + REMINDER_SWEEP, method="POST",  # noqa: S310 - the runner's http URL
+                                     data=json.dumps({"at": args.at} if args.at else {}).encode(),
+                                     headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=300) as answer:  # noqa: S310 - the runner's http URL
+            report = json.loads(answer.read())
+    except urllib.error.HTTPError as refused:
+        print(refused.read().decode(errors="replace").strip(), file=sys.stderr)
+        return 1
+    print(json.dumps(report))
+    return 1 if report.get("failed") else 0
+
+
+def _instant(text: str) -> str:
+    from datetime import datetime
+
+    try:
+        if datetime.fromisoformat(text.replace("Z", "+00:00")).tzinfo is not None:
+            return text
+    except ValueError:
+        pass
+    raise argparse.ArgumentTypeError("expected an ISO 8601 time with its offset, e.g. 2026-12-07T22:00:00Z")
+
+
 def cmd_audit_backfill(args: argparse.Namespace) -> int:
     """Give audit records from before ByDayShard their shard: against the running `make dev`
     stack, or with --table against a deployed table (ambient AWS credentials and region)."""
@@ -463,6 +529,10 @@ def parser() -> argparse.ArgumentParser:
     rollup.add_argument("--day", type=_day, help="backfill: re-run the night of this clinic-local day "
                         "(the days whose readings arrived that day); default: the scheduled run")
     rollup.set_defaults(func=cmd_rollup)
+    reminders = sub.add_parser("reminders", help="run one appointment-reminder sweep in the running stack "
+                               "(emails on its console and at /local/outbox)")
+    reminders.add_argument("--at", type=_instant, help="the sweep's instant (ISO 8601 with offset); default now")
+    reminders.set_defaults(func=cmd_reminders)
     backfill = sub.add_parser("audit-backfill", help="give audit records from before the sharded day index "
                               "their shard (idempotent; run once after deploying it)")
     backfill.add_argument("--table", help="a deployed AuditTable's name (default: the running `make dev` stack)")

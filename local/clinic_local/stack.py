@@ -44,6 +44,7 @@ class LocalStack:
     queues: dict[str, dict[str, str]] = field(default_factory=dict)  # logical id -> url, arn, name
     # The live-updates WebSocket: "url" (ws://...) and "management" (its @connections endpoint).
     live: dict[str, str] = field(default_factory=dict)
+    api_url: str = ""  # the runner's API and page (http://host:port), for the commands that call it
 
     @property
     def client_id(self) -> str:

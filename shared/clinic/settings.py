@@ -126,6 +126,16 @@ class Mail(Feature):
         return self
 
 
+class Reminders(Feature):
+    """Appointment reminders: how long before the start, at which clinic-local hour of that day,
+    and what the message may say (the clinic's name, a link to the page; nothing about the visit)."""
+
+    reminder_lead_hours: int = Field(default=24, alias="REMINDER_LEAD_HOURS", ge=1, le=168)
+    reminder_send_hour: int = Field(default=17, alias="REMINDER_SEND_HOUR", ge=0, le=23)
+    clinic_name: str = Field(alias="CLINIC_NAME", min_length=1, max_length=120)
+    dashboard_url: str = Field(alias="DASHBOARD_URL", min_length=8)
+
+
 class Erasure(Feature):
     # What happens to a deleted account's clinical records (docs/decisions.md).
     record_retention: Literal["keep", "erase"] = Field(default="keep", alias="RECORD_RETENTION")

@@ -130,6 +130,8 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/me"): Row(fixed("/me"), 200, 200, 200),
     ("PATCH", "/me"): Row(fixed("/me", {"name": "Renamed"}), 200, 200, 200),
     ("GET", "/me/export"): Row(fixed("/me/export?limit=5"), 200, 200, 200),
+    # Only ever the caller's own log: no id to aim with, staff included.
+    ("GET", "/me/access-log"): Row(fixed("/me/access-log?limit=5"), 200, 200, 200),
     ("GET", "/biomarkers/stats"): Row(fixed("/biomarkers/stats"), 200, 200, 200),
     ("GET", "/biomarkers"): Row(fixed("/biomarkers?limit=5"), 200, 200, 200),
     ("GET", "/biomarkers/latest"): Row(fixed("/biomarkers/latest"), 200, 200, 200),

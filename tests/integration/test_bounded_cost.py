@@ -104,6 +104,7 @@ ROUTES = [
     ("ListPatientAppointmentsFunction", True, P, {"status": "scheduled"}, LIMIT + 1, {"GetItem": 1, "PutItem": 1}),
     ("ListPatientMedicationsFunction", True, P, {"active": "false"}, LIMIT + 1, {"GetItem": 1, "PutItem": 1}),
     ("ListAuditEventsFunction", True, None, {"patientId": EVENT_SUB}, LIMIT + 1, {}),
+    ("ListAccessLogFunction", False, None, {}, LIMIT + 1, {}),
     # The export: the profile's GetItem on the first page only, then the readings (the first
     # collection, 10,000 of them); each page audited.
     ("ExportMeFunction", False, None, {}, LIMIT + 1,

@@ -100,3 +100,24 @@ def test_a_body_that_is_not_json_is_a_400(invoke, tables):
     assert reply.status == 400 and reply.error_code == "validation_error"
     reply = call(invoke, PATCH, raw_body="--b\r\n", headers={"Content-Type": "multipart/form-data"})
     assert reply.status == 400 and reply.error_code == "validation_error"
+
+
+def test_appointment_reminders_are_on_until_the_patient_turns_them_off(invoke, tables):
+    # Given a new profile: reminders on by default
+    assert call(invoke, GET).body["appointmentReminders"] is True
+    # When the patient turns them off
+    reply = call(invoke, PATCH, body={"appointmentReminders": False})
+    # Then the profile says so, the stored item too, and the name is untouched
+    assert reply.status == 200 and reply.body["appointmentReminders"] is False
+    assert call(invoke, GET).body["appointmentReminders"] is False
+    assert users_table.get(EVENT_SUB)["appointmentReminders"] is False
+    assert reply.body["name"] == "Demo Patient"
+    assert call(invoke, PATCH, body={"appointmentReminders": True}).body["appointmentReminders"] is True
+
+
+@pytest.mark.parametrize("value", ["false", 0, None, "off", [False]])
+def test_appointment_reminders_take_only_true_or_false(invoke, tables, value):
+    before = call(invoke, GET).body
+    reply = call(invoke, PATCH, body={"appointmentReminders": value})
+    assert reply.status == 400 and reply.error_code == "validation_error"
+    assert call(invoke, GET).body == before

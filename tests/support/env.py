@@ -46,5 +46,6 @@ def function_environment() -> dict[str, str]:
         "AWS_SECRET_ACCESS_KEY": "testing",
         "POWERTOOLS_METRICS_NAMESPACE": "ClinicTest",
         "POWERTOOLS_DEV": "false",
+        "DASHBOARD_URL": "https://dashboard.example.com/app/",  # deployed: the distribution's (an !If)
     })
     return env

@@ -66,7 +66,7 @@ def test_a_table_is_read_and_written_by_its_own_repository_only() -> None:
 def test_the_routes_of_the_caller_s_own_account_live_in_one_area() -> None:
     me = template.ROOT / "functions" / "me"
     own = {r.function for r in template.routes() if r.path == "/me" or r.path.startswith("/me/")}
-    assert len(own) == 4  # GET, PATCH and DELETE /me, GET /me/export
+    assert len(own) == 5  # GET, PATCH and DELETE /me, GET /me/export, GET /me/access-log
     areas = {template.functions()[f].code_uri.parent for f in own}
     assert areas == {me}
     served_elsewhere = {f for f, fn in template.functions().items() if fn.code_uri.parent == me} - own

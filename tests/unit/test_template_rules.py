@@ -218,6 +218,7 @@ def test_no_identity_statement_allows_every_resource_but_the_documented_unscopab
 # Resources outside this template a function may name, each with why.
 EXTERNAL = {
     "RequestEmailLinkFunction": "the SES identity sign-in links are sent from (a parameter)",
+    "SendAppointmentRemindersFunction": "the same SES identity, for appointment reminders",
 }
 
 

@@ -263,6 +263,8 @@ def resolve(value: Any, refs: dict[str, Any]) -> Any:
             return refs.get(arg)
         if key == "Fn::GetAtt":
             return refs.get(".".join(arg))
+        if key == "Fn::If":
+            return None  # conditions are deployment choices: the runner sets such variables itself
         if key == "Fn::Sub" and isinstance(arg, str):
             out = arg
             for name, val in refs.items():

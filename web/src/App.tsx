@@ -5,9 +5,11 @@ import { TotpSetup } from "./auth/TotpSetup";
 import type { RuntimeConfig } from "./config";
 import { connectLive, type LiveState, type Topic } from "./live";
 import type { ReadingFilter } from "./biomarkers/filters";
+import { AccessLog } from "./panels/AccessLog";
 import { Appointments } from "./panels/appointments/Appointments";
 import { Medications } from "./panels/Medications";
 import { Readings } from "./panels/Readings";
+import { ReminderSwitch } from "./panels/ReminderSwitch";
 import { StatsWidget } from "./panels/StatsWidget";
 import { TrendPanel } from "./panels/trend/TrendPanel";
 import { SignIn } from "./SignIn";
@@ -67,6 +69,8 @@ function Dashboard({ config }: { config: RuntimeConfig }) {
         <Readings client={client} version={versions.stats} onError={onError}
           filter={filter} onFilter={setFilter} onChoose={setChosen} />
         {chosen && <TrendPanel client={client} version={versions.stats} onError={onError} name={chosen} onClose={() => setChosen(null)} />}
+        <ReminderSwitch client={client} version={0} onError={onError} />
+        <AccessLog client={client} version={0} onError={onError} />
       </div>
     </main>
   );

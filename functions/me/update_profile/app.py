@@ -1,4 +1,4 @@
-"""PATCH /me: the caller changes their display name or picture (nothing else)."""
+"""PATCH /me: the caller changes their display name, picture or appointment reminders (nothing else)."""
 
 from typing import Annotated
 
@@ -14,7 +14,7 @@ check(AuthTable)
 app = make_resolver()
 
 
-@app.patch("/me", summary="Change the caller's name or image", responses=responses())
+@app.patch("/me", summary="Change the caller's name, image or appointment reminders", responses=responses())
 def update_profile(change: Annotated[ProfileChange, Body()]) -> User:
     return users.update_profile(current_user(app), change)
 

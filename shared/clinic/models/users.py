@@ -21,6 +21,8 @@ class User(Shape):
     image: str | None = None
     role: Role = Role.PATIENT
     created_at: int
+    appointment_reminders: bool = Field(default=True, description="Email a reminder the day before each "
+                                        "confirmed appointment")
 
 
 class UserPage(Shape):
@@ -32,19 +34,22 @@ ImageUrl = Annotated[str, StringConstraints(max_length=2048, pattern=r"^https://
 
 
 class ProfileChange(Input):
-    """What a user may change about themselves: the display name and the picture. Everything
-    else (email, role, ids) comes from the identity provider or clinic staff."""
+    """What a user may change about themselves: the display name, the picture and whether they
+    get appointment reminders. Everything else (email, role, ids) comes from the identity
+    provider or clinic staff."""
 
-    # "Give name or image" (the validator below), said in JSON Schema.
-    model_config = ConfigDict(json_schema_extra=one_given(name="string", image="string"))
+    # "Give name, image or appointmentReminders" (the validator below), said in JSON Schema.
+    model_config = ConfigDict(json_schema_extra=one_given(name="string", image="string",
+                                                          appointmentReminders="boolean"))
 
     name: ShortText | None = None
     image: ImageUrl | None = None
+    appointment_reminders: bool | None = None
 
     @model_validator(mode="after")
     def _something(self) -> ProfileChange:
-        if self.name is None and self.image is None:
-            raise ValueError("give name or image")
+        if self.name is None and self.image is None and self.appointment_reminders is None:
+            raise ValueError("give name, image or appointmentReminders")
         return self
 
 

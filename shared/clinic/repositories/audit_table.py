@@ -26,12 +26,21 @@ def _table() -> str:
     return get_settings(Tables).audit_table
 
 
-def new_item(*, actor_id: str, patient_id: str, action: str, resource: str, at: int, request_id: str | None) -> Item:
+def new_item(*, actor_id: str, patient_id: str, action: str, resource: str, at: int, request_id: str | None,
+             actor_name: str | None = None, actor_role: str | None = None, reason: str | None = None) -> Item:
+    """``actorName`` and ``actorRole`` are what the patient's access log shows of the actor (the
+    actor's display name and role when the record was written); ``reason`` is stored only when given."""
     event_id = keys.new_id()
     item = {"userId": patient_id, "sk": keys.timed(at, event_id), "eventId": event_id, "actorId": actor_id,
             "action": action, "resource": resource, "at": at, "auditShard": shard_key(day_of(at), event_id)}
     if request_id:
         item["requestId"] = request_id
+    if actor_name:
+        item["actorName"] = actor_name
+    if actor_role:
+        item["actorRole"] = actor_role
+    if reason is not None:
+        item["reason"] = reason
     return item
 
 

@@ -14,8 +14,9 @@ from clinic import clock
 from clinic.errors import InvalidInput
 from clinic.identity import Caller
 from clinic.models.audit import AuditEvent, AuditExportPage, AuditPage
+from clinic.models.users import Role
 from clinic.observability import logger
-from clinic.repositories import audit_table
+from clinic.repositories import audit_table, users_table
 from clinic.services import cursors
 
 READ, CREATE, UPDATE, ROLE_CHANGE, ACCESS_CHANGE = "read", "create", "update", "role-change", "access-change"
@@ -30,10 +31,28 @@ MAX_EXPORT_DAYS = 31
 MAX_EXPORT_QUERIES = 32
 
 
-def entry(actor: Caller, patient_id: str, action: str, resource: str) -> dict[str, Any]:
-    # The API request id (the logger's correlation id) ties the record to the request's logs.
+def entry(actor: Caller, patient_id: str, action: str, resource: str,
+          who: tuple[str | None, str] | None = None) -> dict[str, Any]:
+    # The API request id (the logger's correlation id) ties the record to the request's logs. The
+    # actor's display name and role are kept as they were at the time, for the patient's access
+    # log (clinic.services.access_log), which never shows the actor's id.
+    name, role = who or actor_shown_as(actor)
     return audit_table.new_item(actor_id=actor.user_id, patient_id=patient_id, action=action, resource=resource,
-                          at=clock.now_ms(), request_id=logger.get_correlation_id())
+                                at=clock.now_ms(), request_id=logger.get_correlation_id(),
+                                actor_name=name, actor_role=role)
+
+
+def actor_shown_as(actor: Caller) -> tuple[str | None, str]:
+    """(display name, role) of the actor for the records of one request: the ID token's name, or
+    for staff whose token has none, their profile's (one GetItem); a patient acting on their own
+    records is shown as themselves, so needs no name."""
+    if not actor.is_admin:
+        return actor.name, Role.PATIENT.value
+    if actor.name:
+        return actor.name, Role.ADMIN.value
+    profile = users_table.get(actor.user_id) or {}
+    name = profile.get("name")
+    return (name if isinstance(name, str) and name else None), Role.ADMIN.value
 
 
 def action(actor: Caller, patient_id: str, what: str, resource: str) -> dict[str, Any]:
@@ -58,7 +77,8 @@ def record_read(actor: Caller, patient_id: str, resource: str) -> None:
 
 
 def record_reads(actor: Caller, patient_ids: Iterable[str], resource: str) -> None:
-    audit_table.put_many(entry(actor, p, READ, resource) for p in patient_ids)
+    who = actor_shown_as(actor)
+    audit_table.put_many(entry(actor, p, READ, resource, who) for p in patient_ids)
 
 
 def _event(item: dict[str, Any]) -> dict[str, Any]:
