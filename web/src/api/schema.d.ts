@@ -211,6 +211,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/refill-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Pending refill requests, oldest first */
+        get: operations["ListRefillQueue"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/refill-requests/{requestId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Approve or deny a refill request */
+        patch: operations["DecideRefillRequest"];
+        trace?: never;
+    };
+    "/admin/users/{userId}/access": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Disable or enable a user's account */
+        put: operations["SetUserAccess"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/users/{userId}/role": {
         parameters: {
             query?: never;
@@ -456,6 +507,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/refill-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's refill requests */
+        get: operations["ListRefillRequests"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -472,6 +540,14 @@ export interface components {
              * @description admin (clinic staff) or patient
              */
             role: string;
+        };
+        /** AccessChange */
+        AccessChange: {
+            /**
+             * Enabled
+             * @description false: the account cannot sign in, and its tokens already issued are refused at once on writes, the export, staff routes and live updates; true: restored
+             */
+            enabled: boolean;
         };
         /** AccessLogEntry */
         AccessLogEntry: {
@@ -509,6 +585,16 @@ export interface components {
              * @description Opaque; pass back as `cursor` for the next page
              */
             nextCursor: string | null;
+        };
+        /** AccountAccess */
+        AccountAccess: {
+            /**
+             * Userid
+             * @description The Cognito subject (sub)
+             */
+            userId: string;
+            /** Enabled */
+            enabled: boolean;
         };
         /** Appointment */
         Appointment: {
@@ -609,7 +695,7 @@ export interface components {
             patientId: string;
             /**
              * Action
-             * @description read | create | update | role-change
+             * @description read | create | update | role-change | access-change | sign-in | export
              */
             action: string;
             /**
@@ -784,7 +870,7 @@ export interface components {
         /**
          * ExportPage
          * @description One page of the export. The collections are walked in a fixed order (profile,
-         *     biomarkers, appointments, medications, dailyRollups); a page holds at most ``limit`` items
+         *     biomarkers, appointments, medications, dailyRollups, refillRequests); a page holds at most ``limit`` items
          *     in all, so some collections are empty on a given page. Concatenating every page's lists
          *     gives all of the caller's data.
          */
@@ -799,6 +885,8 @@ export interface components {
             medications: components["schemas"]["Medication"][];
             /** Dailyrollups */
             dailyRollups: components["schemas"]["ExportedDailyPoint"][];
+            /** Refillrequests */
+            refillRequests: components["schemas"]["RefillRequest"][];
             /**
              * Nextcursor
              * @description Opaque; pass back as `cursor` for the next page
@@ -1008,6 +1096,12 @@ export interface components {
             appointmentReminders: boolean;
         };
         /**
+         * QueueStatus
+         * @description The staff queue holds pending requests only.
+         * @enum {string}
+         */
+        QueueStatus: "pending";
+        /**
          * Reading
          * @description A stored reading (Biomarkers table) and the wire shape of one.
          */
@@ -1062,18 +1156,60 @@ export interface components {
             /** @description Within the reference range: the optimal part */
             optimal: components["schemas"]["ValueRange"];
         };
+        /**
+         * RefillDecision
+         * @description Clinic staff decide a pending request; approving it uses one of the medication's refills.
+         */
+        RefillDecision: {
+            decision: components["schemas"]["RefillDecisionKind"];
+            /** Note */
+            note?: string | null;
+        };
+        /**
+         * RefillDecisionKind
+         * @enum {string}
+         */
+        RefillDecisionKind: "approved" | "denied";
         /** RefillRequest */
         RefillRequest: {
+            /** Requestid */
+            requestId: string;
             /** Medicationid */
             medicationId: string;
-            /** Refillsremaining */
-            refillsRemaining: number;
+            /** Medicationname */
+            medicationName: string;
+            status: components["schemas"]["RefillStatus"];
             /**
              * Requestedat
              * @description Epoch milliseconds
              */
             requestedAt: number;
+            /**
+             * Decidedat
+             * @description Epoch milliseconds; once decided
+             */
+            decidedAt?: number | null;
+            /**
+             * Note
+             * @description The staff member's note with the decision, if any
+             */
+            note?: string | null;
         };
+        /** RefillRequestPage */
+        RefillRequestPage: {
+            /** Items */
+            items: components["schemas"]["RefillRequest"][];
+            /**
+             * Nextcursor
+             * @description Opaque; pass back as `cursor` for the next page
+             */
+            nextCursor: string | null;
+        };
+        /**
+         * RefillStatus
+         * @enum {string}
+         */
+        RefillStatus: "pending" | "approved" | "denied";
         /**
          * Resolution
          * @enum {string}
@@ -1122,6 +1258,46 @@ export interface components {
             title?: string | null;
             /** @default scheduled */
             status: components["schemas"]["BookingStatus"];
+        };
+        /** StaffRefillRequest */
+        StaffRefillRequest: {
+            /** Requestid */
+            requestId: string;
+            /** Medicationid */
+            medicationId: string;
+            /** Medicationname */
+            medicationName: string;
+            status: components["schemas"]["RefillStatus"];
+            /**
+             * Requestedat
+             * @description Epoch milliseconds
+             */
+            requestedAt: number;
+            /**
+             * Decidedat
+             * @description Epoch milliseconds; once decided
+             */
+            decidedAt?: number | null;
+            /**
+             * Note
+             * @description The staff member's note with the decision, if any
+             */
+            note?: string | null;
+            /**
+             * Userid
+             * @description The patient's user id
+             */
+            userId: string;
+        };
+        /** StaffRefillRequestPage */
+        StaffRefillRequestPage: {
+            /** Items */
+            items: components["schemas"]["StaffRefillRequest"][];
+            /**
+             * Nextcursor
+             * @description Opaque; pass back as `cursor` for the next page
+             */
+            nextCursor: string | null;
         };
         /** StatusCounts */
         StatusCounts: {
@@ -2446,6 +2622,262 @@ export interface operations {
             };
         };
     };
+    ListRefillQueue: {
+        parameters: {
+            query?: {
+                status?: components["schemas"]["QueueStatus"];
+                /** @description Page size, default 20 */
+                limit?: number;
+                /** @description `nextCursor` of the previous page, unchanged: signed for this caller and this query, it expires; any other value is a 400 */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffRefillRequestPage"];
+                };
+            };
+            /** @description The request is invalid: `details` names each field and issue (never the value) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid ID token (answered by the API Gateway authorizer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller is not clinic staff */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before asking again */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something went wrong; the message says nothing more */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    DecideRefillRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                requestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RefillDecision"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffRefillRequest"];
+                };
+            };
+            /** @description The request is invalid: `details` names each field and issue (never the value) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid ID token (answered by the API Gateway authorizer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller is not clinic staff */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource for this caller (another user's resource is also a 404) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The resource changed meanwhile, or its state does not allow this change */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before asking again */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something went wrong; the message says nothing more */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    SetUserAccess: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user's Cognito sub */
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AccessChange"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountAccess"];
+                };
+            };
+            /** @description The request is invalid: `details` names each field and issue (never the value) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid ID token (answered by the API Gateway authorizer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller is not clinic staff */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource for this caller (another user's resource is also a 404) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The resource changed meanwhile, or its state does not allow this change */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before asking again */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something went wrong; the message says nothing more */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     SetUserRole: {
         parameters: {
             query?: never;
@@ -2950,6 +3382,9 @@ export interface operations {
     ListLatestBiomarkers: {
         parameters: {
             query?: {
+                category?: string | null;
+                /** @description Only biomarkers whose latest reading has this status: the readings the stats count */
+                status?: components["schemas"]["BiomarkerStatus"] | null;
                 /** @description Page size, default 20 */
                 limit?: number;
                 /** @description `nextCursor` of the previous page, unchanged: signed for this caller and this query, it expires; any other value is a 400 */
@@ -3588,7 +4023,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Requested; one refill used */
+            /** @description Requested; pending until clinic staff decide */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -3626,6 +4061,70 @@ export interface operations {
             };
             /** @description The resource changed meanwhile, or its state does not allow this change */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before asking again */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something went wrong; the message says nothing more */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ListRefillRequests: {
+        parameters: {
+            query?: {
+                status?: components["schemas"]["RefillStatus"] | null;
+                /** @description Page size, default 20 */
+                limit?: number;
+                /** @description `nextCursor` of the previous page, unchanged: signed for this caller and this query, it expires; any other value is a 400 */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RefillRequestPage"];
+                };
+            };
+            /** @description The request is invalid: `details` names each field and issue (never the value) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid ID token (answered by the API Gateway authorizer) */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
