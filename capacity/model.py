@@ -132,7 +132,7 @@ STREAMED = (
     "POST /appointments", "PATCH /appointments/{id}", "POST /medications/{id}/refill-requests",
     "POST /admin/patients/{userId}/appointments", "PATCH /admin/patients/{userId}/appointments/{id}",
     "POST /admin/patients/{userId}/medications", "PATCH /admin/patients/{userId}/medications/{id}",
-    "POST /admin/patients/{userId}/biomarkers",
+    "POST /admin/patients/{userId}/biomarkers", "PATCH /admin/patients/{userId}/biomarkers/{id}",
 )
 
 

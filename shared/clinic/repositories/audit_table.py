@@ -26,12 +26,15 @@ def _table() -> str:
     return get_settings(Tables).audit_table
 
 
-def new_item(*, actor_id: str, patient_id: str, action: str, resource: str, at: int, request_id: str | None) -> Item:
+def new_item(*, actor_id: str, patient_id: str, action: str, resource: str, at: int, request_id: str | None,
+             reason: str | None = None) -> Item:
     event_id = keys.new_id()
     item = {"userId": patient_id, "sk": keys.timed(at, event_id), "eventId": event_id, "actorId": actor_id,
             "action": action, "resource": resource, "at": at, "auditShard": shard_key(day_of(at), event_id)}
     if request_id:
         item["requestId"] = request_id
+    if reason:
+        item["reason"] = reason
     return item
 
 

@@ -30,15 +30,15 @@ MAX_EXPORT_DAYS = 31
 MAX_EXPORT_QUERIES = 32
 
 
-def entry(actor: Caller, patient_id: str, action: str, resource: str) -> dict[str, Any]:
+def entry(actor: Caller, patient_id: str, action: str, resource: str, reason: str | None = None) -> dict[str, Any]:
     # The API request id (the logger's correlation id) ties the record to the request's logs.
     return audit_table.new_item(actor_id=actor.user_id, patient_id=patient_id, action=action, resource=resource,
-                          at=clock.now_ms(), request_id=logger.get_correlation_id())
+                                at=clock.now_ms(), request_id=logger.get_correlation_id(), reason=reason)
 
 
-def action(actor: Caller, patient_id: str, what: str, resource: str) -> dict[str, Any]:
+def action(actor: Caller, patient_id: str, what: str, resource: str, reason: str | None = None) -> dict[str, Any]:
     """The audit record's Put, to go in the transaction that makes the change."""
-    return audit_table.put_action(entry(actor, patient_id, what, resource))
+    return audit_table.put_action(entry(actor, patient_id, what, resource, reason))
 
 
 def record(actor: Caller, subject_id: str, what: str, resource: str) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 from clinic import catalog, clock
 from clinic.errors import InvalidInput
 from clinic.models.rollups import DailyHistory, DailyPoint, ReferenceRanges, ValueRange
-from clinic.repositories import rollups_table
+from clinic.repositories import biomarkers_table, rollups_table
 from clinic.services import days
 from clinic.services.summary import order
 
@@ -54,6 +54,30 @@ def daily(user_id: str, day: str, readings: Iterable[Mapping[str, Any]]) -> list
             "lastAt": last["recordedAt"],
         })
     return items
+
+
+def day_changes(user_id: str, day: str, readings: Iterable[Mapping[str, Any]]) -> tuple[list[Item], list[Item]]:
+    """The rollups of ``day`` from its surviving readings, and the keys of the rollups to delete:
+    biomarkers of the day whose every reading was withdrawn (entered in error)."""
+    readings = list(readings)
+    items = daily(user_id, day, [r for r in readings if not biomarkers_table.is_withdrawn(r)])
+    gone = sorted({r["name"] for r in readings} - {item["name"] for item in items})
+    return items, [{"userId": user_id, "sk": rollups_table.sort_key(name, day)} for name in gone]
+
+
+def refresh(user_id: str, changed: Mapping[str, Any]) -> None:
+    """Recompute the rollup of the corrected reading ``changed`` (its biomarker, its clinic-local
+    day) now: one Query of that biomarker's readings of the day (ByName; the correction's own
+    item taken as written, whatever the index shows yet), then one Put or Delete. The day is
+    marked too, so the nightly job recomputes it again from the table."""
+    zone = clock.clinic_zone()
+    day = days.local_day(changed["recordedAt"], zone)
+    start, end = days.day_bounds(day, zone)
+    of_day = [r for r in biomarkers_table.of_biomarker_between(user_id, changed["name"], start, end)
+              if r["readingId"] != changed["readingId"]]
+    items, gone = day_changes(user_id, day.isoformat(), [*of_day, changed])
+    rollups_table.put_many(items)
+    rollups_table.delete_many(gone)
 
 
 def canonical_name(name: str) -> str:
