@@ -96,8 +96,7 @@ def _observation(reading: Reading, patient_ref: str) -> dict[str, Any]:
                                    "code": "vital-signs" if reading.category == "vitals" else "laboratory"}]}],
         "code": code, "subject": {"reference": patient_ref},
         "effectiveDateTime": _iso(reading.recorded_at), "valueQuantity": quantity,
-        "interpretation": [{"coding": [{"system": INTERPRETATION,
-                                        "code": reading.interpretation or _flag(reading, reference)}]}],
+        "interpretation": [_interpretation(reading, reference)],
     }
     bound = {"unit": reading.unit, **({"system": codes.UCUM, "code": ucum} if ucum else {})}
     if reading.reference_range is not None:  # the lab's own range, stored in the reading's unit
@@ -107,8 +106,16 @@ def _observation(reading: Reading, patient_ref: str) -> dict[str, Any]:
             **({"high": {"value": lab.high, **bound}} if lab.high is not None else {})}]
     elif reference is not None and reference.unit == reading.unit:
         low, high = reference.normal
-        observation["referenceRange"] = [{"low": {"value": low, **bound}, "high": {"value": high, **bound}}]
+        observation["referenceRange"] = [{"low": {"value": low, **bound}, "high": {"value": high, **bound},
+                                          "text": codes.CATALOG_DERIVED}]
     return observation
+
+
+def _interpretation(reading: Reading, reference: catalog.Reference | None) -> dict[str, Any]:
+    """The lab's flag as it sent it, else one derived from the catalog (and marked so)."""
+    if reading.interpretation:
+        return {"coding": [{"system": INTERPRETATION, "code": reading.interpretation}]}
+    return {"coding": [{"system": INTERPRETATION, "code": _flag(reading, reference)}], "text": codes.CATALOG_DERIVED}
 
 
 def _status(reading: Reading) -> str:
