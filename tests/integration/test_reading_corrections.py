@@ -295,3 +295,35 @@ def test_an_unknown_results_withdrawal_is_rejected_and_a_first_correction_is_sto
     assert [(r["outcome"], (r.get("reason") or "").split(":")[0]) for r in body["results"]] == [
         ("rejected", "not_found"), ("accepted", "")]
     assert [r["value"] for r in surviving(ANN)] == [90]
+
+
+def test_pages_of_the_list_walk_past_withdrawn_readings_without_losing_or_repeating_any(patients, invoke):
+    # Given six readings, two of them withdrawn
+    ids = record(ANN, *[new_reading("Glucose", 80.0 + i, T1 + i * 60_000) for i in range(6)])
+    for withdrawn in (ids[1], ids[4]):
+        assert correct(invoke, withdrawn, {"status": "entered-in-error", "reason": "duplicate"}).status == 200
+    # When the unfiltered list is walked two at a time
+    seen, cursor = [], None
+    for _ in range(10):
+        page = call(invoke, "ListBiomarkersFunction", query={"limit": 2, **({"cursor": cursor} if cursor else {})}).body
+        assert len(page["items"]) <= 2
+        seen += [r["readingId"] for r in page["items"]]
+        cursor = page["nextCursor"]
+        if cursor is None:
+            break
+    # Then every surviving reading comes once, newest first, and no withdrawn one
+    assert seen == [ids[5], ids[3], ids[2], ids[0]]
+
+
+def test_a_lab_range_decides_and_an_amend_is_judged_by_it(patients, invoke):
+    # Given a reading whose lab's range (60-110) holds a value the catalog's (70-99) does not
+    lab = {"referenceRange": {"low": 60.0, "high": 110.0, "unit": "mg/dL"}, "interpretation": "N"}
+    (reading,) = record(ANN, new_reading("Glucose", 105.0, T1, **lab))
+    assert summary_of(ANN)[1]["Glucose"]["status"] == "in-range"
+    # When staff amend it outside the lab's range
+    reply = correct(invoke, reading, {"value": 115.0, "reason": "misread"})
+    # Then the lab's range decides, the stale flag is gone, the range stays on the reading
+    assert (reply.body["status"], reply.body["interpretation"], reply.body["referenceRange"]) == (
+        "out-of-range", None, {"low": 60.0, "high": 110.0, "unit": "mg/dL"})
+    latest = call(invoke, "ListLatestBiomarkersFunction").body["items"]
+    assert [(r["value"], r["status"], r["referenceRange"]["high"]) for r in latest] == [(115.0, "out-of-range", 110.0)]
