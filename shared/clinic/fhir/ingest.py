@@ -70,18 +70,18 @@ def ingest(raw: Any) -> list[Result]:
     if unknown:
         metrics.add_metric(name=UNKNOWN_PATIENT_METRIC, unit=MetricUnit.Count, value=unknown)
     for n, user_id, maybe in to_correct:
-        status = results[n].status
-        outcome = _correct(user_id, mapping.reading_id(results[n].key), maybe, status)
-        if outcome is None:  # amended or corrected, but never stored: it is a new result
-            to_record.append((n, user_id, maybe))  # type: ignore[arg-type]  # only a reading is never found
-        else:
+        outcome = _correct(user_id, mapping.reading_id(results[n].key), maybe, results[n].status)
+        if outcome is None and maybe is not None:  # amended or corrected, never stored: a new result
+            to_record.append((n, user_id, maybe))
+        elif outcome is not None:
             outcomes[n] = replace(outcome, index=results[n].index)
     recorded = readings.record_many([(user_id, reading) for _, user_id, reading in to_record], check_users=True)
-    for (n, _, _), outcome in zip(to_record, recorded, strict=True):
+    finals: list[tuple[int, str, NewReading]] = []
+    for (n, user_id, reading), outcome in zip(to_record, recorded, strict=True):
         outcomes[n] = replace(outcome, index=results[n].index)
-    _finalize([(n, user_id, reading) for n, user_id, reading in to_record
-               if outcomes[n] is not None and outcomes[n].outcome is Outcome.DUPLICATE  # type: ignore[union-attr]
-               and not reading.preliminary], results, outcomes)
+        if outcome.outcome is Outcome.DUPLICATE and not reading.preliminary:
+            finals.append((n, user_id, reading))
+    _finalize(finals, results, outcomes)
     return [o for o in outcomes if o is not None]
 
 
@@ -89,14 +89,16 @@ def _finalize(finals: list[tuple[int, str, NewReading]], results: list[LabResult
               outcomes: list[Result | None]) -> None:
     """A final result the write path found stored already replaces a stored preliminary one (one
     packed read of the stored readings; a replayed final finds a final and stays a duplicate)."""
-    if not finals:
+    wanted: dict[int, tuple[str, str]] = {}
+    for n, user_id, reading in finals:
+        resolved = readings.resolve(reading)  # the write path took it: it resolves
+        if isinstance(resolved, dict):
+            wanted[n] = (user_id, keys.timed(resolved["recordedAt"], resolved["readingId"]))
+    if not wanted:
         return
-    resolved = {n: readings.resolve(reading) for n, _, reading in finals}
-    wanted = {n: (user_id, keys.timed(r["recordedAt"], r["readingId"]))
-              for (n, user_id, _), r in zip(finals, resolved.values(), strict=True) if isinstance(r, dict)}
     stored = biomarkers_table.stored(wanted.values())
     for n, user_id, reading in finals:
-        item = stored.get(wanted.get(n, ("", "")))
+        item = stored.get(wanted[n]) if n in wanted else None
         if item is not None and item.get("preliminary"):
             outcome = _correct(user_id, item["readingId"], reading, results[n].status)
             if outcome is not None:
