@@ -1,5 +1,5 @@
 """The error body of every route (``clinic.models.errors``) for the runner's own answers (its 401s, refused
-handshakes, local sign-in endpoints); the functions build theirs through ``clinic.api``."""
+handshakes, local sign-in endpoints); the functions build theirs through ``clinic.entry.http``."""
 
 from __future__ import annotations
 

@@ -16,7 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
 
-from clinic.api.resolver import SECURITY_HEADERS
+from clinic.entry.http import SECURITY_HEADERS
 from clinic.observability import error_fingerprint
 from clinic_local import edge, template
 from clinic_local.authorizer import CognitoAuthorizer, as_rest_claims

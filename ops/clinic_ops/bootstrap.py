@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from clinic import cognito
-from clinic.api.auth import ADMIN_GROUP, Caller
+from clinic.identity import ADMIN_GROUP, Caller
 from clinic.models.auth import normalize_email
 from clinic.models.users import Role
 from clinic.services import audit, users

@@ -1,4 +1,4 @@
-"""Domain errors. Services raise these; ``clinic.api`` maps them to HTTP in one place.
+"""Domain errors. Services raise these; ``clinic.entry.http`` maps them to HTTP in one place.
 
 Messages are fixed, caller-safe sentences: never interpolate user data (PHI can hide in it).
 """

@@ -185,7 +185,7 @@ def test_on_the_queue_a_bundle_message_fails_only_when_one_of_its_results_does(i
 
 
 def test_the_plain_ingest_path_never_imports_the_fhir_models():
-    code = ("import json, sys; from clinic.services import ingest; ingest.handle({'readings': []}); "
+    code = ("import json, sys; from clinic.services import ingest; ingest.from_invoke({'readings': []}); "
             "print(json.dumps(sorted(m for m in sys.modules if m.startswith('fhir'))))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert json.loads(out.stdout.strip().splitlines()[-1]) == []

@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from clinic.internal import InvocationFailed
+from clinic.entry.invoke import InvocationFailed
 from clinic.observability import logger
 from clinic.repositories import biomarker_summary_table
 from clinic.services import readings
@@ -49,7 +49,7 @@ def captured(capfd, caplog):
 
 
 def assert_no_needle(text):
-    assert '"message":"readings ingested"' in text or '"message":"invocation failed"' in text  # capture works
+    assert '"message":"readings ingested"' in text or '"message":"unhandled error"' in text  # capture works
     assert '"_aws"' in text  # metrics too
     for needle in NEEDLES:
         assert needle not in text, needle

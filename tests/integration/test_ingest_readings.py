@@ -214,7 +214,7 @@ def test_a_write_that_dynamodb_keeps_refusing_fails_only_its_own_message(invoke,
 
 
 def test_an_unexpected_error_fails_the_invocation_with_a_fixed_message(invoke, users, monkeypatch):
-    from clinic.internal import InvocationFailed
+    from clinic.entry.invoke import InvocationFailed
     from clinic.services import readings
 
     def broken(*_, **__):

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from aws_lambda_powertools.metrics import Metrics
 
+from clinic.entry.trigger import TriggerFailed
 from clinic.services import audit, export
-from clinic.triggers import TriggerFailed
 from tests.support.api import call
 from tests.support.cognito import trigger_event
 from tests.support.data import NOW_MS, create_users
@@ -108,5 +108,5 @@ def test_a_failed_sign_in_trigger_counts_without_phi(invoke, tables, emitted, mo
     with pytest.raises(TriggerFailed):
         invoke("PreTokenGenerationFunction", event)
     found = emitted()
-    assert any("TriggerErrors" in b for b in found)
+    assert any("UnhandledErrors" in b for b in found)
     assert [p for b in found for p in problems(b)] == []

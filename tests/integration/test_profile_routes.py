@@ -2,7 +2,7 @@
 
 import pytest
 
-from clinic.api.auth import Caller
+from clinic.identity import Caller
 from clinic.repositories import users_table
 from clinic.services import users
 from tests.support.api import call

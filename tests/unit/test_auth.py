@@ -1,7 +1,7 @@
 import pytest
 
-from clinic.api.auth import caller_from_claims, parse_groups, require_admin
 from clinic.errors import Forbidden, Unauthorized
+from clinic.identity import caller_from_claims, parse_groups, require_admin
 
 
 @pytest.mark.parametrize(("raw", "groups"), [

@@ -73,3 +73,49 @@ def test_an_alarm_group_over_the_metric_limit_is_refused(tmp_path):
     many = [generator.read_manifest(path)] * (generator.MAX_METRICS_PER_ALARM + 1)
     with pytest.raises(ValueError, match="at most 10"):
         generator.alarms(many)
+
+
+STATEMENTS = "DataKey: kms:Decrypt\nStatements:\n  - Effect: Allow\n    Action: dynamodb:GetItem\n    Resource: x\n"
+
+
+def _function(tmp_path, app: str, manifest: str = "") -> str:
+    folder = tmp_path / "functions" / "things" / "thing"
+    folder.mkdir(parents=True)
+    (folder / "app.py").write_text(app)
+    (folder / "function.yaml").write_text(f"Name: Thing\nDescription: d\nAlarms: PatientCare\n{manifest}{STATEMENTS}")
+    return "\n".join(generator.function_resources(generator.read_manifest(folder / "function.yaml")))
+
+
+@pytest.mark.parametrize(("app", "manifest", "checked"), [
+    ('app = make_resolver()\n@app.get("/things")\nhandler = lambda_entry(app)\n', "", False),
+    ('app = make_resolver(staff=True)\n@app.get("/admin/things")\nhandler = lambda_entry(app)\n', "", True),
+    ('app = make_resolver()\n@app.get("/things")\nhandler = lambda_entry(app, current_account=True)\n', "", True),
+    ('app = make_resolver()\n@app.post("/things")\nhandler = lambda_entry(app)\n', "", True),
+    ('app = make_resolver()\n@app.delete("/things")\nhandler = lambda_entry(app)\n', "", True),
+    ('app = make_resolver()\n@app.post("/things")\nhandler = lambda_entry(app)\n', "Public: true\n", False),
+    ("handler = invoke_entry(live.connect)\n", "ChecksTheAccount: true\n", True),
+    ("handler = invoke_entry(live.disconnect)\n", "", False),
+])
+def test_the_account_check_statement_follows_what_the_entry_checks(tmp_path, app, manifest, checked):
+    text = _function(tmp_path, app, manifest)
+
+    assert ("Sid: CheckTheAccount" in text) == checked
+    if checked:  # first after the data key, reading exactly the two items check_account reads
+        assert ("Resource: !GetAtt DataKey.Arn\n            - Sid: CheckTheAccount  # a deleted account is a 401"
+                in text)
+        assert "GetItem\n              Resource: [!GetAtt UsersTable.Arn, !GetAtt AuthTable.Arn]" in text
+
+
+@pytest.mark.parametrize(("manifest", "error"), [
+    ("ChecksTheAccount: true\n", "derived from the route's entry"),
+    ("", "is generated"),
+])
+def test_the_account_check_statement_is_never_written_by_hand(tmp_path, manifest, error):
+    by_hand = "  - Sid: CheckTheAccount\n    Effect: Allow\n    Action: dynamodb:GetItem\n    Resource: y\n"
+    folder = tmp_path / "functions" / "things" / "thing"
+    folder.mkdir(parents=True)
+    (folder / "app.py").write_text('@app.post("/things")\n')
+    (folder / "function.yaml").write_text(
+        f"Name: Thing\nDescription: d\nAlarms: PatientCare\n{manifest}{STATEMENTS}{by_hand if not manifest else ''}")
+    with pytest.raises(ValueError, match=error):
+        generator.read_manifest(folder / "function.yaml")

@@ -6,19 +6,19 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
-from clinic.api import current_admin, lambda_entry, make_resolver, responses
 from clinic.api.params import ReadingId, UserId
+from clinic.entry.http import current_user, lambda_entry, make_resolver, responses
 from clinic.models.biomarkers import Reading, ReadingCorrection
 from clinic.services import biomarkers
 
-app = make_resolver()
+app = make_resolver(staff=True)
 
 
 @app.patch("/admin/patients/<userId>/biomarkers/<readingId>", summary="Correct or withdraw a reading",
-           responses=responses(404, 409, admin=True))
+           responses=responses(404, 409))
 def correct_patient_biomarker(user_id: UserId, reading_id: ReadingId,
                               correction: Annotated[ReadingCorrection, Body()]) -> Reading:
-    return biomarkers.correct(current_admin(app), user_id, reading_id, correction)
+    return biomarkers.correct(current_user(app), user_id, reading_id, correction)
 
 
-handler = lambda_entry(app, staff_only=True)
+handler = lambda_entry(app)

@@ -1,16 +1,16 @@
 """GET /admin/patients/{userId}: one patient's profile (staff only; audited)."""
 
-from clinic.api import current_admin, lambda_entry, make_resolver, responses
 from clinic.api.params import UserId
+from clinic.entry.http import current_user, lambda_entry, make_resolver, responses
 from clinic.models.users import User
 from clinic.services import patients
 
-app = make_resolver()
+app = make_resolver(staff=True)
 
 
-@app.get("/admin/patients/<userId>", summary="A patient's profile", responses=responses(404, admin=True))
+@app.get("/admin/patients/<userId>", summary="A patient's profile", responses=responses(404))
 def get_patient(user_id: UserId) -> User:
-    return patients.get(current_admin(app), user_id)
+    return patients.get(current_user(app), user_id)
 
 
-handler = lambda_entry(app, staff_only=True)
+handler = lambda_entry(app)

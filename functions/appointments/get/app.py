@@ -1,7 +1,7 @@
 """GET /appointments/{appointmentId}: one of the caller's appointments (404 for anyone else's)."""
 
-from clinic.api import current_user, lambda_entry, make_resolver, responses
 from clinic.api.params import AppointmentId
+from clinic.entry.http import current_user, lambda_entry, make_resolver, responses
 from clinic.models.appointments import Appointment
 from clinic.services import appointments
 

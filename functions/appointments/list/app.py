@@ -4,7 +4,7 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from clinic.api import current_user, lambda_entry, make_resolver, responses
+from clinic.entry.http import current_user, lambda_entry, make_resolver, responses
 from clinic.models.appointments import AppointmentPage, AppointmentStatus, AppointmentType, When
 from clinic.models.common import PAGE_LIMIT_DEFAULT, PAGE_LIMIT_MAX
 from clinic.services import appointments

@@ -5,8 +5,8 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
-from clinic.api import current_user, lambda_entry, make_resolver, responses
 from clinic.api.params import AppointmentId
+from clinic.entry.http import current_user, lambda_entry, make_resolver, responses
 from clinic.models.appointments import Appointment, AppointmentChange
 from clinic.services import appointments
 

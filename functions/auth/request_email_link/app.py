@@ -5,7 +5,7 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
-from clinic.api import lambda_entry, make_resolver, responses
+from clinic.entry.http import lambda_entry, make_resolver, responses
 from clinic.models.auth import EmailLinkAccepted, EmailLinkRequest
 from clinic.services import email_links
 from clinic.settings import AuthTable, EmailLinks, Mail, check

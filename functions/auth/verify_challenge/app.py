@@ -1,9 +1,9 @@
 """Cognito Verify Auth Challenge Response trigger: consumes the email link (once, unexpired, bound
 to the address)."""
 
+from clinic.entry.trigger import trigger_entry
 from clinic.services import sign_in
 from clinic.settings import AuthTable, check
-from clinic.triggers import trigger_entry
 
 check(AuthTable)
 

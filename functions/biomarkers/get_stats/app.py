@@ -1,6 +1,6 @@
 """GET /biomarkers/stats: the caller's dashboard stats (one GetItem, whatever the history)."""
 
-from clinic.api import current_user, lambda_entry, make_resolver, responses
+from clinic.entry.http import current_user, lambda_entry, make_resolver, responses
 from clinic.models.stats import BiomarkerStats
 from clinic.services import stats
 

@@ -9,8 +9,8 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from clinic.api import current_user, lambda_entry, make_resolver, path_text, responses
 from clinic.api.params import BiomarkerNamePath, Cursor, From, Limit, To
+from clinic.entry.http import current_user, lambda_entry, make_resolver, path_text, responses
 from clinic.errors import InvalidInput
 from clinic.models.biomarkers import ReadingPage
 from clinic.models.common import PAGE_LIMIT_DEFAULT

@@ -1,7 +1,7 @@
 """GET /biomarkers/latest: the latest reading of each of the caller's biomarkers (the panel)."""
 
-from clinic.api import current_user, lambda_entry, make_resolver, responses
 from clinic.api.params import Cursor, Limit
+from clinic.entry.http import current_user, lambda_entry, make_resolver, responses
 from clinic.models.biomarkers import ReadingPage
 from clinic.models.common import PAGE_LIMIT_DEFAULT
 from clinic.services import biomarkers

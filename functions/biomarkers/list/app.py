@@ -5,8 +5,8 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from clinic.api import current_user, lambda_entry, make_resolver, responses
 from clinic.api.params import Cursor, From, Limit, To
+from clinic.entry.http import current_user, lambda_entry, make_resolver, responses
 from clinic.models.biomarkers import BiomarkerName, Category, ReadingPage
 from clinic.models.common import PAGE_LIMIT_DEFAULT, BiomarkerStatus
 from clinic.services import biomarkers

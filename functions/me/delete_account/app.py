@@ -3,7 +3,7 @@ records follow the retention setting (docs/decisions.md)."""
 
 from aws_lambda_powertools.event_handler.api_gateway import Response
 
-from clinic.api import current_user, lambda_entry, make_resolver, responses
+from clinic.entry.http import current_user, lambda_entry, make_resolver, responses
 from clinic.services import accounts
 from clinic.settings import AuthTable, Erasure, UserPool, check
 

@@ -1,9 +1,9 @@
 """GET /me/export: all of the caller's own data (HIPAA right of access), page by page; as our
 JSON, or with ``format=fhir`` as FHIR R4 Bundles."""
 
-from clinic.api import current_user, lambda_entry, make_resolver
 from clinic.api.fhir import ExportFormat, fhir_response, json_or_fhir
 from clinic.api.params import Cursor, Limit
+from clinic.entry.http import current_user, lambda_entry, make_resolver
 from clinic.models.common import PAGE_LIMIT_MAX
 from clinic.models.export import ExportPage
 from clinic.services import export

@@ -1,6 +1,6 @@
 """GET /me: the caller's profile; the first call after sign-up creates it from the token."""
 
-from clinic.api import current_user, lambda_entry, make_resolver, responses
+from clinic.entry.http import current_user, lambda_entry, make_resolver, responses
 from clinic.models.users import User
 from clinic.services import users
 from clinic.settings import AuthTable, check

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
-from clinic.api import current_user, lambda_entry, make_resolver, responses
+from clinic.entry.http import current_user, lambda_entry, make_resolver, responses
 from clinic.models.users import ProfileChange, User
 from clinic.services import users
 from clinic.settings import AuthTable, check

@@ -1,7 +1,7 @@
 """GET /medications/{medicationId}: one of the caller's medications (404 for anyone else's)."""
 
-from clinic.api import current_user, lambda_entry, make_resolver, responses
 from clinic.api.params import MedicationId
+from clinic.entry.http import current_user, lambda_entry, make_resolver, responses
 from clinic.models.medications import Medication
 from clinic.services import medications
 

@@ -4,8 +4,8 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from clinic.api import current_user, lambda_entry, make_resolver, responses
 from clinic.api.params import Cursor, Limit
+from clinic.entry.http import current_user, lambda_entry, make_resolver, responses
 from clinic.models.common import PAGE_LIMIT_DEFAULT
 from clinic.models.medications import MedicationPage
 from clinic.services import medications

@@ -1,8 +1,8 @@
 """POST /medications/{medicationId}/refill-requests: one refill of an active medication with
 refills left; one conditional update, so concurrent requests never take the count below zero."""
 
-from clinic.api import current_user, lambda_entry, make_resolver, responses
 from clinic.api.params import MedicationId
+from clinic.entry.http import current_user, lambda_entry, make_resolver, responses
 from clinic.models.medications import RefillRequest
 from clinic.services import medications
 

@@ -4,14 +4,14 @@ that night (backfill). Reads only those nights' activity markers and queues user
 
 from typing import Any
 
-from clinic.jobs import job_entry
+from clinic.entry.schedule import schedule_entry
 from clinic.models.rollups import PlanRequest
 from clinic.services import nightly
 
 
-def plan(event: dict[str, Any], _context: Any) -> dict[str, Any]:
-    result = nightly.plan(PlanRequest.model_validate(event))
+def plan(request: PlanRequest) -> dict[str, Any]:
+    result = nightly.plan(request)
     return {"nights": result.nights, "users": result.users, "messages": result.messages}
 
 
-handler = job_entry(plan)
+handler = schedule_entry(PlanRequest, plan)

@@ -1,15 +1,3 @@
-"""HTTP layer: a handler imports everything it needs from here."""
-
-from clinic.api.auth import Caller
-from clinic.api.resolver import (
-    current_admin,
-    current_user,
-    error_response,
-    lambda_entry,
-    make_resolver,
-    path_text,
-    responses,
-)
-
-__all__ = ["Caller", "current_admin", "current_user", "error_response", "lambda_entry", "make_resolver", "path_text",
-           "responses"]
+"""What an HTTP route declares, beyond its handler: its parameters (``params``), the FHIR export's
+format and responses (``fhir``), and the checks every request passes before routing (``guards``).
+The route's entry (resolver, caller, Lambda handler) is ``clinic.entry.http``."""

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from clinic.api.resolver import responses
+from clinic.entry.http import responses
 
 FHIR_JSON = "application/fhir+json"
 
@@ -19,9 +19,9 @@ ExportFormat = Annotated[Literal["json", "fhir"], Query(
                 "link carries the cursor")]
 
 
-def json_or_fhir(model: Any, *errors: int, admin: bool = False) -> dict[int, Any]:
+def json_or_fhir(model: Any, *errors: int) -> dict[int, Any]:
     """``responses(...)`` whose 200 is ``model`` as JSON, or a FHIR R4 Bundle as FHIR JSON."""
-    documented = responses(*errors, admin=admin)
+    documented = responses(*errors)
     documented[200] = {"description": "OK", "content": {
         "application/json": {"model": model},
         FHIR_JSON: {"schema": {"type": "object", "description": "A FHIR R4 Bundle of type collection"}},

@@ -1,5 +1,5 @@
 """What every request must satisfy before any handler or parser sees it, checked once for every
-route (clinic.api.resolver wires these in):
+route (clinic.entry.http wires these in):
 
 - a body is bounded in size and in nesting depth before it is parsed (a deeply nested value would
   exhaust the parser's recursion), and is UTF-8 (a gateway that replaced undecodable bytes with

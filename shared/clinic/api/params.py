@@ -24,7 +24,7 @@ AppointmentId = Annotated[str, Path(alias="appointmentId", pattern=ID_PATTERN, m
 ReadingId = Annotated[str, Path(alias="readingId", pattern=ID_PATTERN, max_length=64)]
 MedicationId = Annotated[str, Path(alias="medicationId", pattern=ID_PATTERN, max_length=64)]
 UserId = Annotated[str, Path(alias="userId", pattern=ID_PATTERN, max_length=64, description="The user's Cognito sub")]
-# Percent-encoded as it arrives (see clinic.api.path_text); 64 characters can take 3 bytes each.
+# Percent-encoded as it arrives (see clinic.entry.http.path_text); 64 characters can take 3 bytes each.
 # The document describes the name itself (a client encodes it), which the route checks once decoded.
 BiomarkerNamePath = Annotated[str, Path(alias="name", min_length=1, max_length=3 * 64 * 3,
                                         description="The biomarker's name, URL-encoded",

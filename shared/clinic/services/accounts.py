@@ -21,7 +21,7 @@ import re
 from typing import Any
 
 from clinic import aws, cognito
-from clinic.api.auth import Caller
+from clinic.identity import Caller
 from clinic.observability import metrics
 from clinic.repositories import user_data, users_table
 from clinic.services import users

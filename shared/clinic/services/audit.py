@@ -11,8 +11,8 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from clinic import clock
-from clinic.api.auth import Caller
 from clinic.errors import InvalidInput
+from clinic.identity import Caller
 from clinic.models.audit import AuditEvent, AuditExportPage, AuditPage
 from clinic.observability import logger
 from clinic.repositories import audit_table

@@ -7,8 +7,8 @@ from __future__ import annotations
 from pydantic import TypeAdapter, ValidationError
 
 from clinic import catalog
-from clinic.api.auth import Caller
 from clinic.errors import InvalidInput
+from clinic.identity import Caller
 from clinic.models.biomarkers import (
     ENTERED_IN_ERROR,
     BiomarkerName,

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from clinic.api.auth import Caller
+from clinic.identity import Caller
 from clinic.models.appointments import Appointment
 from clinic.models.biomarkers import Reading
 from clinic.models.export import ExportedDailyPoint, ExportPage

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from clinic.api.auth import Caller
 from clinic.errors import Conflict, NotFound
+from clinic.identity import Caller
 from clinic.models.identifiers import IdentifiersChange, PatientIdentifiers
 from clinic.repositories import dynamo, users_table
 from clinic.repositories import patient_identifiers_table as lookup

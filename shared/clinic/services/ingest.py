@@ -1,4 +1,5 @@
-"""Sensor and lab ingest: two entry points (direct Invoke, SQS), one code path.
+"""Sensor and lab ingest: two callers (direct Invoke, SQS), one code path. The function unwraps
+the SQS envelope: ``from_queue`` takes the messages' bodies and answers which failed.
 
 Each item is validated on its own (a bad one is rejected with a reason, the rest proceed), then
 every valid reading of every user goes through ``readings.record_many`` in one call, which
@@ -6,8 +7,8 @@ checks that the users exist, writes what is new and merges the summaries.
 
 - Invoke: ``{"readings": [...]}`` (at most 1,000) returns counts and one result per item.
   A malformed envelope or too many readings is an error result and nothing is written.
-- SQS: one reading per message. A message whose reading is rejected or failed is reported in
-  ``batchItemFailures`` (SQS makes it visible again; after the redrive policy's receive count it
+- SQS: one reading per message. A message whose reading is rejected or failed is reported back
+  (``batchItemFailures``: SQS makes it visible again; after the redrive policy's receive count it
   moves to the dead-letter queue); the others are deleted.
 
 Logs and metrics carry counts only: never a reading, a user id or a reason.
@@ -66,15 +67,6 @@ def ingest(raw_items: Sequence[Any]) -> list[Result]:
     return results
 
 
-def handle(event: Any) -> dict[str, Any]:
-    """The Lambda entry: an SQS batch, a direct invocation, or a lab's FHIR Bundle invoked directly."""
-    if isinstance(event, dict) and "Records" in event:
-        return from_queue(event)
-    if is_bundle(event):
-        return from_bundle(event)
-    return from_invoke(event)
-
-
 def is_bundle(raw: Any) -> bool:
     return isinstance(raw, dict) and raw.get("resourceType") == "Bundle"
 
@@ -120,13 +112,14 @@ def _report(counts: Counter[Outcome], results: Sequence[Result]) -> dict[str, An
     ).model_dump(exclude_none=True)
 
 
-def from_queue(event: dict[str, Any]) -> dict[str, Any]:
-    records = event["Records"]
+def from_queue(messages: Sequence[Any]) -> list[int]:
+    """The messages' bodies (text, one reading or one FHIR Bundle each) -> the positions of those
+    that failed and must be delivered again, in order."""
     bodies = []
-    for record in records:
+    for message in messages:
         try:
-            bodies.append(json.loads(record["body"]))
-        except (ValueError, TypeError, KeyError):
+            bodies.append(json.loads(message))
+        except (ValueError, TypeError):
             bodies.append(_UNREADABLE)
     plain = [index for index, body in enumerate(bodies) if not is_bundle(body)]
     results = [replace(r, index=plain[r.index]) for r in ingest([bodies[index] for index in plain])]
@@ -142,7 +135,7 @@ def from_queue(event: dict[str, Any]) -> dict[str, Any]:
         results += of_bundle
         failing |= {r.index for r in of_bundle if r.outcome in RETRY_LATER}
     _observe("queue", results)
-    return {"batchItemFailures": [{"itemIdentifier": records[index]["messageId"]} for index in sorted(failing)]}
+    return sorted(failing)
 
 
 def _error(message: str, details: list[dict[str, Any]] | None = None) -> dict[str, Any]:

@@ -5,16 +5,19 @@ server sends JSON text frames ``{"type": "changed", "topic": "stats" | "appointm
 "medications"}``, one per affected topic per change batch per connection, only to the changed
 user's connections, and the client refetches through the REST API. No record data, no ids.
 
-- ``connect`` / ``disconnect``: the ``$connect`` and ``$disconnect`` routes.
-- ``fan_out``: DynamoDB stream batches (KEYS_ONLY) of BiomarkerSummary, Appointments and
-  Medications -> (user, topic) pairs, de-duplicated -> one Query of each user's connections ->
-  one post per connection and topic. Gone connections (410) are deleted; a record whose post
-  failed otherwise is reported back in ``batchItemFailures`` so that Lambda retries it.
+- ``connect`` / ``disconnect``: the ``$connect`` and ``$disconnect`` routes (a connection id and,
+  to connect, the token; the functions unwrap them from the WebSocket event).
+- ``fan_out``: the changes of a DynamoDB stream batch (KEYS_ONLY) of BiomarkerSummary, Appointments
+  and Medications (each a table, a user and the record's sequence number, unwrapped from the stream
+  records by the function) -> (user, topic) pairs, de-duplicated -> one Query of each user's
+  connections -> one post per connection and topic. Gone connections (410) are deleted; the
+  changes whose post failed otherwise are returned, for the function to report back to Lambda.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -23,9 +26,9 @@ from aws_lambda_powertools.metrics import MetricUnit
 from botocore.exceptions import BotoCoreError, ClientError
 
 from clinic import aws, clock
-from clinic.api.auth import caller_from_claims
 from clinic.errors import Unauthorized
 from clinic.id_tokens import IdTokenVerifier, cognito_issuer, jwks_url
+from clinic.identity import caller_from_claims
 from clinic.observability import logger, metrics
 from clinic.repositories import connections_table
 from clinic.services import users
@@ -51,26 +54,21 @@ def verifier() -> IdTokenVerifier:
     return IdTokenVerifier(settings.cognito_jwks_url or jwks_url(issuer), issuer, {settings.app_client_id})
 
 
-def _status(code: int) -> dict[str, Any]:
-    return {"statusCode": code}
-
-
-def connect(event: dict[str, Any]) -> dict[str, Any]:
-    """Verify the ``token`` query parameter; store the connection under the token's ``sub``.
-    Any status but 200 refuses the handshake, and nothing is stored."""
-    token = (event.get("queryStringParameters") or {}).get("token")
+def connect(connection_id: str, token: str | None) -> int:
+    """Verify ``token``; store the connection under the token's ``sub``. The handshake's status:
+    any but 200 refuses it, and nothing is stored."""
     claims = verifier().verify(token)
     if claims is None or not _account_stands(claims):
         metrics.add_metric(name="ConnectionsRefused", unit=MetricUnit.Count, value=1)
-        return _status(401)
+        return 401
     user_id = claims["sub"]
     now = clock.now_s()
     if len(connections_table.of_user(user_id, now)) >= connections_table.MAX_PER_USER:
         metrics.add_metric(name="ConnectionsRefused", unit=MetricUnit.Count, value=1)
-        return _status(429)
-    connections_table.put(user_id, event["requestContext"]["connectionId"], now + CONNECTION_TTL_S)
+        return 429
+    connections_table.put(user_id, connection_id, now + CONNECTION_TTL_S)
     metrics.add_metric(name="ConnectionsOpened", unit=MetricUnit.Count, value=1)
-    return _status(200)
+    return 200
 
 
 def _account_stands(claims: dict[str, Any]) -> bool:
@@ -82,12 +80,10 @@ def _account_stands(claims: dict[str, Any]) -> bool:
     return True
 
 
-def disconnect(event: dict[str, Any]) -> dict[str, Any]:
-    connection_id = event["requestContext"]["connectionId"]
+def disconnect(connection_id: str) -> None:
     owner = connections_table.owner_of(connection_id)
     if owner is not None:
         connections_table.delete(owner, connection_id)
-    return _status(200)
 
 
 # --- fan-out ---------------------------------------------------------------------------------
@@ -99,42 +95,36 @@ def _topics_by_table() -> dict[str, str]:
             settings.medications_table: "medications"}
 
 
-def table_of(stream_arn: str) -> str | None:
-    """``arn:aws:dynamodb:<region>:<account>:table/<name>/stream/<label>`` -> ``<name>``."""
-    parts = stream_arn.split(":", 5)
-    if len(parts) != 6:
-        return None
-    resource = parts[5].split("/")
-    return resource[1] if len(resource) >= 2 and resource[0] == "table" else None
+@dataclass(frozen=True)
+class Change:
+    """One user's item changed in ``table`` (a stream record: ``sequence_number`` names it)."""
+
+    table: str
+    user_id: str
+    sequence_number: str
 
 
 @dataclass
 class FanOut:
-    """What one batch did (the handler returns only the failures; tests and metrics read the rest)."""
+    """What one batch did (the function reports only the failures; tests and metrics read the rest)."""
 
     changes: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # user -> topic -> sequence numbers
     sent: int = 0
     gone: int = 0
     failed_sequence_numbers: list[str] = field(default_factory=list)
 
-    def response(self) -> dict[str, Any]:
-        return {"batchItemFailures": [{"itemIdentifier": s} for s in self.failed_sequence_numbers]}
 
-
-def changes_of(records: list[dict[str, Any]]) -> dict[str, dict[str, list[str]]]:
-    """Stream records -> user -> topic -> the records' sequence numbers (de-duplication: a user's
-    topic appears once however many records changed it)."""
+def changes_of(changes: Iterable[Change]) -> dict[str, dict[str, list[str]]]:
+    """Changes -> user -> topic -> their sequence numbers (de-duplication: a user's topic appears
+    once however many changes touched it)."""
     topics = _topics_by_table()
-    changes: dict[str, dict[str, list[str]]] = {}
-    for record in records:
-        change = record.get("dynamodb") or {}
-        topic = topics.get(table_of(str(record.get("eventSourceARN", ""))) or "")
-        user_id = ((change.get("Keys") or {}).get("userId") or {}).get("S")
-        sequence_number = change.get("SequenceNumber")
-        if topic is None or not user_id or not sequence_number:
-            continue  # not a stream this function reads: nothing anyone could be told
-        changes.setdefault(user_id, {}).setdefault(topic, []).append(str(sequence_number))
-    return changes
+    found: dict[str, dict[str, list[str]]] = {}
+    for change in changes:
+        topic = topics.get(change.table)
+        if topic is None:
+            continue  # not a table this function reads: nothing anyone could be told
+        found.setdefault(change.user_id, {}).setdefault(topic, []).append(change.sequence_number)
+    return found
 
 
 def _management() -> Any:
@@ -184,8 +174,8 @@ def _notify_user(user_id: str, topics: dict[str, list[str]], client: Any, result
             logger.warning("gone connection not deleted", extra={"errorType": type(error).__name__})
 
 
-def fan_out(event: dict[str, Any]) -> FanOut:
-    result = FanOut(changes=changes_of(list(event.get("Records") or [])))
+def fan_out(changes: Iterable[Change]) -> FanOut:
+    result = FanOut(changes=changes_of(changes))
     if result.changes:
         client = _management()
         for user_id, topics in result.changes.items():
@@ -196,7 +186,3 @@ def fan_out(event: dict[str, Any]) -> FanOut:
     logger.info("fan-out", extra={"users": len(result.changes), "sent": result.sent, "gone": result.gone,
                                   "failedRecords": len(result.failed_sequence_numbers)})
     return result
-
-
-def handle_stream(event: dict[str, Any]) -> dict[str, Any]:
-    return fan_out(event).response()

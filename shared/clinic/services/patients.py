@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 from pydantic import TypeAdapter
 
-from clinic.api.auth import Caller
+from clinic.identity import Caller
 from clinic.models.users import Role, User, UserPage
 from clinic.repositories import users_table
 from clinic.services import audit, cursors, users

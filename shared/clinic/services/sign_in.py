@@ -19,8 +19,8 @@ from __future__ import annotations
 from typing import Any
 
 from clinic import cognito
-from clinic.api.auth import ADMIN_GROUP
 from clinic.errors import DomainError
+from clinic.identity import ADMIN_GROUP
 from clinic.models.auth import normalize_email
 from clinic.models.users import Role
 from clinic.observability import metrics

@@ -19,8 +19,8 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from clinic import clock, cognito
-from clinic.api.auth import ADMIN_GROUP, Caller
 from clinic.errors import Forbidden, NotFound, Unauthorized
+from clinic.identity import ADMIN_GROUP, Caller
 from clinic.models.users import ProfileChange, Role, User
 from clinic.repositories import auth_table, dynamo, users_table
 from clinic.settings import UserPool, get_settings

@@ -9,8 +9,8 @@ import json
 import pytest
 
 from clinic import aws, settings
-from clinic.api.auth import Caller
 from clinic.errors import Unauthorized
+from clinic.identity import Caller
 from clinic.services import accounts, readings, users
 from tests.integration.auth.conftest import create_native_user
 from tests.support.data import NOW_MS, appointment, new_reading, store_appointments

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from clinic import aws
-from clinic.api.auth import Caller
 from clinic.errors import NotFound, Unauthorized
+from clinic.identity import Caller
 from clinic.models.users import Role
 from clinic.repositories import audit_table, users_table
 from clinic.services import users

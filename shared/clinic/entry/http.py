@@ -1,5 +1,9 @@
-"""The one resolver factory every HTTP function uses: validation, the error contract of the
-API (``clinic.models.errors``), security headers, and the caller's identity.
+"""The entry of every HTTP function: the resolver (validation, the error contract of the API
+(``clinic.models.errors``), security headers), the caller's identity, and the Lambda handler.
+
+A route is a patient route or a staff route, said once: ``make_resolver(staff=True)`` documents
+the 403 on its route, ``lambda_entry`` refuses a non-staff caller before reading any input, and
+``current_user(app)`` (the same call on either kind) is the verified caller, staff there.
 
 Errors: ``{"error": {"code", "message", "details"}}``. Domain errors map to their status here
 and nowhere else; request validation failures are 400 with the failing fields (never the values);
@@ -12,7 +16,7 @@ import json
 from collections.abc import Callable
 from functools import cache
 from http import HTTPStatus
-from typing import Any, cast
+from typing import Any
 from urllib.parse import unquote
 
 from aws_lambda_powertools.event_handler.api_gateway import APIGatewayRestResolver, Response
@@ -21,10 +25,10 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestUnsupp
 from aws_lambda_powertools.logging import correlation_paths
 
 from clinic.api import guards
-from clinic.api.auth import Caller, caller_from_claims, require_admin
+from clinic.entry.failure import observed, report_unexpected
 from clinic.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound, RateLimited, Unauthorized
+from clinic.identity import Caller, caller_from_claims, require_admin
 from clinic.models.errors import ErrorBody
-from clinic.observability import error_fingerprint, logger, metrics
 from clinic.services import users
 from clinic.settings import Cors, get_settings
 
@@ -85,26 +89,48 @@ BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 CHANGE_METHODS = BODY_METHODS | {"DELETE"}
 
 
-def responses(*errors: int, status: int = 200, admin: bool = False, description: str = "OK") -> dict[int, Any]:
+def responses(*errors: int, status: int = 200, description: str = "OK") -> dict[int, Any]:
     """The OpenAPI responses of a route: its success and every error it can answer, all errors
-    in the one error shape. 400, 401, 429 and 500 are possible everywhere; 403 on staff routes."""
-    codes = {400, 401, 429, 500, *errors} | ({403} if admin else set())
+    in the one error shape. 400, 401, 429 and 500 are possible everywhere; a staff resolver adds
+    the 403 to each of its routes."""
     documented: dict[int, Any] = {status: {"description": description}}
-    for code in sorted(codes):
-        documented[code] = {
-            "description": ERROR_DESCRIPTIONS[code],
-            "content": {"application/json": {"model": ErrorBody}},
-            **({"headers": {"Retry-After": RETRY_AFTER}} if code == 429 else {}),
-        }
+    for code in sorted({400, 401, 429, 500, *errors}):
+        documented[code] = error_document(code)
     return documented
 
 
-def make_resolver(*, validate: bool = True) -> APIGatewayRestResolver:
-    """The resolver for one function. ``validate=False`` only for routes that take no input at
-    all (no path, query or body parameters): Powertools' validation machinery costs ~60 ms of
-    cold start and would check nothing there (docs/decisions.md). OpenAPI generation works
-    either way."""
-    app = APIGatewayRestResolver(enable_validation=validate)
+def error_document(code: int) -> dict[str, Any]:
+    return {
+        "description": ERROR_DESCRIPTIONS[code],
+        "content": {"application/json": {"model": ErrorBody}},
+        **({"headers": {"Retry-After": RETRY_AFTER}} if code == 429 else {}),
+    }
+
+
+class Resolver(APIGatewayRestResolver):
+    """A Powertools resolver that knows whether its route is for staff: each route it registers
+    documents the 403 (in status order, as ``responses`` lists them)."""
+
+    def __init__(self, *, staff: bool, validate: bool) -> None:
+        super().__init__(enable_validation=validate)
+        self.staff = staff
+
+    def route(self, rule: str, method: Any, cors: bool | None = None, compress: bool = False,
+              cache_control: str | None = None, summary: str | None = None, description: str | None = None,
+              responses: dict[int, Any] | None = None, *args: Any, **kwargs: Any) -> Any:
+        if self.staff:
+            documented = {**(responses or {}), 403: error_document(403)}
+            responses = {code: documented[code] for code in sorted(documented)}
+        return super().route(rule, method, cors, compress, cache_control, summary, description, responses,
+                             *args, **kwargs)
+
+
+def make_resolver(*, staff: bool = False, validate: bool = True) -> Resolver:
+    """The resolver for one function. ``staff=True`` for a staff route (see the module's doc).
+    ``validate=False`` only for routes that take no input at all (no path, query or body
+    parameters): Powertools' validation machinery costs ~60 ms of cold start and would check
+    nothing there (docs/decisions.md). OpenAPI generation works either way."""
+    app = Resolver(staff=staff, validate=validate)
 
     @app.exception_handler(DomainError)
     def _domain(error: DomainError) -> Response[Any]:
@@ -125,30 +151,23 @@ def make_resolver(*, validate: bool = True) -> APIGatewayRestResolver:
 
     @app.exception_handler(Exception)
     def _unexpected(error: Exception) -> Response[Any]:
-        logger.error("unhandled error", extra=error_fingerprint(error))
-        metrics.add_metric(name="UnhandledErrors", unit="Count", value=1)
+        report_unexpected(error, entry="http")
         return error_response(HTTPStatus.INTERNAL_SERVER_ERROR, "internal", "something went wrong; try again")
 
     return app
 
 
-def current_user(app: APIGatewayRestResolver) -> Caller:
-    """The verified caller. Identity never comes from a path, query or body."""
-    context = app.current_event.raw_event.get("requestContext") or {}
-    authorizer = context.get("authorizer") or {}
-    return caller_from_claims(authorizer.get("claims"))
+def current_user(app: Resolver) -> Caller:
+    """The verified caller (on a staff resolver, staff: ``lambda_entry`` refused anyone else
+    already). Identity never comes from a path, query or body."""
+    caller = caller_from_claims(_claims(app.current_event.raw_event))
+    return require_admin(caller) if app.staff else caller
 
 
-def current_admin(app: APIGatewayRestResolver) -> Caller:
-    return require_admin(current_user(app))
-
-
-def lambda_entry(
-    app: APIGatewayRestResolver, *, staff_only: bool = False, current_account: bool = False
-) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+def lambda_entry(app: Resolver, *, current_account: bool = False) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
     """The Lambda handler for ``app``: structured logs with the request id (never the event),
-    metrics flushed per invocation, security headers on every response. ``staff_only`` routes
-    answer a non-admin with 403 before looking at any input (authorization before validation).
+    metrics flushed per invocation, security headers on every response. A staff resolver's route
+    answers a non-admin with 403 before looking at any input (authorization before validation).
 
     The account behind the token is checked (``users.check_account``: a deleted account is a
     401, a demoted admin a 403) on every staff route, every request that changes something, and
@@ -156,12 +175,10 @@ def lambda_entry(
     short lifetime (template ``IdTokenMinutes``; docs/decisions.md)."""
     declared = cache(lambda: guards.declared(app))  # on the first request: routes are registered by then
 
-    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)
-    @metrics.log_metrics(capture_cold_start_metric=True)
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-        refused = _refuse_early(event, staff_only, declared())
-        if refused is None and (staff_only or current_account or event.get("httpMethod") in CHANGE_METHODS):
-            refused = _refuse_stale_account(event, staff=staff_only)
+        refused = _refuse_early(event, app.staff, declared())
+        if refused is None and (app.staff or current_account or event.get("httpMethod") in CHANGE_METHODS):
+            refused = _refuse_stale_account(event, staff=app.staff)
         result = refused if refused is not None else app.resolve(event, context)
         headers = result.setdefault("multiValueHeaders", {})
         for name, value in SECURITY_HEADERS.items():
@@ -171,19 +188,19 @@ def lambda_entry(
             headers["Access-Control-Allow-Origin"] = [origin]
         return result
 
-    return cast(Callable[[dict[str, Any], Any], dict[str, Any]], handler)
+    return observed(handler, correlation_id_path=correlation_paths.API_GATEWAY_REST)
 
 
 def _claims(event: dict[str, Any]) -> Any:
     return ((event.get("requestContext") or {}).get("authorizer") or {}).get("claims")
 
 
-def _refuse_early(event: dict[str, Any], staff_only: bool, allowed: guards.Declared) -> dict[str, Any] | None:
+def _refuse_early(event: dict[str, Any], staff: bool, allowed: guards.Declared) -> dict[str, Any] | None:
     """The response to a request refused before routing (not staff on a staff route; a body
     that is not JSON, too large, too deep or not UTF-8; a query parameter or a body the route
     does not declare), or None."""
     try:
-        if staff_only:
+        if staff:
             require_admin(caller_from_claims(_claims(event)))
         if _not_json(event):
             return _as_result(_unsupported_media())

@@ -1,4 +1,5 @@
-"""The caller's identity, taken only from the claims API Gateway's Cognito authorizer verified.
+"""The caller's identity and roles, taken only from verified claims (API Gateway's Cognito
+authorizer, or a token the WebSocket handshake verified). Below services: every layer may use it.
 
 REST API authorizers deliver every claim as a string; ``cognito:groups`` is "admin" for one
 group and "a,b" (or "[a b]") for several. A request without a verified subject never reaches a
