@@ -104,14 +104,13 @@ EXPECTED = {
     ("dynamodb:UpdateItem", "RollupMarkersTable"),  # the activity marker in the same transaction
     # A lab's corrections (clinic.services.corrections): the reading by id, then by key; the
     # biomarker's newest readings; the summary partition; the reading's day; the audit record in
-    # the transaction; a latest item removed; the day's rollup recomputed.
+    # the transaction; a latest item removed.
     ("dynamodb:Query", "BiomarkersTable/index/ById"),
     ("dynamodb:GetItem", "BiomarkersTable"),
     ("dynamodb:Query", "BiomarkersTable/index/ByName"),
     ("dynamodb:Query", "BiomarkerSummaryTable"),
     ("dynamodb:PutItem", "AuditTable"),
     ("dynamodb:DeleteItem", "BiomarkerSummaryTable"),
-    ("dynamodb:BatchWriteItem", "RollupsTable"),
 }
 # What Lambda's event source mapping does with the function's role: on the ingest queue only
 POLLING = {("sqs:ReceiveMessage", QUEUE), ("sqs:DeleteMessage", QUEUE), ("sqs:GetQueueAttributes", QUEUE)}

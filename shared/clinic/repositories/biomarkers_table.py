@@ -145,17 +145,6 @@ def page(
     )
 
 
-def of_biomarker_between(user_id: str, name: str, start_ms: int, end_ms: int) -> list[Item]:
-    """The surviving readings of one biomarker with start_ms <= recordedAt < end_ms (ByName)."""
-    low, high = paging.key_range(keys.prefixed(name, ""), start_ms, end_ms)
-    return dynamo.query_all({
-        "TableName": _table(),
-        "IndexName": "ByName",
-        "KeyConditionExpression": "userId = :u AND nameSk BETWEEN :lo AND :hi",
-        "ExpressionAttributeValues": {":u": {"S": user_id}, ":lo": {"S": low}, ":hi": {"S": high}},
-    })
-
-
 def readings_between(user_id: str, start_ms: int, end_ms: int) -> list[Item]:
     """Every reading of the user with start_ms <= recordedAt < end_ms, oldest first (withdrawn
     ones included: ``is_withdrawn`` tells them).

@@ -9,8 +9,8 @@ latest: corrected, or replaced by the newest surviving other reading when withdr
 activity marker of the reading's day, and the audit record of who changed what and why. The
 reading's own put is conditioned on its version, so two corrections of one reading serialize; the
 stats version serializes a correction with every other write of the user's readings. A lost race
-re-reads everything and tries again. After the commit, the reading's daily rollup is recomputed
-(``clinic.services.rollups.refresh``).
+re-reads everything and tries again. The marker has that night's job recompute the reading's day
+(its rollups, leaving out withdrawn readings) and reconcile the summary.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from typing import Any
 from clinic import catalog, clock
 from clinic.errors import Conflict, NotFound
 from clinic.repositories import biomarker_summary_table, biomarkers_table, dynamo, keys
-from clinic.services import activity, reconcile, rollups, summary
+from clinic.services import activity, reconcile, summary
 
 Item = dict[str, Any]
 
@@ -122,7 +122,6 @@ def apply(user_id: str, reading_id: str, change: Change, *, also: Sequence[Mappi
         except biomarker_summary_table.StaleSummary:
             dynamo.sleep(next(delays, dynamo.MAX_DELAY_S))
             continue
-        rollups.refresh(user_id, new)
         return (Outcome.WITHDRAWN if isinstance(change, Withdraw) else Outcome.CORRECTED), new
     raise dynamo.ConditionFailed("the reading kept changing; reload it and try again")
 

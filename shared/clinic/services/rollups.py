@@ -65,21 +65,6 @@ def day_changes(user_id: str, day: str, readings: Iterable[Mapping[str, Any]]) -
     return items, [{"userId": user_id, "sk": rollups_table.sort_key(name, day)} for name in gone]
 
 
-def refresh(user_id: str, changed: Mapping[str, Any]) -> None:
-    """Recompute the rollup of the corrected reading ``changed`` (its biomarker, its clinic-local
-    day) now: one Query of that biomarker's readings of the day (ByName; the correction's own
-    item taken as written, whatever the index shows yet), then one Put or Delete. The day is
-    marked too, so the nightly job recomputes it again from the table."""
-    zone = clock.clinic_zone()
-    day = days.local_day(changed["recordedAt"], zone)
-    start, end = days.day_bounds(day, zone)
-    of_day = [r for r in biomarkers_table.of_biomarker_between(user_id, changed["name"], start, end)
-              if r["readingId"] != changed["readingId"]]
-    items, gone = day_changes(user_id, day.isoformat(), [*of_day, changed])
-    rollups_table.put_many(items)
-    rollups_table.delete_many(gone)
-
-
 def canonical_name(name: str) -> str:
     reference = catalog.lookup(name)
     return reference.name if reference else name
