@@ -23,7 +23,7 @@ from moto import mock_aws
 
 from benchmarks.report import Table, median, ratio
 from clinic import aws
-from clinic.repositories import medications_table, refill_requests_table, users_table
+from clinic.repositories import keys, medications_table, refill_requests_table, users_table
 from clinic.services import readings
 from clinic_tools import handlers, template
 from tests.support import env
@@ -121,6 +121,15 @@ CASES = [
                 {"name": "Glucose", "value": 85, "unit": "mg/dL", "recordedAt": NOW_MS, "sourceReadingId": w.unique()}
             ]
         },
+        replayable=False,
+    ),
+    Case(
+        "PATCH /admin/patients/{userId}/biomarkers/{id}",
+        "CorrectPatientBiomarkerFunction",
+        admin=True,
+        # the newest Glucose reading (the biomarker's latest), amended to a new value every call
+        path=lambda w: {**P, "readingId": keys.reading_id("lab.test", "r0")},
+        body=lambda w: {"value": 80.0 + int(w.unique().rsplit("-", 1)[1]) % 50, "reason": "transcription error"},
         replayable=False,
     ),
     Case("GET /admin/patients/{userId}/appointments", "ListPatientAppointmentsFunction", admin=True, path=lambda w: P),

@@ -134,7 +134,7 @@ STREAMED = (
     "PATCH /admin/refill-requests/{id}",
     "POST /admin/patients/{userId}/appointments", "PATCH /admin/patients/{userId}/appointments/{id}",
     "POST /admin/patients/{userId}/medications", "PATCH /admin/patients/{userId}/medications/{id}",
-    "POST /admin/patients/{userId}/biomarkers",
+    "POST /admin/patients/{userId}/biomarkers", "PATCH /admin/patients/{userId}/biomarkers/{id}",
 )
 
 

@@ -121,7 +121,7 @@ def demo_rollups(user_id: str, batch: list[NewReading]) -> None:
     and writes them (the charts have history from the first start, not from the first night)."""
     zone = clock.clinic_zone()
     marked = sorted({days.local_day(r.recorded_at, zone).isoformat() for r in batch})
-    items, _ = nightly.roll_up_user(user_id, marked)
+    items, _, _ = nightly.roll_up_user(user_id, marked)
     rollups_table.put_many(items)
 
 

@@ -36,6 +36,9 @@ OPTIMAL = "optimal"
 IN_RANGE = "in-range"
 OUT_OF_RANGE = "out-of-range"
 STATUSES: tuple[str, str, str] = (OPTIMAL, IN_RANGE, OUT_OF_RANGE)
+# A lab's v3 ObservationInterpretation flags: normal, and the ones that mean out of range.
+NORMAL_FLAGS = frozenset({"N"})
+ABNORMAL_FLAGS = frozenset({"A", "AA", "H", "HH", "HU", "L", "LL", "LU", ">", "<"})
 
 CATEGORIES: tuple[str, ...] = (
     "metabolic",
@@ -113,6 +116,21 @@ class Reference:
         if lo <= value <= hi:
             return IN_RANGE
         return OUT_OF_RANGE
+
+    def judged(self, value: float, *, low: float | None = None, high: float | None = None,
+               interpretation: str | None = None) -> str:
+        """The status with the lab's verdict when it gave one: its interpretation flag first, else
+        its reference range (bounds in ``self.unit``); a normal result is ``optimal`` when the
+        catalog's optimal range holds it. Without either, the catalog decides (``status_of``)."""
+        if interpretation in ABNORMAL_FLAGS:
+            return OUT_OF_RANGE
+        if interpretation not in NORMAL_FLAGS:
+            if low is None and high is None:
+                return self.status_of(value)
+            if (low is not None and value < low) or (high is not None and value > high):
+                return OUT_OF_RANGE
+        lo, hi = self.optimal
+        return OPTIMAL if lo <= value <= hi else IN_RANGE
 
 
 # (name, category, unit, normal, optimal, kind)

@@ -54,6 +54,12 @@ class World:
         return self.staff("POST", f"/admin/patients/{self.users[who]}/appointments",
                           {"type": "checkup", "startTime": start, "status": "requested"})["appointmentId"]
 
+    def reading(self, who: str) -> str:
+        """A new glucose reading of ``who``, entered by staff: its id."""
+        body = {"readings": [{"name": "Glucose", "value": 85, "unit": "mg/dL", "recordedAt": int(time.time() * 1000),
+                              "sourceReadingId": uuid.uuid4().hex}]}
+        return self.staff("POST", f"/admin/patients/{self.users[who]}/biomarkers", body)["results"][0]["readingId"]
+
     def medication(self, who: str) -> str:
         return self.staff("POST", f"/admin/patients/{self.users[who]}/medications",
                           {"name": "Matrix drug", "dose": "1 mg", "refills": 5})["medicationId"]
@@ -178,6 +184,10 @@ MATRIX: dict[tuple[str, str], Row] = {
             },
         )
     ),
+    ("PATCH", "/admin/patients/{userId}/biomarkers/{readingId}"): staff_row(
+        lambda w, who: (f"/admin/patients/{w.users[who]}/biomarkers/{w.reading(who)}",
+                        {"value": 92, "reason": "transcription error"})
+    ),
     ("GET", "/admin/patients/{userId}/appointments"): staff_row(
         lambda w, who: (f"/admin/patients/{w.users[who]}/appointments", None)
     ),
@@ -283,3 +293,40 @@ def test_openapi_document_is_served_without_a_token(world):
     response = world.api.get("/openapi.json")
     assert response.status_code == 200
     assert "/admin/patients/{userId}" in response.json()["paths"]
+
+
+def test_staff_correct_and_withdraw_a_reading_over_http(world):
+    a, b = world.users["a"], world.users["b"]
+    reading = world.reading("a")
+    path = f"/admin/patients/{a}/biomarkers/{reading}"
+
+    def patch(url: str, body: Any, token: str | None = None) -> Any:
+        return world.api.request("PATCH", url, token=token or world.tokens["admin"], json=body)
+
+    def mine() -> list[dict[str, Any]]:
+        return world.api.get("/biomarkers?name=Glucose&limit=100", token=world.tokens["a"]).json()["items"]
+
+    def history() -> list[dict[str, Any]]:
+        events = world.api.get(f"/admin/audit?patientId={a}", token=world.tokens["admin"]).json()["items"]
+        return [e for e in events if e["resource"] == f"biomarker:{reading}"]
+
+    # A patient, even on their own reading, is refused; another patient's path does not find it
+    assert patch(path, {"value": 90, "reason": "mine"}, world.tokens["a"]).status_code == 403
+    assert patch(f"/admin/patients/{b}/biomarkers/{reading}", {"value": 90, "reason": "x"}).status_code == 404
+    # Bad input is a 400 in the error shape and changes nothing
+    for body in ({"value": 90}, {"value": 90, "reason": "x", "unit": "mg/dL"}, {"status": "final", "reason": "x"},
+                 {"value": "90", "reason": "x"}, {"value": 90, "status": "entered-in-error", "reason": "x"}):
+        response = patch(path, body)
+        assert response.status_code == 400 and response.json()["error"]["code"] == "validation_error", body
+    assert {r["value"] for r in mine() if r["readingId"] == reading} == {85}
+    assert history() == []
+    # An amend, then a withdrawal, each audited with its reason
+    amended = patch(path, {"value": 88, "reason": "decimal slipped"})
+    assert amended.status_code == 200 and amended.json()["value"] == 88
+    assert {r["value"] for r in mine() if r["readingId"] == reading} == {88}
+    withdrawn = patch(path, {"status": "entered-in-error", "reason": "wrong patient"})
+    assert withdrawn.status_code == 200 and withdrawn.json()["withdrawnAt"] is not None
+    assert reading not in {r["readingId"] for r in mine()}
+    assert patch(path, {"value": 90, "reason": "again"}).status_code == 409
+    assert [(e["action"], e["reason"]) for e in history()] == [("withdraw", "wrong patient"),
+                                                               ("correct", "decimal slipped")]

@@ -78,7 +78,12 @@ def every_route_with_sentinels(api: Api, stack) -> set[tuple[str, str]]:
     now = int(time.time() * 1000)
     lab = {"readings": [{"name": "Glucose", "value": GLUCOSE, "unit": "mg/dL", "recordedAt": now - DAY_MS,
                          "sourceReadingId": f"qzsentinel-{TAG}"}]}
-    call("POST", "/admin/patients/{userId}/biomarkers", f"/admin/patients/{user_id}/biomarkers", token=staff, body=lab)
+    entered = call("POST", "/admin/patients/{userId}/biomarkers", f"/admin/patients/{user_id}/biomarkers",
+                   token=staff, body=lab).json()
+    correction = "/admin/patients/{userId}/biomarkers/{readingId}"
+    corrected = f"/admin/patients/{user_id}/biomarkers/{entered['results'][0]['readingId']}"
+    call("PATCH", correction, corrected, token=staff, body={"value": GLUCOSE + 1, "reason": NAME})
+    call("PATCH", correction, corrected, token=staff, body={"value": VALUE, "reason": NAME, "unit": UNIT}, ok=(400,))
     unknown = {"readings": [{"name": BIOMARKER, "value": VALUE, "unit": UNIT, "recordedAt": now - DAY_MS,
                              "sourceReadingId": f"qzsentinel-{TAG}-2"}]}
     call("POST", "/admin/patients/{userId}/biomarkers", f"/admin/patients/{user_id}/biomarkers", token=staff,

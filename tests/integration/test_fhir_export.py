@@ -114,3 +114,62 @@ def test_staff_export_a_patients_record_as_fhir_and_each_page_is_audited(invoke,
 def test_staff_export_of_someone_who_is_not_a_user_is_a_404(invoke, tables):
     reply = call(invoke, "ExportPatientFunction", admin=True, path={"userId": "not-a-user"}, query={"format": "fhir"})
     assert reply.status == 404
+
+
+def test_the_round_trip_keeps_the_labs_ranges_flags_preliminary_results_and_corrections(invoke, tables):
+    from tests.integration.test_fhir_ingest import observation
+    from tests.integration.test_reading_corrections import surviving
+
+    # Given results from a lab whose range differs from the catalog's (102 mg/dL is in its range,
+    # out of the catalog's), one preliminary, one flagged, one corrected and one withdrawn
+    give_history(EVENT_SUB, readings_n=0, appointments_n=0, medications_n=0, tag="lab")
+    set_mrn(invoke, EVENT_SUB)
+    bound = {"system": "http://unitsofmeasure.org", "code": "mmol/L", "unit": "mmol/L"}
+    lab_range = {"referenceRange": [{"low": {"value": 3.6, **bound}, "high": {"value": 5.9, **bound}}]}
+    flag = {"interpretation": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/"
+                                                      "v3-ObservationInterpretation", "code": "H"}]}]}
+
+    def glucose(lab_id, value, at, status="final", **more):
+        found = observation(lab_id, "15074-8", value, "mmol/L", mrn="MRN-7", at=at, status=status, **more)
+        return {"resource": found}
+
+    sent = [glucose("G1", 5.66, "2026-03-01T08:00:00Z", **lab_range),
+            glucose("G2", 5.1, "2026-03-02T08:00:00Z", status="preliminary", **lab_range),
+            glucose("G3", 7.0, "2026-03-03T08:00:00Z", **flag),
+            glucose("G4", 4.4, "2026-03-04T08:00:00Z", **lab_range),
+            glucose("G5", 4.9, "2026-03-05T08:00:00Z")]
+    assert invoke("IngestReadingsFunction", {"resourceType": "Bundle", "type": "batch", "entry": sent})["accepted"] == 5
+    withdrawal = glucose("G5", 0, "2026-03-05T08:00:00Z", status="entered-in-error")
+    del withdrawal["resource"]["valueQuantity"]
+    corrected = glucose("G4", 4.6, "2026-03-04T08:00:00Z", status="corrected", **lab_range)
+    assert [r["outcome"] for r in invoke("IngestReadingsFunction", {
+        "resourceType": "Bundle", "type": "batch", "entry": [withdrawal, corrected]})["results"]] == [
+        "withdrawn", "corrected"]
+
+    def kept(user_id):
+        fields = ("name", "value", "unit", "status", "recordedAt", "referenceRange", "interpretation", "preliminary")
+        return sorted(tuple(str(r.get(f)) for f in fields) for r in surviving(user_id))
+
+    before = (kept(EVENT_SUB), stats.for_user(EVENT_SUB))
+    assert {r[3] for r in before[0]} == {"in-range", "optimal", "out-of-range"}
+    # 5.66 mmol/L = 101.968 mg/dL: out of the catalog's normal range, within the lab's
+    assert ("Glucose", "101.968", "mg/dL", "in-range") in {r[:4] for r in before[0]}
+
+    # When the export is imported into a fresh stack with the same MRN
+    pages = export_all(invoke, EVENT_SUB, limit=3)
+    exported = resources(pages, "Observation")
+    assert sorted(o["status"] for o in exported) == ["entered-in-error", "final", "final", "final", "preliminary"]
+    resent = {"resourceType": "Bundle", "type": "collection",
+              "entry": [{"resource": r} for kind in ("Patient", "Observation") for r in resources(pages, kind)]}
+    client = aws.dynamodb()
+    for args in template.table_definitions(env.TABLE_PREFIX).values():
+        client.delete_table(TableName=args["TableName"])
+        client.create_table(**{k: v for k, v in args.items() if not k.startswith("_")})
+    give_history(EVENT_SUB, readings_n=0, appointments_n=0, medications_n=0, tag="lab")
+    set_mrn(invoke, EVENT_SUB)
+    body = invoke("IngestReadingsFunction", resent)
+
+    # Then the same readings, with the lab's ranges, flags and marks, and the same stats; the
+    # withdrawn result has nothing to withdraw there
+    assert (body["accepted"], body["rejected"]) == (4, 1)
+    assert (kept(EVENT_SUB), stats.for_user(EVENT_SUB)) == before

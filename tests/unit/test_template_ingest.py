@@ -102,6 +102,15 @@ EXPECTED = {
     ("dynamodb:PutItem", "BiomarkersTable"),  # readings and summary in one TransactWriteItems,
     ("dynamodb:PutItem", "BiomarkerSummaryTable"),  # which IAM authorizes as a PutItem per Put
     ("dynamodb:UpdateItem", "RollupMarkersTable"),  # the activity marker in the same transaction
+    # A lab's corrections (clinic.services.corrections): the reading by id, then by key; the
+    # biomarker's newest readings; the summary partition; the reading's day; the audit record in
+    # the transaction; a latest item removed.
+    ("dynamodb:Query", "BiomarkersTable/index/ById"),
+    ("dynamodb:GetItem", "BiomarkersTable"),
+    ("dynamodb:Query", "BiomarkersTable/index/ByName"),
+    ("dynamodb:Query", "BiomarkerSummaryTable"),
+    ("dynamodb:PutItem", "AuditTable"),
+    ("dynamodb:DeleteItem", "BiomarkerSummaryTable"),
 }
 # What Lambda's event source mapping does with the function's role: on the ingest queue only
 POLLING = {("sqs:ReceiveMessage", QUEUE), ("sqs:DeleteMessage", QUEUE), ("sqs:GetQueueAttributes", QUEUE)}
@@ -122,7 +131,10 @@ def granted() -> set[tuple[str, str]]:
         for action in as_list(statement["Action"]):
             for resource in as_list(statement["Resource"]):
                 assert isinstance(resource, dict), "resources are ARNs of our tables"
-                assert "Fn::GetAtt" in resource
+                if "Fn::Sub" in resource:  # an index: "${Table.Arn}/index/Name"
+                    table, index = resource["Fn::Sub"].removeprefix("${").split(".Arn}")
+                    pairs.add((action, table + index))
+                    continue
                 logical_id, attribute = resource["Fn::GetAtt"]
                 assert attribute == "Arn"
                 pairs.add((action, logical_id))
@@ -133,7 +145,9 @@ def test_the_policy_grants_exactly_the_actions_ingest_needs_on_its_tables_and_qu
     assert granted() == EXPECTED | POLLING | ENCRYPTION_AND_FAILURES
     actions = {a for a, _ in granted()}
     assert not any("*" in a for a in actions)
-    assert actions.isdisjoint({"dynamodb:Scan", "dynamodb:Query", "dynamodb:DeleteItem"})
+    assert "dynamodb:Scan" not in actions
+    # It deletes nothing but a latest item whose biomarker's only reading was withdrawn
+    assert {t for a, t in granted() if a == "dynamodb:DeleteItem"} == {"BiomarkerSummaryTable"}
     # The one update it may make is the rollups' activity marker
     assert {t for a, t in granted() if a == "dynamodb:UpdateItem"} == {"RollupMarkersTable"}
 
@@ -153,17 +167,32 @@ def test_every_request_ingest_makes_is_covered_by_the_policy(tables, invoke):
             for item in params["TransactItems"]:
                 ((kind, action),) = item.items()
                 used.add((TRANSACT_ACTIONS[kind], by_table[action["TableName"]]))
+        elif "IndexName" in params:
+            used.add((f"dynamodb:{model.name}", f"{by_table[params['TableName']]}/index/{params['IndexName']}"))
         elif "RequestItems" in params:
             used.update((f"dynamodb:{model.name}", by_table[t]) for t in params["RequestItems"])
         else:
             used.add((f"dynamodb:{model.name}", by_table[params["TableName"]]))
 
     create_users(*ingest_users())
+    # the sample Bundle's patient, known by its MRN, so that its result is stored and corrected
+    from clinic.repositories import dynamo, users_table
+    from clinic.repositories import patient_identifiers_table as identifiers
+    mrn = fhir_bundle_event()["entry"][0]["resource"]["subject"]["identifier"]
+    patient = sorted(ingest_users())[0]
+    dynamo.write([users_table.identifiers_update_action(patient, [mrn], None),
+                  identifiers.claim_action(mrn["system"], mrn["value"], patient)])
     aws.dynamodb().meta.events.register("before-parameter-build.dynamodb", record)
     try:
         invoke(FUNCTION, ingest_invoke_event())
         invoke(FUNCTION, ingest_invoke_event())  # duplicates: the existence reads
         invoke(FUNCTION, fhir_bundle_event())  # a FHIR subject: the MRN look-up
+        for status in ("corrected", "entered-in-error"):  # the lab corrects it, then withdraws it
+            event = fhir_bundle_event()
+            observation = event["entry"][0]["resource"]
+            observation["status"] = status
+            observation["valueQuantity"]["value"] += 1
+            assert invoke(FUNCTION, event)["results"][0]["outcome"] in ("corrected", "withdrawn")
     finally:
         aws.dynamodb().meta.events.unregister("before-parameter-build.dynamodb", record)
     assert used <= granted()

@@ -21,6 +21,7 @@ From = Annotated[int | None, Query(alias="from", ge=0, le=MAX_EPOCH_MS,
 To = Annotated[int | None, Query(alias="to", ge=0, le=MAX_EPOCH_MS, description="Epoch ms, inclusive")]
 
 AppointmentId = Annotated[str, Path(alias="appointmentId", pattern=ID_PATTERN, max_length=64)]
+ReadingId = Annotated[str, Path(alias="readingId", pattern=ID_PATTERN, max_length=64)]
 MedicationId = Annotated[str, Path(alias="medicationId", pattern=ID_PATTERN, max_length=64)]
 RequestId = Annotated[str, Path(alias="requestId", pattern=ID_PATTERN, max_length=64)]
 UserId = Annotated[str, Path(alias="userId", pattern=ID_PATTERN, max_length=64, description="The user's Cognito sub")]

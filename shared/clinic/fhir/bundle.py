@@ -22,7 +22,7 @@ from fhir.resources.R4B.observation import Observation
 from fhir.resources.R4B.patient import Patient
 from pydantic import ValidationError
 
-from clinic.fhir.codes import LOINC, UCUM
+from clinic.fhir.codes import CATALOG_DERIVED, LOINC, UCUM
 from clinic.fhir.results import LabResult, Pair, Quantity
 
 BUNDLE_TYPES = frozenset({"transaction", "batch", "collection"})
@@ -121,7 +121,8 @@ def _subjects(observation: Observation, report: DiagnosticReport | None,
 
 def _result(index: int, key: str, observation: Observation, report: DiagnosticReport | None,
             patients: dict[str, tuple[Pair, ...]]) -> LabResult:
-    ranges = observation.referenceRange or []
+    # A range or flag our own export derived from the catalog is not the lab's: not kept.
+    ranges = [r for r in observation.referenceRange or [] if r.text != CATALOG_DERIVED]
     normal = ranges[0] if ranges else None
     return LabResult(
         index=index,
@@ -134,7 +135,7 @@ def _result(index: int, key: str, observation: Observation, report: DiagnosticRe
         subjects=_subjects(observation, report, patients),
         low=_quantity(normal.low) if normal else None,
         high=_quantity(normal.high) if normal else None,
-        interpretation=tuple(c.code for concept in observation.interpretation or []
+        interpretation=tuple(c.code for concept in observation.interpretation or [] if concept.text != CATALOG_DERIVED
                              for c in concept.coding or [] if c.system == INTERPRETATION and c.code),
     )
 

@@ -17,6 +17,9 @@ from clinic.fhir import units as u
 
 LOINC: Final = "http://loinc.org"
 UCUM: Final = "http://unitsofmeasure.org"
+# The text of a referenceRange or interpretation our export derived from the catalog (a reading
+# without the lab's own): an import of that export leaves it out, so the round trip is exact.
+CATALOG_DERIVED: Final = "clinic catalog"
 
 # The catalog's unit strings (clinic.catalog) as UCUM codes.
 CATALOG_UCUM: Final = {

@@ -91,18 +91,37 @@ def _observation(reading: Reading, patient_ref: str) -> dict[str, Any]:
     observation: dict[str, Any] = {
         "resourceType": "Observation", "id": reading.reading_id,
         "identifier": [{"system": READING_SYSTEM, "value": reading.reading_id}],
-        "status": "final",
+        "status": _status(reading),
         "category": [{"coding": [{"system": CATEGORY,
                                    "code": "vital-signs" if reading.category == "vitals" else "laboratory"}]}],
         "code": code, "subject": {"reference": patient_ref},
         "effectiveDateTime": _iso(reading.recorded_at), "valueQuantity": quantity,
-        "interpretation": [{"coding": [{"system": INTERPRETATION, "code": _flag(reading, reference)}]}],
+        "interpretation": [_interpretation(reading, reference)],
     }
-    if reference is not None and reference.unit == reading.unit:
+    bound = {"unit": reading.unit, **({"system": codes.UCUM, "code": ucum} if ucum else {})}
+    if reading.reference_range is not None:  # the lab's own range, stored in the reading's unit
+        lab = reading.reference_range
+        observation["referenceRange"] = [{
+            **({"low": {"value": lab.low, **bound}} if lab.low is not None else {}),
+            **({"high": {"value": lab.high, **bound}} if lab.high is not None else {})}]
+    elif reference is not None and reference.unit == reading.unit:
         low, high = reference.normal
-        bound = {"unit": reading.unit, **({"system": codes.UCUM, "code": ucum} if ucum else {})}
-        observation["referenceRange"] = [{"low": {"value": low, **bound}, "high": {"value": high, **bound}}]
+        observation["referenceRange"] = [{"low": {"value": low, **bound}, "high": {"value": high, **bound},
+                                          "text": codes.CATALOG_DERIVED}]
     return observation
+
+
+def _interpretation(reading: Reading, reference: catalog.Reference | None) -> dict[str, Any]:
+    """The lab's flag as it sent it, else one derived from the catalog (and marked so)."""
+    if reading.interpretation:
+        return {"coding": [{"system": INTERPRETATION, "code": reading.interpretation}]}
+    return {"coding": [{"system": INTERPRETATION, "code": _flag(reading, reference)}], "text": codes.CATALOG_DERIVED}
+
+
+def _status(reading: Reading) -> str:
+    if reading.withdrawn_at is not None:
+        return "entered-in-error"
+    return "preliminary" if reading.preliminary else "final"
 
 
 def _flag(reading: Reading, reference: catalog.Reference | None) -> str:

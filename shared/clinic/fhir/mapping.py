@@ -1,7 +1,8 @@
 """A lab result onto the catalog: the biomarker its LOINC code names, its value in the catalog's
-unit (converted only when exactly defined), and its status from the lab's own interpretation or
-reference range when it gives one (the catalog's optimal range still decides ``optimal``), else
-from the catalog, as for every other reading.
+unit (converted only when exactly defined), and the lab's own reference range (converted exactly
+like the value) and interpretation flag, kept with the reading; those decide its status when
+present (``catalog.Reference.judged``: the catalog's optimal range still decides ``optimal``),
+else the catalog does, as for every other reading.
 
 Refusals are ``(code, sentence)`` pairs: the code is stable for callers, the sentence names at
 most a unit or a code, never a value or a patient.
@@ -11,18 +12,22 @@ from __future__ import annotations
 
 import hashlib
 from fractions import Fraction
+from typing import Any
 
 from clinic import catalog
 from clinic.fhir import codes, units
 from clinic.fhir.results import LabResult, Quantity
 from clinic.models.biomarkers import NewReading
 from clinic.models.common import MAX_EPOCH_MS, MIN_EPOCH_MS
+from clinic.repositories import keys
 
 SOURCE = "fhir"
-# Results that stand; entered-in-error and the rest are not readings (corrections are separate).
+# Statuses that carry a result to record; amended and corrected replace a stored one, and
+# entered-in-error withdraws it (``clinic.fhir.ingest``).
 RESULT_STATUSES = frozenset({"final", "amended", "corrected", "preliminary"})
-NORMAL = frozenset({"N"})
-ABNORMAL = frozenset({"A", "AA", "H", "HH", "HU", "L", "LL", "LU", ">", "<"})
+REPLACING = frozenset({"amended", "corrected"})
+PRELIMINARY = "preliminary"
+ENTERED_IN_ERROR = "entered-in-error"
 
 Refusal = tuple[str, str]
 
@@ -30,6 +35,11 @@ Refusal = tuple[str, str]
 def source_reading_id(key: str) -> str:
     """The lab's id for a result, as the reading's idempotency key (any length, any characters)."""
     return hashlib.sha256(key.encode()).hexdigest()[:40]
+
+
+def reading_id(key: str) -> str:
+    """The stored reading's id for the lab's result id (what a correction names)."""
+    return keys.reading_id(SOURCE, source_reading_id(key))
 
 
 def to_reading(result: LabResult) -> NewReading | Refusal:
@@ -52,11 +62,15 @@ def to_reading(result: LabResult) -> NewReading | Refusal:
         return ("unit_not_convertible",
                 f"unit {result.value.unit or '(none)'} does not convert exactly to {reference.unit}")
     value = units.convert(result.value.value, factor)
+    lab_range = _range(result.value, result.low, result.high, reference.unit, code)
+    flag = _flag(result.interpretation)
     return NewReading.model_validate({
         "name": reference.name, "value": value, "unit": reference.unit,
         "recordedAt": result.effective_ms, "source": SOURCE,
         "sourceReadingId": source_reading_id(result.key),
-        **({"status": status} if (status := _status(result, reference, value, code)) else {}),
+        **({"referenceRange": lab_range} if lab_range else {}),
+        **({"interpretation": flag} if flag else {}),
+        **({"preliminary": True} if result.status == PRELIMINARY else {}),
     })
 
 
@@ -68,41 +82,26 @@ def _factor(unit: str | None, catalog_unit: str, code: codes.Code) -> Fraction |
     return units.factor(source, target, code.molar_mass)
 
 
-def _status(result: LabResult, reference: catalog.Reference, value: float, code: codes.Code) -> str | None:
-    """The lab's verdict when it gives one: interpretation first, else its reference range."""
-    flags = set(result.interpretation)
-    if flags & ABNORMAL:
-        return catalog.OUT_OF_RANGE
-    if flags & NORMAL:
-        normal = True
-    else:
-        within = _within(result.value, result.low, result.high, reference.unit, code)
-        if within is None:
-            return None  # nothing from the lab: the catalog decides
-        normal = within
-    if not normal:
-        return catalog.OUT_OF_RANGE
-    low, high = reference.optimal
-    return catalog.OPTIMAL if low <= value <= high else catalog.IN_RANGE
+def _flag(interpretation: tuple[str, ...]) -> str | None:
+    """The one flag kept: the first that says out of range, else N, else none (unknown codes)."""
+    abnormal = [f for f in interpretation if f in catalog.ABNORMAL_FLAGS]
+    if abnormal:
+        return abnormal[0]
+    return next((f for f in interpretation if f in catalog.NORMAL_FLAGS), None)
 
 
-def _within(value: Quantity | None, low: Quantity | None, high: Quantity | None, catalog_unit: str,
-            code: codes.Code) -> bool | None:
-    """Whether the value lies in the lab's range (bounds in any convertible unit; a bound
-    without a unit is in the value's). None when there is no usable range."""
-    if value is None or (low is None and high is None):
+def _range(value: Quantity, low: Quantity | None, high: Quantity | None, catalog_unit: str,
+           code: codes.Code) -> dict[str, Any] | None:
+    """The lab's range in the catalog's unit, converted exactly like the value (a bound without
+    a unit is in the value's). None when there is none, or a bound does not convert."""
+    if low is None and high is None:
         return None
-    bounds: list[float | None] = []
-    for bound in (low, high):
+    out: dict[str, Any] = {"unit": catalog_unit}
+    for name, bound in (("low", low), ("high", high)):
         if bound is None:
-            bounds.append(None)
             continue
         factor = _factor(bound.unit or value.unit, catalog_unit, code)
         if factor is None:
             return None
-        bounds.append(units.convert(bound.value, factor))
-    converted = _factor(value.unit, catalog_unit, code)
-    if converted is None:
-        return None
-    v = units.convert(value.value, converted)
-    return (bounds[0] is None or v >= bounds[0]) and (bounds[1] is None or v <= bounds[1])
+        out[name] = units.convert(bound.value, factor)
+    return out

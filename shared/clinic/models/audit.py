@@ -12,6 +12,7 @@ class AuditEvent(Shape):
     action: str = Field(description="read | create | update | role-change | access-change | sign-in | export")
     resource: str = Field(description="What, e.g. `appointments` or `appointment:<id>`; never a value")
     at: int = Field(description="Epoch milliseconds")
+    reason: str | None = Field(default=None, description="Why, as the person who made a correction gave it")
 
 
 class AuditPage(Shape):

@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 import math
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BeforeValidator, Field, Strict, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, Strict, StringConstraints, model_validator
 
 from clinic import clock
 from clinic.models.base import Input, Shape
-from clinic.models.common import DAY_MS, MIN_EPOCH_MS, BiomarkerStatus, integral
+from clinic.models.common import DAY_MS, MIN_EPOCH_MS, TEXT_PATTERN, BiomarkerStatus, integral
 
 # A biomarker name is part of sort keys ("latest#<name>", "<name>#<ts>"), so '#' is excluded.
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9 ()\-/.,+%']{0,63}$"
@@ -43,6 +43,24 @@ ReadingTime = Annotated[int, Field(json_schema_extra={"minimum": MIN_EPOCH_MS}),
                         AfterValidator(_plausible_time)]
 
 
+# A v3 ObservationInterpretation code as the lab sends it (N, H, L, A, HH, LL, <, >...).
+Interpretation = Annotated[str, StringConstraints(pattern=r"^[A-Za-z<>]{1,4}$")]
+
+
+class LabRange(Input):
+    """The lab's reference range for a result, in the reading's unit; at least one bound."""
+
+    low: FiniteFloat | None = None
+    high: FiniteFloat | None = None
+    unit: Unit
+
+    @model_validator(mode="after")
+    def _a_bound(self) -> LabRange:
+        if self.low is None and self.high is None:
+            raise ValueError("give low, high or both")
+        return self
+
+
 class NewReading(Input):
     """A reading as a pipeline or a clinician delivers it; the owner is given separately.
 
@@ -58,6 +76,15 @@ class NewReading(Input):
     status: Annotated[BiomarkerStatus, Strict(False)] | None = None  # enums arrive as strings
     source: Source
     source_reading_id: SourceReadingId
+    reference_range: LabRange | None = None
+    interpretation: Interpretation | None = None
+    preliminary: bool | None = Field(default=None, description="The lab may still send the final result")
+
+
+class ReferenceRange(Shape):
+    low: float | None = None
+    high: float | None = None
+    unit: str
 
 
 class Reading(Shape):
@@ -71,6 +98,11 @@ class Reading(Shape):
     category: str
     recorded_at: int = Field(description="Epoch milliseconds")
     source: str
+    reference_range: ReferenceRange | None = Field(default=None, description="The lab's own range, when it sent one")
+    interpretation: str | None = Field(default=None, description="The lab's flag (N, H, L, A, HH, LL...)")
+    preliminary: bool | None = Field(default=None, description="True until the lab sends the final result")
+    withdrawn_at: int | None = Field(default=None, description="Entered in error: when it was withdrawn "
+                                     "(epoch ms); a withdrawn reading is kept but left out of every list")
 
 
 class ReadingPage(Shape):
@@ -111,3 +143,28 @@ class ReadingOutcome(Shape):
 
 class LabEntryResult(Shape):
     results: list[ReadingOutcome]
+
+
+ENTERED_IN_ERROR = "entered-in-error"
+CorrectionReason = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=TEXT_PATTERN)]
+
+
+class ReadingCorrection(Input):
+    """Staff correct a stored reading: a new ``value`` (amend), or ``status: entered-in-error``
+    (withdraw); exactly one of the two, and always the ``reason``."""
+
+    model_config = ConfigDict(json_schema_extra={"oneOf": [
+        {"required": ["value"], "properties": {"value": {"type": "number"}}, "not": {"required": ["status"]}},
+        {"required": ["status"], "properties": {"status": {"type": "string"}}, "not": {"required": ["value"]}},
+    ]})
+
+    value: FiniteFloat | None = None
+    status: Literal["entered-in-error"] | None = None
+    reason: CorrectionReason
+
+    @model_validator(mode="after")
+    def _one_change(self) -> ReadingCorrection:
+        given = {"value", "status"} & self.model_fields_set
+        if len(given) != 1 or getattr(self, given.pop()) is None:
+            raise ValueError("give either value or status (entered-in-error), not both")
+        return self

@@ -24,7 +24,8 @@ class IngestReading(NewReading):
 
 class ItemResult(Shape):
     index: int = Field(description="Position in the call's readings (or in the SQS batch)")
-    outcome: str = Field(description="accepted | duplicate | rejected | failed (failed: safe to retry)")
+    outcome: str = Field(description="accepted | duplicate | corrected | withdrawn | rejected | failed "
+                                     "(failed: safe to retry)")
     reason: str | None = Field(default=None, description="Why, for rejected and failed; never the reading's content")
     reading_id: str | None = None
 
@@ -34,4 +35,6 @@ class IngestResult(Shape):
     duplicate: int
     rejected: int
     failed: int
+    corrected: int = 0
+    withdrawn: int = 0
     results: list[ItemResult]

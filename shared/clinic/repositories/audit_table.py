@@ -39,7 +39,7 @@ def new_item(*, actor_id: str, patient_id: str, action: str, resource: str, at: 
         item["actorName"] = actor_name
     if actor_role:
         item["actorRole"] = actor_role
-    if reason is not None:
+    if reason:
         item["reason"] = reason
     return item
 

@@ -51,6 +51,11 @@ def latest_key(user_id: str, name: str) -> dict[str, str]:
     return {"userId": user_id, "sk": keys.latest_sk(name)}
 
 
+def delete_latest_action(user_id: str, name: str) -> dict[str, Any]:
+    """A TransactWriteItems Delete of a biomarker's latest item (its only reading was withdrawn)."""
+    return {"Delete": {"TableName": _table(), "Key": dynamo.to_item(latest_key(user_id, name))}}
+
+
 def commit(
     user_id: str,
     stats: Mapping[str, Any] | None,

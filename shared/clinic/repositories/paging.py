@@ -45,13 +45,16 @@ def query(
     limit: int,
     after: Mapping[str, Any] | None = None,
     filters: Mapping[str, Any] | None = None,
+    absent: Sequence[str] = (),
     projection: Sequence[str] | None = None,
 ) -> Page:
     """One page of ``partition`` (attribute, value) with ``sort_key`` in ``bounds``.
 
     Without ``filters``: one Query of ``limit + 1`` items (the extra one tells whether a next page
     exists). With ``filters`` (attribute -> required value): one Query that reads at most
-    ``max(limit + 1, FILTERED_READ_BUDGET)`` items and returns those that match.
+    ``max(limit + 1, FILTERED_READ_BUDGET)`` items and returns those that match. ``absent``
+    (attributes an item must not have) marks rare exceptions: it filters without widening the
+    read, so a page that met one is short by it and the position continues after what was read.
     """
     part_name, part_value = partition
     names = {"#p": part_name, "#s": sort_key}
@@ -64,13 +67,17 @@ def query(
     }
     if index:
         request["IndexName"] = index
-    if filters:
-        clauses = []
-        for number, (attribute, value) in enumerate(sorted(filters.items())):
-            names[f"#f{number}"] = attribute
-            values[f":f{number}"] = dynamo.to_av(value)
-            clauses.append(f"#f{number} = :f{number}")
+    clauses = []
+    for number, (attribute, value) in enumerate(sorted((filters or {}).items())):
+        names[f"#f{number}"] = attribute
+        values[f":f{number}"] = dynamo.to_av(value)
+        clauses.append(f"#f{number} = :f{number}")
+    for number, attribute in enumerate(absent):
+        names[f"#n{number}"] = attribute
+        clauses.append(f"attribute_not_exists(#n{number})")
+    if clauses:
         request["FilterExpression"] = " AND ".join(clauses)
+    if filters:
         request["Limit"] = max(limit + 1, FILTERED_READ_BUDGET)
     if projection:
         wanted = sorted(set(projection) | set(key_attributes) | {part_name})
@@ -89,6 +96,6 @@ def query(
     if len(items) > limit:
         items = items[:limit]
         return Page(items, position_of(items[-1]))
-    if filters and last_evaluated:
+    if (filters or absent) and last_evaluated:
         return Page(items, position_of(last_evaluated))
     return Page(items, None)

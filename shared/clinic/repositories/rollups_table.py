@@ -28,6 +28,11 @@ def put_many(items: Iterable[Mapping[str, Any]]) -> None:
     dynamo.batch_write(_table(), items)
 
 
+def delete_many(rollup_keys: Iterable[Mapping[str, Any]]) -> None:
+    """Remove rollups of days left without a reading of their biomarker (25 per request)."""
+    dynamo.batch_delete(_table(), list(rollup_keys))
+
+
 def daily_range(user_id: str, name: str, first: str, last: str, *, limit: int) -> list[Item]:
     """The rollups of ``name`` for days first..last (inclusive), oldest first: ONE Query.
 

@@ -31,7 +31,7 @@ MAX_EXPORT_DAYS = 31
 MAX_EXPORT_QUERIES = 32
 
 
-def entry(actor: Caller, patient_id: str, action: str, resource: str,
+def entry(actor: Caller, patient_id: str, action: str, resource: str, reason: str | None = None,
           who: tuple[str | None, str] | None = None) -> dict[str, Any]:
     # The API request id (the logger's correlation id) ties the record to the request's logs. The
     # actor's display name and role are kept as they were at the time, for the patient's access
@@ -39,7 +39,7 @@ def entry(actor: Caller, patient_id: str, action: str, resource: str,
     name, role = who or actor_shown_as(actor)
     return audit_table.new_item(actor_id=actor.user_id, patient_id=patient_id, action=action, resource=resource,
                                 at=clock.now_ms(), request_id=logger.get_correlation_id(),
-                                actor_name=name, actor_role=role)
+                                actor_name=name, actor_role=role, reason=reason)
 
 
 def actor_shown_as(actor: Caller) -> tuple[str | None, str]:
@@ -55,9 +55,9 @@ def actor_shown_as(actor: Caller) -> tuple[str | None, str]:
     return (name if isinstance(name, str) and name else None), Role.ADMIN.value
 
 
-def action(actor: Caller, patient_id: str, what: str, resource: str) -> dict[str, Any]:
+def action(actor: Caller, patient_id: str, what: str, resource: str, reason: str | None = None) -> dict[str, Any]:
     """The audit record's Put, to go in the transaction that makes the change."""
-    return audit_table.put_action(entry(actor, patient_id, what, resource))
+    return audit_table.put_action(entry(actor, patient_id, what, resource, reason))
 
 
 def record(actor: Caller, subject_id: str, what: str, resource: str) -> None:
@@ -78,7 +78,7 @@ def record_read(actor: Caller, patient_id: str, resource: str) -> None:
 
 def record_reads(actor: Caller, patient_ids: Iterable[str], resource: str) -> None:
     who = actor_shown_as(actor)
-    audit_table.put_many(entry(actor, p, READ, resource, who) for p in patient_ids)
+    audit_table.put_many(entry(actor, p, READ, resource, who=who) for p in patient_ids)
 
 
 def _event(item: dict[str, Any]) -> dict[str, Any]:

@@ -9,11 +9,20 @@ from pydantic import TypeAdapter, ValidationError
 from clinic import catalog
 from clinic.errors import InvalidInput
 from clinic.identity import Caller
-from clinic.models.biomarkers import BiomarkerName, LabEntry, LabEntryResult, Reading, ReadingOutcome, ReadingPage
+from clinic.models.biomarkers import (
+    ENTERED_IN_ERROR,
+    BiomarkerName,
+    LabEntry,
+    LabEntryResult,
+    Reading,
+    ReadingCorrection,
+    ReadingOutcome,
+    ReadingPage,
+)
 from clinic.models.common import BiomarkerStatus
 from clinic.repositories import biomarker_summary_table, biomarkers_table
 from clinic.repositories.paging import Page
-from clinic.services import audit, cursors, readings
+from clinic.services import audit, corrections, cursors, patients, readings
 
 _items = TypeAdapter(list[Reading])
 
@@ -69,6 +78,17 @@ def history(user_id: str, name: str, *, from_: int | None, to: int | None, limit
     scope = f"biomarkers.history|{canonical}|{from_}|{to}"
     return _page(user_id, scope, cursor, lambda after: biomarkers_table.page(
         user_id, filters={"name": canonical}, lower=lower, upper=upper, descending=False, limit=limit, after=after))
+
+
+def correct(actor: Caller, patient_id: str, reading_id: str, body: ReadingCorrection) -> Reading:
+    """Staff amend a reading's value or withdraw it as entered in error (``clinic.services.
+    corrections``); the audit record, with the reason, is written in the correction's transaction."""
+    change: corrections.Change = corrections.Withdraw() if body.status == ENTERED_IN_ERROR else corrections.Amend(
+        value=body.value if body.value is not None else 0.0)
+    _, item = patients.change(actor, patient_id, corrections.audit_action(change), f"biomarker:{reading_id}",
+                              lambda also: corrections.apply(patient_id, reading_id, change, also=also),
+                              reason=body.reason)
+    return Reading.model_validate(item)
 
 
 def enter_lab_results(actor: Caller, patient_id: str, entry: LabEntry) -> LabEntryResult:

@@ -105,6 +105,8 @@ def _report(counts: Counter[Outcome], results: Sequence[Result]) -> dict[str, An
         duplicate=counts[Outcome.DUPLICATE],
         rejected=counts[Outcome.REJECTED],
         failed=counts[Outcome.FAILED],
+        corrected=counts[Outcome.CORRECTED],
+        withdrawn=counts[Outcome.WITHDRAWN],
         results=[ItemResult(index=r.index, outcome=r.outcome.value, reason=r.reason, reading_id=r.reading_id)
                  for r in results],
     ).model_dump(exclude_none=True)

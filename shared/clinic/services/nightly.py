@@ -118,17 +118,22 @@ class WorkResult:
     items: list[dict[str, Any]] = field(default_factory=list, repr=False)
 
 
-def roll_up_user(user_id: str, marked_days: Sequence[str]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The rollups of each marked day, and every reading of those days (for reconciliation)."""
+def roll_up_user(user_id: str, marked_days: Sequence[str]) -> tuple[list[dict[str, Any]], list[dict[str, Any]],
+                                                                  list[dict[str, Any]]]:
+    """The rollups of each marked day, the keys of rollups whose every reading was withdrawn, and
+    every surviving reading of those days (for reconciliation)."""
     zone = clock.clinic_zone()
     items: list[dict[str, Any]] = []
+    gone: list[dict[str, Any]] = []
     seen: list[dict[str, Any]] = []
     for day in sorted(set(marked_days)):
         start, end = days.day_bounds(date.fromisoformat(day), zone)
         readings = biomarkers_table.readings_between(user_id, start, end)
-        items += rollups.daily(user_id, day, readings)
-        seen += readings
-    return items, seen
+        day_items, day_gone = rollups.day_changes(user_id, day, readings)
+        items += day_items
+        gone += day_gone
+        seen += [r for r in readings if not biomarkers_table.is_withdrawn(r)]
+    return items, gone, seen
 
 
 def repair_summary(user_id: str, readings: Sequence[dict[str, Any]]) -> int:
@@ -151,14 +156,17 @@ def repair_summary(user_id: str, readings: Sequence[dict[str, Any]]) -> int:
 def work(message: WorkMessage) -> WorkResult:
     """One batch: every user's rollups (written together, 25 per request) and repairs."""
     result = WorkResult()
+    gone: list[dict[str, Any]] = []
     for entry in message.users:
-        items, readings = roll_up_user(entry.user_id, entry.days)
+        items, user_gone, readings = roll_up_user(entry.user_id, entry.days)
         result.items += items
+        gone += user_gone
         repaired = repair_summary(entry.user_id, readings)
         result.users += 1
         result.repaired_items += repaired
         result.repaired_users += 1 if repaired else 0
     rollups_table.put_many(result.items)
+    rollups_table.delete_many(gone)
     result.rollups = len(result.items)
     metrics.add_metric(name="RollupUsersProcessed", unit="Count", value=result.users)
     metrics.add_metric(name="RollupsWritten", unit="Count", value=result.rollups)

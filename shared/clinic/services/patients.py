@@ -27,11 +27,12 @@ def read(actor: Caller, patient_id: str, resource: str, fetch: Callable[[], T]) 
 
 
 def change(actor: Caller, patient_id: str, what: str, resource: str,
-           apply: Callable[[list[Mapping[str, Any]]], T]) -> T:
+           apply: Callable[[list[Mapping[str, Any]]], T], *, reason: str | None = None) -> T:
     """``apply(also)`` for an existing patient, where ``also`` holds the audit record's Put for
-    the change's own transaction: the change and its record are written together or not at all."""
+    the change's own transaction: the change and its record are written together or not at all.
+    ``reason``: why, as the staff member gave it (kept on the record)."""
     users.get(patient_id)
-    return apply([audit.action(actor, patient_id, what, resource)])
+    return apply([audit.action(actor, patient_id, what, resource, reason)])
 
 
 def get(actor: Caller, patient_id: str) -> User:

@@ -38,6 +38,8 @@ SUMMARY_BUSY = "summary busy; retry"
 class Outcome(StrEnum):
     ACCEPTED = "accepted"
     DUPLICATE = "duplicate"
+    CORRECTED = "corrected"  # a lab's correction replaced a stored reading's value
+    WITHDRAWN = "withdrawn"  # a lab's entered-in-error withdrew a stored reading
     REJECTED = "rejected"
     FAILED = "failed"  # not written this time; safe to retry
 
@@ -57,6 +59,9 @@ class SummaryContention(RuntimeError):
 def resolve(reading: NewReading) -> dict[str, Any] | str:
     """The stored shape of a reading (canonical name, unit checked, status decided), or why not."""
     reference = catalog.lookup(reading.name)
+    lab_range = reading.reference_range
+    if lab_range is not None and lab_range.unit != reading.unit:
+        return "reference range unit does not match the reading's unit"
     if reference is None:
         if reading.status is None or reading.category is None:
             return "biomarker not in the catalog: status and category are required"
@@ -67,8 +72,10 @@ def resolve(reading: NewReading) -> dict[str, Any] | str:
         if reading.category is not None and reading.category != reference.category:
             return "category does not match the catalog"
         name, category = reference.name, reference.category
-        status = reading.status.value if reading.status else reference.status_of(reading.value)
-    return {
+        status = reading.status.value if reading.status else reference.judged(
+            reading.value, low=lab_range.low if lab_range else None, high=lab_range.high if lab_range else None,
+            interpretation=reading.interpretation)
+    stored: dict[str, Any] = {
         "readingId": keys.reading_id(reading.source, reading.source_reading_id),
         "name": name,
         "value": reading.value,
@@ -78,6 +85,13 @@ def resolve(reading: NewReading) -> dict[str, Any] | str:
         "recordedAt": reading.recorded_at,
         "source": reading.source,
     }
+    if lab_range is not None:
+        stored["referenceRange"] = lab_range.model_dump(by_alias=True, exclude_none=True)
+    if reading.interpretation:
+        stored["interpretation"] = reading.interpretation
+    if reading.preliminary:
+        stored["preliminary"] = True
+    return stored
 
 
 @dataclass(slots=True)
@@ -221,15 +235,13 @@ def _commit(user_id: str, chunk: list[_Pending], state: biomarker_summary_table.
         if attempts == COMMIT_ATTEMPTS:
             raise SummaryContention("biomarker summary stayed contended")
         part = [entry.reading for entry in chunk]
-        stats: dict[str, Any] | None
         stats, changed = summary.merge(user_id, state.stats, state.latest, part)
         # Recomputed on every attempt: the stats item read says which days are already marked.
         marks = activity.marking(user_id, part, state.stats)
-        if changed or marks:
-            stats = marks.stamp(stats)
-            stats["updatedAt"] = clock.now_ms()
-        else:
-            stats = None  # late readings only, their days marked already: the summary stays as it is
+        # The stats item's version is bumped even when no latest value changes (late readings):
+        # a correction that picks a biomarker's next latest reading is then serialized with them.
+        stats = marks.stamp(stats)
+        stats["updatedAt"] = clock.now_ms()
         expected = state.stats["version"] if state.stats else None
         puts = [biomarkers_table.put_new_action(entry.user_id, entry.reading) for entry in chunk]
         try:
@@ -248,7 +260,5 @@ def _commit(user_id: str, chunk: list[_Pending], state: biomarker_summary_table.
             continue
         for entry in chunk:
             done(entry, Outcome.ACCEPTED)
-        if stats is None:
-            return state
         return biomarker_summary_table.SummaryState(stats, {**state.latest, **{item["name"]: item for item in changed}})
     return state

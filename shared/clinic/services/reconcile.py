@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from clinic.repositories import keys
-from clinic.services.summary import COUNTER, LATEST_FIELDS, empty_stats, order
+from clinic.services.summary import COUNTER, LATEST_FIELDS, empty_stats, latest_item, order
 
 Item = dict[str, Any]
 COUNTED = ("total", "optimal", "inRange", "outOfRange", "asOf")
@@ -31,10 +31,6 @@ class Repair:
     expected_version: int | None  # the version read (None: there was no stats item)
     latest: list[Item]  # latest items to rewrite
     items_repaired: int  # summary items whose content changes (latest items, plus stats if wrong)
-
-
-def _latest_item(user_id: str, reading: Mapping[str, Any]) -> Item:
-    return {f: reading[f] for f in LATEST_FIELDS} | {"userId": user_id, "sk": keys.latest_sk(reading["name"])}
 
 
 def _same(stored: Mapping[str, Any], wanted: Mapping[str, Any]) -> bool:
@@ -75,7 +71,7 @@ def reconcile(user_id: str, summary_items: Iterable[Mapping[str, Any]],
         current = latest.get(name)
         if current is not None and order(reading) < order(current):
             continue  # the summary already holds something newer: nothing to check from these days
-        wanted = _latest_item(user_id, reading)
+        wanted = latest_item(user_id, reading)
         if current is None or order(reading) > order(current) or not _same(current, wanted):
             changed.append(wanted)
             fixed[name] = wanted

@@ -15,7 +15,7 @@ from typing import Any
 from clinic import catalog, clock
 from clinic.errors import InvalidInput
 from clinic.models.rollups import DailyHistory, DailyPoint, ReferenceRanges, ValueRange
-from clinic.repositories import rollups_table
+from clinic.repositories import biomarkers_table, rollups_table
 from clinic.services import days
 from clinic.services.summary import order
 
@@ -54,6 +54,15 @@ def daily(user_id: str, day: str, readings: Iterable[Mapping[str, Any]]) -> list
             "lastAt": last["recordedAt"],
         })
     return items
+
+
+def day_changes(user_id: str, day: str, readings: Iterable[Mapping[str, Any]]) -> tuple[list[Item], list[Item]]:
+    """The rollups of ``day`` from its surviving readings, and the keys of the rollups to delete:
+    biomarkers of the day whose every reading was withdrawn (entered in error)."""
+    readings = list(readings)
+    items = daily(user_id, day, [r for r in readings if not biomarkers_table.is_withdrawn(r)])
+    gone = sorted({r["name"] for r in readings} - {item["name"] for item in items})
+    return items, [{"userId": user_id, "sk": rollups_table.sort_key(name, day)} for name in gone]
 
 
 def canonical_name(name: str) -> str:

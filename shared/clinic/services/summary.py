@@ -17,11 +17,19 @@ COUNTER = {
     BiomarkerStatus.OUT_OF_RANGE.value: "outOfRange",
 }
 LATEST_FIELDS = ("name", "value", "unit", "status", "category", "recordedAt", "readingId", "source")
+# What a reading may also carry from its lab; copied to the latest item when present.
+LAB_FIELDS = ("referenceRange", "interpretation", "preliminary")
 
 
 def order(reading: Mapping[str, Any]) -> tuple[int, str]:
     """Which of two readings of a biomarker is the latest: recordedAt, then readingId."""
     return (reading["recordedAt"], reading["readingId"])
+
+
+def latest_item(user_id: str, reading: Mapping[str, Any]) -> Item:
+    """The summary's ``latest#<name>`` item for ``reading``."""
+    lab = {f: reading[f] for f in LAB_FIELDS if f in reading}
+    return {f: reading[f] for f in LATEST_FIELDS} | lab | {"userId": user_id, "sk": keys.latest_sk(reading["name"])}
 
 
 def empty_stats() -> Item:
@@ -57,7 +65,7 @@ def merge(
         else:
             new_stats[COUNTER[current["status"]]] -= 1
         new_stats[COUNTER[candidate["status"]]] += 1
-        changed.append({f: candidate[f] for f in LATEST_FIELDS} | {"userId": user_id, "sk": keys.latest_sk(name)})
+        changed.append(latest_item(user_id, candidate))
         if new_stats.get("asOf") is None or candidate["recordedAt"] > new_stats["asOf"]:
             new_stats["asOf"] = candidate["recordedAt"]
     new_stats["version"] = (stats or {}).get("version", 0) + 1

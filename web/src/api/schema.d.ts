@@ -125,6 +125,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/patients/{userId}/biomarkers/{readingId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Correct or withdraw a reading */
+        patch: operations["CorrectPatientBiomarker"];
+        trace?: never;
+    };
     "/admin/patients/{userId}/export": {
         parameters: {
             query?: never;
@@ -708,6 +725,11 @@ export interface components {
              * @description Epoch milliseconds
              */
             at: number;
+            /**
+             * Reason
+             * @description Why, as the person who made a correction gave it
+             */
+            reason?: string | null;
         };
         /** AuditExportPage */
         AuditExportPage: {
@@ -1124,7 +1146,41 @@ export interface components {
             recordedAt: number;
             /** Source */
             source: string;
+            /** @description The lab's own range, when it sent one */
+            referenceRange?: components["schemas"]["ReferenceRange"] | null;
+            /**
+             * Interpretation
+             * @description The lab's flag (N, H, L, A, HH, LL...)
+             */
+            interpretation?: string | null;
+            /**
+             * Preliminary
+             * @description True until the lab sends the final result
+             */
+            preliminary?: boolean | null;
+            /**
+             * Withdrawnat
+             * @description Entered in error: when it was withdrawn (epoch ms); a withdrawn reading is kept but left out of every list
+             */
+            withdrawnAt?: number | null;
         };
+        /**
+         * ReadingCorrection
+         * @description Staff correct a stored reading: a new ``value`` (amend), or ``status: entered-in-error``
+         *     (withdraw); exactly one of the two, and always the ``reason``.
+         */
+        ReadingCorrection: {
+            /** Value */
+            value?: number | null;
+            /** Status */
+            status?: "entered-in-error" | null;
+            /** Reason */
+            reason: string;
+        } & ({
+            value: number;
+        } | {
+            status: string;
+        });
         /** ReadingOutcome */
         ReadingOutcome: {
             /** Index */
@@ -1143,6 +1199,15 @@ export interface components {
             items: components["schemas"]["Reading"][];
             /** Nextcursor */
             nextCursor: string | null;
+        };
+        /** ReferenceRange */
+        ReferenceRange: {
+            /** Low */
+            low?: number | null;
+            /** High */
+            high?: number | null;
+            /** Unit */
+            unit: string;
         };
         /**
          * ReferenceRanges
@@ -2074,6 +2139,99 @@ export interface operations {
             };
             /** @description No such resource for this caller (another user's resource is also a 404) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before asking again */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Something went wrong; the message says nothing more */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    CorrectPatientBiomarker: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user's Cognito sub */
+                userId: string;
+                readingId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReadingCorrection"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Reading"];
+                };
+            };
+            /** @description The request is invalid: `details` names each field and issue (never the value) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid ID token (answered by the API Gateway authorizer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The caller is not clinic staff */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource for this caller (another user's resource is also a 404) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The resource changed meanwhile, or its state does not allow this change */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
