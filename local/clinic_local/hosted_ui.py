@@ -28,6 +28,7 @@ from clinic.models.auth import normalize_email
 from clinic_local import sign_in
 from clinic_local import stack as local_stack
 from clinic_local.cognito_api import CognitoApi, CognitoError
+from clinic_tools import template
 
 AUTHORIZE = "/oauth2/authorize"
 TOKEN = "/oauth2/token"  # noqa: S105 - a path
@@ -84,7 +85,7 @@ class HostedUi:
 
     def _allowed(self, redirect_uri: str, headers: dict[str, str]) -> bool:
         """The client's callback URLs, or a page route on the runner's own origin (its port varies)."""
-        callbacks = str(sign_in.template.parameter_defaults().get("SpaCallbackUrls", "")).split(",")
+        callbacks = str(template.parameter_defaults().get("SpaCallbackUrls", "")).split(",")
         host = next((v for k, v in headers.items() if k.lower() == "host"), "")
         own = urlsplit(redirect_uri)
         return redirect_uri in callbacks or (own.scheme == "http" and own.netloc == host
