@@ -65,6 +65,7 @@ PATIENT_PATHS: dict[str, Callable[[Any], str | None]] = {
     "GET /appointments/{id}": lambda u: u.appointment and f"/appointments/{u.appointment}",
     "GET /medications/{id}": lambda u: u.medication and f"/medications/{u.medication}",
     "GET /me/export": lambda u: "/me/export?limit=100",
+    "GET /refill-requests": lambda u: "/refill-requests?limit=20",
 }
 # The model's staff routes the kit sends, for a patient ``u.patient`` of a list page.
 STAFF_PATHS: dict[str, Callable[[Any], str | None]] = {
@@ -76,6 +77,7 @@ STAFF_PATHS: dict[str, Callable[[Any], str | None]] = {
     "GET /admin/patients/{userId}/appointments": lambda u: f"/admin/patients/{u.patient['userId']}/appointments",
     "GET /admin/patients/{userId}/medications": lambda u: f"/admin/patients/{u.patient['userId']}/medications",
     "GET /admin/audit": lambda u: f"/admin/audit?patientId={u.patient['userId']}",
+    "GET /admin/refill-requests": lambda u: f"/admin/refill-requests?status=pending&limit={LIST_PAGE}",
 }
 
 
@@ -131,8 +133,10 @@ def _accounts(role: str) -> list[tuple[str, str]]:
     for account in (a for a in stack.accounts if a["role"] == role):
         try:
             token = local_stack.id_token(stack, account["email"], account["password"])
-        except ClientError as error:  # an account deleted since the stack was seeded (DELETE /me)
-            if error.response["Error"]["Code"] != "UserNotFoundException":
+        except ClientError as error:  # an account deleted (DELETE /me) or disabled since the stack was seeded
+            gone = error.response["Error"]["Code"] == "UserNotFoundException"
+            disabled = error.response["Error"]["Code"] == "NotAuthorizedException" and "disabled" in str(error)
+            if not (gone or disabled):
                 raise
             continue
         groups = jwt.decode(token, options={"verify_signature": False}).get("cognito:groups") or []

@@ -17,6 +17,8 @@ these; any other rejection fails the run.
 from __future__ import annotations
 
 import json
+import os
+import re
 from typing import Any
 
 import schemathesis
@@ -25,6 +27,13 @@ import schemathesis
 UNEXPRESSIBLE = frozenset({("cursor", "invalid"), ("startTime", "out_of_range"), ("from", "after_to"),
                            ("from", "window_too_long"), ("cursor", "not_allowed"),
                            ("patientId", "one_of_patientId_actorId"), ("identifiers", "value_error")})
+
+
+# The staff run's own patient (tests/http/test_fuzz_api.py): a staff route's valid `userId` is
+# pinned to it, so the fuzzer never disables, demotes or edits an account another suite signs in
+# with, whatever ids it learns from responses (the refill queue and patient list name them).
+SUBJECT_ENV = "CLINIC_FUZZ_SUBJECT"
+_USER_ID = re.compile(r"^[A-Za-z0-9-]{1,64}$")
 
 
 def unexpressible(detail: dict[str, Any]) -> bool:
@@ -55,3 +64,11 @@ def filter_failure(context: Any, failure: Any, case: Any, response: Any) -> bool
         return True
     details = _details(response)
     return not details or not all(unexpressible(d) for d in details)
+
+
+@schemathesis.hook
+def before_call(context: Any, case: Any, **kwargs: Any) -> None:
+    subject = os.environ.get(SUBJECT_ENV)
+    user_id = (case.path_parameters or {}).get("userId")
+    if subject and isinstance(user_id, str) and _USER_ID.match(user_id):
+        case.path_parameters["userId"] = subject

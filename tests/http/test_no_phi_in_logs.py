@@ -127,6 +127,7 @@ def every_route_with_sentinels(api: Api, stack) -> set[tuple[str, str]]:
     for fmt in ("json", "fhir"):
         call("GET", "/admin/patients/{userId}/export", f"/admin/patients/{user_id}/export?format={fmt}", token=staff)
     call("GET", "/admin/audit", f"/admin/audit?patientId={user_id}", token=staff)
+    call("GET", "/me/access-log", "/me/access-log?limit=100", token=me)  # staff names and reasons, read back
     call("GET", "/admin/audit-events/export", f"/admin/audit-events/export?from={now - DAY_MS}&to={now}", token=staff)
     call("PUT", "/admin/users/{userId}/role", f"/admin/users/{user_id}/role", token=staff, body={"role": "patient"})
     call("PUT", "/admin/users/{userId}/access", f"/admin/users/{user_id}/access", token=staff, body={"enabled": True})

@@ -130,7 +130,7 @@ def test_an_empty_night_reads_only_its_marker_shards_and_queues_nothing(monkeypa
 
 def schedule_event(iso: str) -> dict:
     """The event the template's schedule delivers, with the scheduler's context attribute filled."""
-    (schedule,) = template.resources("AWS::Scheduler::Schedule").values()
+    schedule = template.resources("AWS::Scheduler::Schedule")["NightlyRollupSchedule"]
     raw = schedule["Properties"]["Target"]["Input"].replace("<aws.scheduler.scheduled-time>", iso)
     return json.loads(raw)
 
