@@ -44,9 +44,8 @@ export interface ClientConfig {
   token: () => Promise<string | null>; // the Cognito ID token (refreshed when due), sent as Authorization: Bearer
 }
 
-/** One request in the error shape's terms: the typed client below, and routes the generated
- * types do not have yet (web/src/workspace/pending-api.ts). */
-export async function send(config: ClientConfig, method: string, url: string, body?: unknown): Promise<unknown> {
+/** One request in the error shape's terms. */
+async function send(config: ClientConfig, method: string, url: string, body?: unknown): Promise<unknown> {
   const headers: Record<string, string> = { Accept: "application/json" };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   let response: Response;
@@ -68,7 +67,7 @@ export async function send(config: ClientConfig, method: string, url: string, bo
 }
 
 /** `?a=1&b=2` from the set values of `query` (empty when none is set). */
-export function queryString(query: object | undefined): string {
+function queryString(query: object | undefined): string {
   const search = new URLSearchParams();
   for (const [key, value] of Object.entries(query ?? {})) {
     if (value !== undefined && value !== null && value !== "") search.set(key, String(value));

@@ -3,12 +3,12 @@ import type { Schemas } from "../api/client";
 import { CATEGORIES, STATUSES, type Status } from "../biomarkers/filters";
 import { explain } from "../panels/explain";
 import { formatTime } from "../panels/useFetched";
-import { correctReading, type CorrectedReading, type ReadingCorrection } from "./pending-api";
 import { More, usePages } from "./usePages";
 import type { StaffPanelProps } from "./Workspace";
 
 type Props = StaffPanelProps & { userId: string; version: number; onChanged: () => void };
-type Reading = Schemas["Reading"] | CorrectedReading;
+type Reading = Schemas["Reading"];
+type ReadingCorrection = Schemas["ReadingCorrection"];
 
 /** The patient's readings newest first, or one biomarker's history (a name opens it); a lab
  * result is recorded here, and a reading corrected or withdrawn with a reason. */
@@ -38,7 +38,7 @@ export function PatientReadings({ client, onError, userId, version, onChanged }:
                   <td><span className={`pill ${r.status}`}>{r.status.replace(/-/g, " ")}</span></td>
                   <td>{formatTime(r.recordedAt)}<span className="muted source">{r.source}</span></td>
                   <td>
-                    {r.status !== "entered-in-error" && (
+                    {!r.withdrawnAt && (
                       <span className="actions">
                         <button onClick={() => setCorrecting({ reading: r, kind: "value" })}>Correct value<span className="visually-hidden"> of {r.name}</span></button>
                         <button onClick={() => setCorrecting({ reading: r, kind: "error" })}>Entered in error<span className="visually-hidden">: {r.name}</span></button>
@@ -54,7 +54,8 @@ export function PatientReadings({ client, onError, userId, version, onChanged }:
       <More pages={pages} label="readings" />
       {correcting && (
         <Correction key={correcting.reading.readingId + correcting.kind} {...correcting}
-          save={(body) => correctReading(client, userId, correcting.reading.readingId, body)}
+          save={(body) => client.PATCH("/admin/patients/{userId}/biomarkers/{readingId}",
+            { path: { userId, readingId: correcting.reading.readingId }, body })}
           onDone={(updated) => { pages.replace((r) => r.readingId === updated.readingId, updated); setCorrecting(null); onChanged(); }}
           onCancel={() => setCorrecting(null)} onError={onError} />
       )}
@@ -63,8 +64,8 @@ export function PatientReadings({ client, onError, userId, version, onChanged }:
 }
 
 function Correction({ reading, kind, save, onDone, onCancel, onError }: {
-  reading: Reading; kind: "value" | "error"; save: (body: ReadingCorrection) => Promise<CorrectedReading>;
-  onDone: (r: CorrectedReading) => void; onCancel: () => void; onError: (e: unknown) => void;
+  reading: Reading; kind: "value" | "error"; save: (body: ReadingCorrection) => Promise<Reading>;
+  onDone: (r: Reading) => void; onCancel: () => void; onError: (e: unknown) => void;
 }) {
   const [value, setValue] = useState(String(reading.value));
   const [reason, setReason] = useState("");

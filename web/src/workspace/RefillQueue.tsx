@@ -1,13 +1,16 @@
 import { useState } from "react";
+import type { Schemas } from "../api/client";
 import { explain } from "../panels/explain";
 import { formatTime } from "../panels/useFetched";
-import { decideRefill, type RefillRequest, refillRequests } from "./pending-api";
 import { More, usePages } from "./usePages";
 import type { StaffPanelProps } from "./Workspace";
 
+type RefillRequest = Schemas["StaffRefillRequest"];
+
 /** Patients' refill requests waiting for a decision, oldest first: approve or deny, with a note. */
 export function RefillQueue({ client, onError, onOpenPatient }: StaffPanelProps & { onOpenPatient: (userId: string) => void }) {
-  const pages = usePages((cursor) => refillRequests(client, { status: "pending", limit: 20, cursor }), [client], onError);
+  const pages = usePages<RefillRequest>((cursor) => client.GET("/admin/refill-requests",
+    { query: { status: "pending", limit: 20, cursor } }), [client], onError);
   const [notes, setNotes] = useState<Record<string, string>>({});
   const [outcomes, setOutcomes] = useState<Record<string, { ok: boolean; text: string }>>({});
   const [pending, setPending] = useState<string | null>(null);
@@ -17,7 +20,8 @@ export function RefillQueue({ client, onError, onOpenPatient }: StaffPanelProps 
     setPending(requestId);
     const note = notes[requestId]?.trim();
     try {
-      const decided = await decideRefill(client, requestId, { decision, ...(note ? { note } : {}) });
+      const decided = await client.PATCH("/admin/refill-requests/{requestId}",
+        { path: { requestId }, body: { decision, ...(note ? { note } : {}) } });
       pages.replace((r) => r.requestId === requestId, decided);
       setOutcomes((o) => ({ ...o, [requestId]: { ok: true, text: `${decided.status === "approved" ? "Approved" : "Denied"}.` } }));
     } catch (e) {
