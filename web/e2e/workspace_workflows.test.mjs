@@ -72,20 +72,8 @@ await reporting(browser, report, async () => {
   assert.ok(await notReloaded(patientPage), "the patient's page was not reloaded");
   report.refill = { before: eligible.refills, after: after.refills };
 
-  // (b) A correction of the latest reading of a biomarker in range, to a value out of its range.
-  const latest = [];
-  for (let cursor = null, first = true; first || cursor; first = false) {
-    const answer = await apiGet(patientPage, baseUrl, `/biomarkers/latest?limit=100${cursor ? `&cursor=${cursor}` : ""}`);
-    latest.push(...answer.items);
-    cursor = answer.nextCursor;
-  }
-  let target = null;
-  for (const reading of latest.filter((r) => r.status !== "out-of-range")) {
-    const history = await apiGet(patientPage, baseUrl, `/biomarkers/${encodeURIComponent(reading.name)}/history?resolution=daily`);
-    if (history.reference) { target = { reading, high: history.reference.normal.high }; break; }
-  }
-  assert.ok(target, "a catalog biomarker whose latest reading is in range");
-  const before = await widget(patientPage);
+  // (b) A correction of the latest reading of a biomarker in range, to a value out of its range:
+  // one of those on the first page of the patient's readings in the workspace (newest first).
   await page.getByRole("button", { name: "Patients" }).click();
   const search = page.getByTestId("patient-search");
   await search.getByLabel("Email address").fill(config.patient);
@@ -93,8 +81,23 @@ await reporting(browser, report, async () => {
   await search.locator(`[data-patient="${patientId}"] button`).click();
   const readings = page.getByTestId("patient-readings");
   await readings.locator("tbody tr").first().waitFor();
+  const shown = new Set(await readings.locator("tbody tr[data-reading]").evaluateAll(
+    (rows) => rows.map((row) => row.getAttribute("data-reading"))));
+  const latest = [];
+  for (let cursor = null, first = true; first || cursor; first = false) {
+    const answer = await apiGet(patientPage, baseUrl, `/biomarkers/latest?limit=100${cursor ? `&cursor=${cursor}` : ""}`);
+    latest.push(...answer.items);
+    cursor = answer.nextCursor;
+  }
+  let target = null;
+  for (const reading of latest.filter((r) => r.status !== "out-of-range" && shown.has(r.readingId))) {
+    const history = await apiGet(patientPage, baseUrl, `/biomarkers/${encodeURIComponent(reading.name)}/history?resolution=daily`);
+    if (history.reference) { target = { reading, high: history.reference.normal.high }; break; }
+  }
+  assert.ok(target, "a catalog biomarker whose latest reading is in range and on the first page");
+  const before = await widget(patientPage);
   const staffBefore = Number(await page.getByTestId("patient-stats-outOfRange").textContent());
-  await readings.getByRole("button", { name: `${target.reading.name}: history`, exact: true }).first().click();
+  await readings.locator(`tr[data-reading="${target.reading.readingId}"] button.link`).click();  // its history
   const readingRow = readings.locator(`tr[data-reading="${target.reading.readingId}"]`);
   await readingRow.getByRole("button", { name: /^Correct value/ }).click();
   const form = page.getByTestId("correction");
