@@ -29,11 +29,13 @@ UNEXPRESSIBLE = frozenset({("cursor", "invalid"), ("startTime", "out_of_range"),
                            ("patientId", "one_of_patientId_actorId"), ("identifiers", "value_error")})
 
 
-# The staff run's own patient (tests/http/test_fuzz_api.py): a staff route's valid `userId` is
-# pinned to it, so the fuzzer never disables, demotes or edits an account another suite signs in
-# with, whatever ids it learns from responses (the refill queue and patient list name them).
+# The staff run's own patient and that patient's refill request (tests/http/test_fuzz_api.py): a
+# staff route's valid `userId` and `requestId` are pinned to them, so the fuzzer never disables,
+# demotes, edits or decides for an account another suite signs in with, whatever ids it learns
+# from responses (the refill queue and the patient list name them).
 SUBJECT_ENV = "CLINIC_FUZZ_SUBJECT"
-_USER_ID = re.compile(r"^[A-Za-z0-9-]{1,64}$")
+REQUEST_ENV = "CLINIC_FUZZ_REFILL_REQUEST"
+_ID = re.compile(r"^[A-Za-z0-9-]{1,64}$")
 
 
 def unexpressible(detail: dict[str, Any]) -> bool:
@@ -68,7 +70,7 @@ def filter_failure(context: Any, failure: Any, case: Any, response: Any) -> bool
 
 @schemathesis.hook
 def before_call(context: Any, case: Any, **kwargs: Any) -> None:
-    subject = os.environ.get(SUBJECT_ENV)
-    user_id = (case.path_parameters or {}).get("userId")
-    if subject and isinstance(user_id, str) and _USER_ID.match(user_id):
-        case.path_parameters["userId"] = subject
+    for name, env in (("userId", SUBJECT_ENV), ("requestId", REQUEST_ENV)):
+        own, value = os.environ.get(env), (case.path_parameters or {}).get(name)
+        if own and isinstance(value, str) and _ID.match(value):
+            case.path_parameters[name] = own

@@ -35,7 +35,7 @@ HOOKS = Path(__file__).with_name("fuzz_hooks.py")
 
 
 def schemathesis(api: Api, token: str, path_filter: list[str], report: Path,
-                 subject: str | None = None) -> subprocess.CompletedProcess[str]:
+                 own: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     command = [
         str(Path(sys.executable).with_name("st")), "run", f"{api.base_url}/openapi.json", "--url", api.base_url,
         "-H", f"Authorization: Bearer {token}", *path_filter,
@@ -44,8 +44,7 @@ def schemathesis(api: Api, token: str, path_filter: list[str], report: Path,
         "--report", "junit", "--report-junit-path", str(report),
     ]
     env = {**os.environ, "SCHEMATHESIS_HOOKS": str(HOOKS)}
-    if subject:
-        env[fuzz_hooks.SUBJECT_ENV] = subject
+    env.update(own or {})
     return subprocess.run(command, capture_output=True, text=True, timeout=3600, check=False, env=env)
 
 
@@ -95,8 +94,13 @@ def test_deleting_the_account_holds_its_contract_under_fuzzing(api, local_stack_
 
 
 def test_staff_routes_hold_their_contract_under_fuzzing(api, local_stack_state, fuzz_admin, tmp_path):
-    # Every account the staff routes change is a patient of the fuzzer's own (fuzz_hooks.before_call).
-    subject = _sub(_own_account(api, local_stack_state, "patient"))
-    result = schemathesis(api, fuzz_admin, ["--include-path-regex", "^/admin/"], tmp_path / "staff.xml", subject)
+    # Every account and refill request the staff routes change is the fuzzer's own (fuzz_hooks.before_call).
+    patient = _own_account(api, local_stack_state, "patient")
+    subject = _sub(patient)
+    medication = api.request("POST", f"/admin/patients/{subject}/medications", token=fuzz_admin,
+                             json={"name": "Fuzz", "dose": "1 mg", "refills": 3}).json()["medicationId"]
+    request = api.request("POST", f"/medications/{medication}/refill-requests", token=patient).json()["requestId"]
+    own = {fuzz_hooks.SUBJECT_ENV: subject, fuzz_hooks.REQUEST_ENV: request}
+    result = schemathesis(api, fuzz_admin, ["--include-path-regex", "^/admin/"], tmp_path / "staff.xml", own)
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
     assert operations_tested(result.stdout) == sum(r.path.startswith("/admin/") for r in template.routes())
