@@ -3,13 +3,13 @@
 //   node web/e2e/workspace_workflows.test.mjs <config.json>   config: {baseUrl, staff, patient} (emails)
 // (a) the patient asks for a refill; staff approve it in the queue; the patient's open page shows
 //     the refill used, without a reload;
-// (b) staff correct the value of the patient's latest reading of a biomarker to one out of range;
+// (b) staff record an in-range lab result for the patient and correct its value to one out of range;
 //     the patient's open stats widget and the staff's own move by one, without a reload.
 // Run by tests/http/test_workspace_workflows_browser.py once the template has the refill-queue and
 // correction routes. Prints one JSON report line; exits non-zero on the first failed expectation.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { apiGet, idTokenOf, launch, reporting, signIn, waitUntil, widget } from "./browser.mjs";
+import { apiGet, apiStats, idTokenOf, launch, reporting, signIn, waitUntil, widget } from "./browser.mjs";
 
 const config = JSON.parse(readFileSync(process.argv[2], "utf8"));
 const { baseUrl } = config;
@@ -72,29 +72,34 @@ await reporting(browser, report, async () => {
   assert.ok(await notReloaded(patientPage), "the patient's page was not reloaded");
   report.refill = { before: eligible.refills, after: after.refills };
 
-  // (b) A correction of the latest reading of a biomarker in range, to a value out of its range:
-  // one of those on the first page of the patient's readings in the workspace (newest first).
+  // (b) Staff record an in-range result of a catalog biomarker for the patient, dated now: it is
+  // the newest reading, on the first page of the workspace's list (newest first) whatever else
+  // this shared account has been through. Then they correct its value to one out of range.
+  const name = "Glucose";
+  const { reference } = await apiGet(patientPage, baseUrl, `/biomarkers/${name}/history?resolution=daily`);
+  assert.ok(reference, `${name} has a reference range`);
+  const recordedAt = Date.now();
+  const entered = await fetch(`${baseUrl}/admin/patients/${patientId}/biomarkers`, { method: "POST",
+    headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+    body: JSON.stringify({ readings: [{ name, value: (reference.normal.low + reference.normal.high) / 2,
+      unit: reference.unit, recordedAt, sourceReadingId: `workflows-${recordedAt}` }] }) });
+  assert.equal(entered.status, 200, "the lab result is recorded");
+  const [result] = (await entered.json()).results;
+  assert.equal(result.outcome, "accepted");
+  const target = { reading: { readingId: result.readingId, name }, high: reference.normal.high };
+  // The patient's widget has caught up with the new reading before the correction is measured.
+  const expected = await apiStats(patientPage, baseUrl);
+  await waitUntil(patientPage, (n) => Number(document.querySelector('[data-testid="stats-total"]')?.textContent) === n,
+    expected.total);
+  await waitUntil(patientPage, (n) => Number(document.querySelector('[data-testid="stats-outOfRange-count"]')?.textContent) === n,
+    expected.outOfRange.count);
   await page.getByRole("button", { name: "Patients" }).click();
   const search = page.getByTestId("patient-search");
   await search.getByLabel("Email address").fill(config.patient);
   await search.getByRole("button", { name: "Search" }).click();
   await search.locator(`[data-patient="${patientId}"] button`).click();
   const readings = page.getByTestId("patient-readings");
-  await readings.locator("tbody tr").first().waitFor();
-  const shown = new Set(await readings.locator("tbody tr[data-reading]").evaluateAll(
-    (rows) => rows.map((row) => row.getAttribute("data-reading"))));
-  const latest = [];
-  for (let cursor = null, first = true; first || cursor; first = false) {
-    const answer = await apiGet(patientPage, baseUrl, `/biomarkers/latest?limit=100${cursor ? `&cursor=${cursor}` : ""}`);
-    latest.push(...answer.items);
-    cursor = answer.nextCursor;
-  }
-  let target = null;
-  for (const reading of latest.filter((r) => r.status !== "out-of-range" && shown.has(r.readingId))) {
-    const history = await apiGet(patientPage, baseUrl, `/biomarkers/${encodeURIComponent(reading.name)}/history?resolution=daily`);
-    if (history.reference) { target = { reading, high: history.reference.normal.high }; break; }
-  }
-  assert.ok(target, "a catalog biomarker whose latest reading is in range and on the first page");
+  await readings.locator(`tbody tr[data-reading="${target.reading.readingId}"]`).waitFor();
   const before = await widget(patientPage);
   const staffBefore = Number(await page.getByTestId("patient-stats-outOfRange").textContent());
   await readings.locator(`tr[data-reading="${target.reading.readingId}"] button.link`).click();  // its history

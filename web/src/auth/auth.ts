@@ -213,15 +213,19 @@ export async function getIdToken(config: AuthConfig): Promise<string | null> {
   }
 }
 
-/** Sign out: revoke this session's refresh token; `everywhere` ends every session of the person. */
+/** Sign out: revoke this session's refresh token; `everywhere` ends every session of the person.
+ * GlobalSignOut goes first and alone: revoking the refresh token also revokes the access tokens
+ * issued from it, so a GlobalSignOut that arrived after the revocation would be refused and leave
+ * the person's other sessions open. */
 export async function signOut(config: AuthConfig, options: { everywhere?: boolean } = {}): Promise<void> {
   const tokens = tokenStore.get();
   tokenStore.clear();
   if (!tokens) return;
-  const calls: Promise<unknown>[] = [];
-  if (options.everywhere) calls.push(cognitoCall(config.cognitoEndpoint, "GlobalSignOut", { AccessToken: tokens.accessToken }));
-  calls.push(cognitoCall(config.cognitoEndpoint, "RevokeToken", { ClientId: config.userPoolClientId, Token: tokens.refreshToken }));
-  await Promise.allSettled(calls);
+  if (options.everywhere) {
+    await cognitoCall(config.cognitoEndpoint, "GlobalSignOut", { AccessToken: tokens.accessToken }).catch(() => undefined);
+  }
+  await cognitoCall(config.cognitoEndpoint, "RevokeToken", { ClientId: config.userPoolClientId, Token: tokens.refreshToken })
+    .catch(() => undefined);
 }
 
 /** Start setting up an authenticator app: the secret to add to it (and its otpauth:// URI). */
