@@ -9,9 +9,6 @@ reach the API. The browser side is web/e2e/dashboard.mjs
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
 import sys
 import time
 
@@ -19,29 +16,11 @@ import pytest
 import requests
 
 from clinic import catalog
-from tests.http.conftest import ROOT
+from tests.support import browser
 
 pytestmark = pytest.mark.http
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-SCRIPT = ROOT / "web" / "e2e" / "dashboard.mjs"
 
-
-def _require_browser() -> None:
-    """Under CI (CI set) a missing browser or web build fails the run; on a developer machine
-    without them the test skips and says why."""
-    missing = [what for what, ok in (
-        (f"chromium at {CHROMIUM} (apt-get install -y chromium)", os.access(CHROMIUM, os.X_OK)),
-        ("node", shutil.which("node") is not None),
-        ("web/node_modules (make web)", (ROOT / "web" / "node_modules" / "playwright-core").is_dir()),
-        ("web/dist (make web)", (ROOT / "web" / "dist" / "index.html").is_file()),
-    ) if not ok]
-    if not missing:
-        return
-    reason = "the browser test needs " + ", ".join(missing)
-    if os.environ.get("CI"):
-        pytest.fail(reason)
-    pytest.skip(reason)
 
 
 def _latest_statuses(api_url: str, token: str) -> dict[str, str]:
@@ -58,7 +37,6 @@ def _latest_statuses(api_url: str, token: str) -> dict[str, str]:
 
 
 def test_the_dashboard_shows_the_stats_and_updates_live_for_its_patient_only(api, local_stack_state, tmp_path):
-    _require_browser()
     patients = [a for a in local_stack_state.accounts if a["role"] == "patient"]
     patient, other = patients[0], patients[1]
     # Given a newer, out-of-range reading of a biomarker whose latest reading is in range: it must
@@ -73,22 +51,14 @@ def test_the_dashboard_shows_the_stats_and_updates_live_for_its_patient_only(api
     readings.write_text(json.dumps(reading) + "\n")
     state = tmp_path / "stack.json"
     local_stack_state.save(state)
-    config = tmp_path / "config.json"
-    config.write_text(json.dumps({
+    # When the page is driven through the scenario
+    report = browser.run("dashboard.mjs", {
         "baseUrl": api.base_url, "patient": patient["email"], "otherPatient": other["email"],
         "staffToken": api.admin_token,  # the seeded staff member decides the page's refill request
         # the internal ingest entry point, as a pipeline reaches it (`clinic-local ingest`)
         "ingest": [sys.executable, "-m", "clinic_local.cli", "--state-file", str(state), "ingest", str(readings)],
-    }))
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "CLINIC_", "USERS_", "POWERTOOLS_"))}
-    # When the page is driven through the scenario
-    done = subprocess.run(["node", str(SCRIPT), str(config)], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=240)
+    }, tmp_path, timeout=240)
     # Then every expectation held, and the report shows the numbers it compared
-    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
-    assert lines, f"no report from the browser script:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}"
-    report = json.loads(lines[-1])
-    assert done.returncode == 0 and report["ok"], f"{report}\n{done.stderr[-2000:]}"
     assert report["after"]["total"] == report["before"]["total"]
     assert report["after"]["outOfRange"]["count"] == report["before"]["outOfRange"]["count"] + 1
     assert report["otherAfter"] == report["otherBefore"]

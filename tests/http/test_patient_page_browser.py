@@ -9,37 +9,23 @@ or critical violation on any view. Prints the time to the stats widget (never as
 
 from __future__ import annotations
 
-import json
-import os
 import statistics
-import subprocess
 
 import pytest
 
-from tests.http.conftest import ROOT
-from tests.http.test_dashboard_browser import _require_browser
+from tests.support import browser
 
 pytestmark = pytest.mark.http
 
-SCRIPT = ROOT / "web" / "e2e" / "patient_page.mjs"
 
 
 def test_the_patients_page_in_a_browser(api, local_stack_state, tmp_path):
-    _require_browser()
     # Given the seeded demo patient (past and upcoming appointments, a year of sensor history,
     # medications with and without refills)
     patient = next(a for a in local_stack_state.accounts if a["role"] == "patient")
-    config = tmp_path / "config.json"
-    config.write_text(json.dumps({"baseUrl": api.base_url, "patient": patient["email"]}))
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "CLINIC_", "USERS_", "POWERTOOLS_"))}
     # When the page is driven through every view
-    done = subprocess.run(["node", str(SCRIPT), str(config)], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=300)
+    report = browser.run("patient_page.mjs", {"baseUrl": api.base_url, "patient": patient["email"]}, tmp_path)
     # Then every expectation held, with the numbers it compared in its report
-    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
-    assert lines, f"no report from the browser script:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}"
-    report = json.loads(lines[-1])
-    assert done.returncode == 0 and report["ok"], f"{report}\n{done.stderr[-2000:]}"
     assert set(report["axe"]) >= {"sign-in", "dashboard", "past appointments", "trend chart and table", "phone",
                                   "zoom200"} and not any(report["axe"].values())
     assert 0 < report["trend"]["points"]["30d"] < report["trend"]["points"]["1y"] <= report["trend"]["points"]["all"]

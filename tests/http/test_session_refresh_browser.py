@@ -8,7 +8,6 @@ browser side is web/e2e/refresh.mjs."""
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -19,20 +18,19 @@ import pytest
 from clinic_local import stack as local_stack
 from clinic_local.tokens import OVERRIDE as ID_LIFETIME_VARIABLE
 from tests.http.conftest import ROOT
-from tests.http.test_dashboard_browser import _require_browser
+from tests.support import browser
 from tests.support.ports import free_port
 
 pytestmark = pytest.mark.http
 
-SCRIPT = ROOT / "web" / "e2e" / "refresh.mjs"
 LIFETIME_S = 65  # the page refreshes a minute before expiry: here 5 seconds after signing in
 
 
 def test_a_request_after_the_id_token_expired_is_made_with_a_refreshed_one(tmp_path):
-    _require_browser()
+    browser.require()
     state, log_path = tmp_path / "stack.json", tmp_path / "runner.log"
     api_port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "CLINIC_", "USERS_", "POWERTOOLS_"))}
+    env = browser.clean_env()
     env.update({"PYTHONUNBUFFERED": "1", ID_LIFETIME_VARIABLE: str(LIFETIME_S)})
     with open(log_path, "w") as log:
         runner = subprocess.Popen(
@@ -51,22 +49,14 @@ def test_a_request_after_the_id_token_expired_is_made_with_a_refreshed_one(tmp_p
                        "source": "browser.test", "sourceReadingId": "refresh-live-1"}
             readings = tmp_path / "readings.jsonl"
             readings.write_text(json.dumps(reading) + "\n")
-            config = tmp_path / "config.json"
-            config.write_text(json.dumps({
+            report = browser.run("refresh.mjs", {
                 "baseUrl": f"http://127.0.0.1:{api_port}", "email": patient["email"], "log": str(log_path),
                 "ingest": [sys.executable, "-m", "clinic_local.cli", "--state-file", str(state), "ingest",
-                           str(readings)]}))
-            browser_env = {k: v for k, v in env.items() if k != ID_LIFETIME_VARIABLE}
-            done = subprocess.run(["node", str(SCRIPT), str(config)], cwd=ROOT, env=browser_env,
-                                  capture_output=True, text=True, timeout=240)
-            lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
-            assert lines, f"no report from the browser script:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}"
-            report = json.loads(lines[-1])
+                           str(readings)]}, tmp_path, timeout=240, env=browser.clean_env())
             expired_connect = _connect(local_stack.LocalStack.load(state).live["url"], report.get("firstToken"))
         finally:
             runner.send_signal(signal.SIGINT)
             runner.wait(timeout=30)
-    assert done.returncode == 0 and report["ok"], f"{report}\n{done.stderr[-2000:]}"
     assert report["lifetime"] == LIFETIME_S
     assert (report["firstTokenStatus"], report["afterExpiry"]) == (401, 200)
     assert (report["socketsBeforeDrop"], report["sockets"], report["reconnectedWithFirstToken"]) == (1, 2, False)

@@ -9,42 +9,27 @@ views fit a 375 px phone with 44 px touch targets."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-
 import pytest
 
-from tests.http.conftest import ROOT
-from tests.http.test_dashboard_browser import _require_browser
+from tests.support import browser
 
 pytestmark = pytest.mark.http
 
-SCRIPT = ROOT / "web" / "e2e" / "workspace.mjs"
 
 
 def test_staff_work_on_a_patients_record_in_the_workspace(local_stack_state, tmp_path):
-    _require_browser()
     # Given seeded accounts (the fuzzer deletes and demotes accounts it made, never these): the
     # staff member, the patient with the shorter history to work on, and the other one
     seeded = [a for a in local_stack_state.accounts if a["email"].endswith("@demo.clinic.test")]
     staff = next(a for a in seeded if a["role"] == "admin")
     patients = [a for a in seeded if a["role"] == "patient"]
     patient, other = patients[-1], patients[0]
-    config = tmp_path / "config.json"
-    config.write_text(json.dumps({
+    # When the workspace is driven through a staff member's work
+    report = browser.run("workspace.mjs", {
         "baseUrl": local_stack_state.api_url, "log": str(local_stack_state.log_path), "patient": patient["email"],
         "otherPatient": other["email"], "staff": {"email": staff["email"], "totpSecret": staff["totpSecret"]},
-    }))
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "CLINIC_", "USERS_", "POWERTOOLS_"))}
-    # When the workspace is driven through a staff member's work
-    done = subprocess.run(["node", str(SCRIPT), str(config)], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=300)
+    }, tmp_path, timeout=300)
     # Then every expectation held, with what it compared in its report
-    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
-    assert lines, f"no report from the browser script:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}"
-    report = json.loads(lines[-1])
-    assert done.returncode == 0 and report["ok"], f"{report}\n{done.stderr[-2000:]}"
     assert (report["patientLoadedWorkspace"], report["patientOnStaffRoute"]) == (0, 403)
     assert report["labRefused"].startswith("Not recorded: ") and report["labResult"]["source"]
     assert report["appointment"] == "scheduled" and report["medicationEdited"] and report["prescribed"]
