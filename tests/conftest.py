@@ -22,6 +22,7 @@ from clinic.repositories import dynamo
 from clinic_local import motoserver
 from clinic_tools import handlers, template
 from tests.support.dynamo import CallCounter, Calls
+from tests.support.live import FakeManagementApi
 from tests.support.ports import free_port
 
 motoserver.backup_tables_once()  # moto copies a table per transaction item otherwise (see there)
@@ -46,6 +47,15 @@ def ddb_calls(tables: dict[str, str]) -> Iterator[Calls]:
     counter = CallCounter(aws.dynamodb())
     yield counter.calls
     counter.detach()
+
+
+@pytest.fixture
+def management(tables: dict[str, str]) -> Iterator[FakeManagementApi]:
+    """The live-updates stage's management API, faked (tests.support.live)."""
+    fake = FakeManagementApi()
+    aws.override("apigatewaymanagementapi", fake)
+    yield fake
+    aws.override("apigatewaymanagementapi", None)
 
 
 @pytest.fixture

@@ -12,11 +12,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
-from websockets.exceptions import InvalidStatus
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import ClientConnection, connect
 
 from clinic_local import stack as local_stack
 from tests.http.conftest import ROOT
+from tests.http.test_local_cognito_api import sign_in
+from tests.http.test_local_sign_in import claims, new_address
 from tests.http.test_runner_cli import _clean_env
 
 pytestmark = pytest.mark.http
@@ -88,6 +90,21 @@ def test_a_patients_appointment_request_tells_their_sockets_to_refetch_appointme
         assert response.status_code == 201, response.text
         assert json.loads(a1.recv(timeout=10)) == {"type": "changed", "topic": "appointments"}
         assert silent(b1)
+
+
+def test_disabling_an_account_closes_its_open_socket_at_once(api, local_stack_state, idp):
+    # Given a newly signed-up patient with the dashboard open
+    tokens = sign_in(idp, local_stack_state.client_id, api, local_stack_state, new_address())["AuthenticationResult"]
+    user_id = claims(tokens["IdToken"])["sub"]
+    with socket(local_stack_state, tokens["IdToken"]) as ws:
+        # When staff disable the account
+        response = api.request("PUT", f"/admin/users/{user_id}/access", token=api.admin_token,
+                               json={"enabled": False})
+        assert response.status_code == 200, response.text
+        # Then the server closes the socket (it does not wait for the connection's two hours)
+        with pytest.raises(ConnectionClosed):
+            ws.recv(timeout=10)
+    assert stored_connections(local_stack_state, user_id) == 0
 
 
 @pytest.mark.parametrize("query", ["", "?token=", "?token=not-a-jwt"], ids=["no-token", "empty", "garbage"])

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import botocore.session
@@ -19,33 +18,6 @@ from tests.support.events import _load, stream_record
 
 FUNCTION = "LiveFanOutFunction"
 ALICE, BOB, CAROL = "user-alice", "user-bob", "user-carol"
-
-
-class FakeManagementApi:
-    """The API Gateway management client: records posts; answers per connection as configured."""
-
-    def __init__(self) -> None:
-        self.posts: list[tuple[str, dict[str, Any]]] = []
-        self.answers: dict[str, tuple[int, str]] = {}  # connection id -> (HTTP status, error code)
-
-    def post_to_connection(self, ConnectionId: str, Data: bytes) -> dict[str, Any]:  # noqa: N803 - boto's names
-        if ConnectionId in self.answers:
-            status, code = self.answers[ConnectionId]
-            raise ClientError({"Error": {"Code": code, "Message": ""}, "ResponseMetadata": {"HTTPStatusCode": status}},
-                              "PostToConnection")
-        self.posts.append((ConnectionId, json.loads(Data)))
-        return {}
-
-    def received(self, connection_id: str) -> list[dict[str, Any]]:
-        return [message for target, message in self.posts if target == connection_id]
-
-
-@pytest.fixture
-def management(tables: dict[str, str]) -> Iterator[FakeManagementApi]:
-    fake = FakeManagementApi()
-    aws.override("apigatewaymanagementapi", fake)
-    yield fake
-    aws.override("apigatewaymanagementapi", None)
 
 
 def connect(user_id: str, *connection_ids: str) -> None:

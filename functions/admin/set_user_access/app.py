@@ -10,9 +10,9 @@ from clinic.api.params import UserId
 from clinic.entry.http import current_user, lambda_entry, make_resolver, responses
 from clinic.models.users import AccessChange, AccountAccess
 from clinic.services import patients
-from clinic.settings import UserPool, check
+from clinic.settings import LiveConnections, LiveDelivery, UserPool, check
 
-check(UserPool)
+check(UserPool, LiveConnections, LiveDelivery)
 
 app = make_resolver(staff=True)
 

@@ -1,7 +1,8 @@
 """Deleting an account (``DELETE /me``) and, when the clinic chose ``erase``, its clinical records.
 
 Deletion: mark the id as deleted, sign out everywhere (every refresh token revoked), delete the
-Cognito user (its linked Google identity goes with it), delete the Users item. Each step tolerates
+Cognito user (its linked Google identity goes with it), delete the Users item, close the
+account's open WebSocket connections. Each step tolerates
 "already done", so a retry after a partial failure finishes the job. An ID token issued before
 the deletion stays valid until it expires (at most an hour; API Gateway checks signatures, not
 revocation); the mark, kept for twice that, stops such a token from re-creating the profile
@@ -24,7 +25,7 @@ from clinic import aws, cognito
 from clinic.identity import Caller
 from clinic.observability import metrics
 from clinic.repositories import user_data, users_table
-from clinic.services import users
+from clinic.services import live, users
 from clinic.settings import Erasure, Tables, UserPool, get_settings
 
 # The user-data tables an erasure empties, by ``Tables`` field. The Users item is deleted with the
@@ -52,6 +53,7 @@ def delete_account(caller: Caller, *, retention: str | None = None) -> None:
         cognito.sign_out_everywhere(pool_id, user.username)
         cognito.delete_user(pool_id, user.username)
     users_table.delete(caller.user_id)
+    live.close_connections(caller.user_id)
     if retention == "erase":
         queue_erasure(caller.user_id)
     metrics.add_metric(name="AccountsDeleted", unit="Count", value=1)

@@ -7,6 +7,7 @@ user's connections, and the client refetches through the REST API. No record dat
 
 - ``connect`` / ``disconnect``: the ``$connect`` and ``$disconnect`` routes (a connection id and,
   to connect, the token; the functions unwrap them from the WebSocket event).
+- ``close_connections``: an account disabled or deleted has its open connections closed.
 - ``fan_out``: the changes of a DynamoDB stream batch (KEYS_ONLY) of BiomarkerSummary, Appointments
   and Medications (each a table, a user and the record's sequence number, unwrapped from the stream
   records by the function) -> (user, topic) pairs, de-duplicated -> one Query of each user's
@@ -89,6 +90,29 @@ def disconnect(connection_id: str) -> None:
         connections_table.delete(owner, connection_id)
 
 
+def close_connections(user_id: str) -> int:
+    """Close every open connection of ``user_id`` (an account disabled or deleted: its pages stop
+    hearing of changes at once, not when API Gateway's two hours run out). One Query of the
+    user's partition, one DeleteConnection and one DeleteItem per connection (``MAX_PER_USER`` at
+    most). A connection already gone counts as closed; any other failure raises, and repeating
+    the call finishes the job. Returns how many were closed."""
+    open_ids = connections_table.of_user(user_id, clock.now_s())
+    if not open_ids:
+        return 0
+    client = _management()
+    closed = 0
+    for connection_id in open_ids:
+        try:
+            client.delete_connection(ConnectionId=connection_id)
+        except ClientError as error:
+            if not _gone(error):
+                raise
+        connections_table.delete(user_id, connection_id)
+        closed += 1
+    metrics.add_metric(name="LiveConnectionsClosed", unit=MetricUnit.Count, value=closed)
+    return closed
+
+
 # --- fan-out ---------------------------------------------------------------------------------
 
 
@@ -134,14 +158,19 @@ def _management() -> Any:
     return aws.client("apigatewaymanagementapi", get_settings(LiveDelivery).connections_endpoint)
 
 
+def _gone(error: ClientError) -> bool:
+    """The management API's answer for a connection that no longer exists (410)."""
+    code = error.response.get("Error", {}).get("Code")
+    status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    return bool(code == "GoneException" or status == 410)
+
+
 def _post(client: Any, connection_id: str, data: bytes) -> str:
     """"sent", "gone" (410: the connection no longer exists) or "failed"."""
     try:
         client.post_to_connection(ConnectionId=connection_id, Data=data)
     except ClientError as error:
-        code = error.response.get("Error", {}).get("Code")
-        status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-        return "gone" if code == "GoneException" or status == 410 else "failed"
+        return "gone" if _gone(error) else "failed"
     except BotoCoreError:
         return "failed"
     return "sent"

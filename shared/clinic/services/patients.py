@@ -12,7 +12,7 @@ from pydantic import TypeAdapter
 from clinic.identity import Caller
 from clinic.models.users import AccountAccess, Role, User, UserPage
 from clinic.repositories import users_table
-from clinic.services import audit, cursors, users
+from clinic.services import audit, cursors, live, users
 
 T = TypeVar("T")
 _users = TypeAdapter(list[User])
@@ -59,8 +59,11 @@ def change_access(actor: Caller, user_id: str, enabled: bool) -> AccountAccess:
     # Who disabled or enabled whose account, from what to what.
     def state(on: bool) -> str:
         return "enabled" if on else "disabled"
-    return users.set_access(user_id, enabled, also=lambda was_enabled: [
+    access = users.set_access(user_id, enabled, also=lambda was_enabled: [
         audit.action(actor, user_id, audit.ACCESS_CHANGE, f"access:{state(was_enabled)}->{state(enabled)}")])
+    if not enabled:
+        live.close_connections(user_id)  # its open pages stop hearing of changes now
+    return access
 
 
 def change_role(actor: Caller, user_id: str, role: Role) -> User:
