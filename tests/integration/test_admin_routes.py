@@ -168,6 +168,15 @@ def test_role_change_moves_the_user_in_cognito_and_in_the_users_table(invoke, us
     assert sorted(r["resource"] for r in audit_of(sub)) == ["role:admin->patient", "role:patient->admin"]
 
 
+def test_staff_cannot_change_their_own_role(invoke, user_pool):
+    # The last staff member demoting themselves would leave the clinic with none.
+    add_user(ADMIN_SUB, email="staff@example.com", role="admin")
+    reply = call(invoke, "SetUserRoleFunction", admin=True, sub=ADMIN_SUB, path={"userId": ADMIN_SUB},
+                 body={"role": "patient"})
+    assert (reply.status, reply.error_code) == (409, "conflict"), reply.body
+    assert users_table.get(ADMIN_SUB)["role"] == "admin" and audit_of(ADMIN_SUB) == []
+
+
 @pytest.mark.parametrize("body", [{"role": "superuser"}, {"role": "admin", "userId": "x"}, {}, {"role": 1}])
 def test_bad_role_changes_are_a_400(invoke, user_pool, body):
     _, _, sub = user_pool

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 from pydantic import TypeAdapter
 
+from clinic.errors import Conflict
 from clinic.identity import Caller
 from clinic.models.users import AccountAccess, Role, User, UserPage
 from clinic.repositories import users_table
@@ -56,7 +57,10 @@ def list_patients(actor: Caller, *, email: str | None, limit: int, cursor: str |
 
 
 def change_access(actor: Caller, user_id: str, enabled: bool) -> AccountAccess:
-    # Who disabled or enabled whose account, from what to what.
+    # Who disabled or enabled whose account, from what to what. Not one's own: a staff member
+    # locked out by a slip has no one signed in to undo it.
+    if user_id == actor.user_id:
+        raise Conflict("staff cannot change their own account's access; another staff member can")
     def state(on: bool) -> str:
         return "enabled" if on else "disabled"
     access = users.set_access(user_id, enabled, also=lambda was_enabled: [
@@ -67,6 +71,9 @@ def change_access(actor: Caller, user_id: str, enabled: bool) -> AccountAccess:
 
 
 def change_role(actor: Caller, user_id: str, role: Role) -> User:
-    # Who changed whose role from what to what (role names are not PHI).
+    # Who changed whose role from what to what (role names are not PHI). Not one's own: the last
+    # staff member demoting themselves would leave the clinic with none.
+    if user_id == actor.user_id:
+        raise Conflict("staff cannot change their own role; another staff member can")
     return users.set_role(user_id, role, also=lambda previous: [
         audit.action(actor, user_id, audit.ROLE_CHANGE, f"role:{previous}->{role.value}")])

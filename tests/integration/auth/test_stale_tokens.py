@@ -188,6 +188,15 @@ def test_a_bad_access_change_is_a_400_and_changes_nothing(invoke, user_pool, sta
     assert enabled_in_cognito(user_pool, person) is True
 
 
+def test_staff_cannot_disable_their_own_account(invoke, user_pool, staff):
+    # Locked out by a slip, with no one signed in to undo it: another staff member does it.
+    reply = call(invoke, "SetUserAccessFunction", sub=staff["sub"], admin=True, path={"userId": staff["sub"]},
+                 body={"enabled": False})
+    assert (reply.status, reply.error_code) == (409, "conflict"), reply.body
+    assert "disabled" not in users.users_table.get_consistent(staff["sub"])
+    assert enabled_in_cognito(user_pool, staff) is True
+
+
 def test_the_access_of_an_unknown_user_is_a_404(invoke, user_pool, staff):
     reply = call(invoke, "SetUserAccessFunction", sub=staff["sub"], admin=True,
                  path={"userId": "0c9e8d7f-0000-4000-8000-00000000beef"}, body={"enabled": False})
