@@ -11,6 +11,10 @@ The model adds each operation's own peak as if they coincided (the patients' mor
 busiest hour, the sensors' midnight), so this mix is that same upper bound. What is not an API call,
 an upload or a session (sign-ins and refreshes, which are Cognito's; lab panels; stream records; the
 night's rollups) is not the kit's to send.
+
+``peak_rates`` is the one place both read the model's rates from: every operation, by who makes it.
+The hot-partition simulation (tests/support/peak_hour.py) drives those same rates, the kit's and
+the rest.
 """
 
 from __future__ import annotations
@@ -42,17 +46,27 @@ class PeakMix:
     uploads_per_invocation: int  # the ingest function's batch: settings.MEASURED_INGEST_BATCH readings
 
 
+def peak_rates(name: str | None = None) -> dict[tuple[str, str], float]:
+    """(who, operation) -> a second at its peak, for every operation of workload ``name`` (default:
+    the one the template is sized for): the model's demands, an operation made by one kind of
+    caller under several demands (stream records) summed."""
+    rates: dict[tuple[str, str], float] = defaultdict(float)
+    for d in model.demands(model.workload(name or settings.sized_for())):
+        rates[(d.who, d.operation)] += d.peak_per_s
+    return dict(rates)
+
+
 def peak_mix(name: str | None = None) -> PeakMix:
     """The peak mix of workload ``name`` (default: the one the template is sized for)."""
     name = name or settings.sized_for()
     w = model.workload(name)
-    groups: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    groups: dict[str, dict[str, float]] = defaultdict(dict)
     connects = 0.0
-    for d in model.demands(w):
-        if d.operation == LIVE_CONNECT:
-            connects += d.peak_per_s
-        elif (d.who in ("patient", "staff") and is_route(d.operation)) or d.operation.startswith(SENSOR_UPLOAD):
-            groups[d.who][d.operation] += d.peak_per_s
+    for (who, operation), rate in peak_rates(name).items():
+        if operation == LIVE_CONNECT:
+            connects += rate
+        elif (who in ("patient", "staff") and is_route(operation)) or operation.startswith(SENSOR_UPLOAD):
+            groups[who][operation] = rate
     return PeakMix(name, int(w["patients"]), dict(groups["patient"]), dict(groups["staff"]), dict(groups["sensor"]),
                    connects, w["live"]["session_minutes"] * 60.0, int(w["sensor"]["readings_per_upload"]),
                    settings.MEASURED_INGEST_BATCH // int(w["sensor"]["readings_per_upload"]))

@@ -61,6 +61,7 @@ def backup_tables_once() -> None:
                 models.copy = copy  # type: ignore[assignment]
 
         transact_write_items._backs_up_once = True  # type: ignore[attr-defined]
+        transact_write_items.__wrapped__ = original  # type: ignore[attr-defined]
         models.DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
 
 

@@ -1,158 +1,142 @@
-"""Hot partitions, found by simulation: the peak hour of capacity/load_shape.yaml, at 1M and at 10M
-patients, driven through the real handlers and write paths in front of the throughput front
+"""Hot partitions, found by simulation: the peak of the workload model (capacity/workload.yaml
+through capacity/model.py: every operation at the rate `make capacity` gives it), at 1M and at
+10M patients, driven through the real handlers and write paths in front of the throughput front
 (tests/support/throttle.py), which enforces DynamoDB's per-partition limits on every table and
 index. A key design that would run hot shows up as a throttled partition.
 
-The population is scaled to what this machine drives in a test (``SCALE``: 1/k of the patients and
-staff, each at their own full rate, for ``SECONDS`` simulated seconds); partitions the population
-shares get 1/k of the limits, so their load ratio is the real one."""
+tests/support/peak_hour.py says how each operation is made and at which scale. ``SCALE``: the
+people (patients, staff) are simulated at 1/2 of their population at 1M and 1/20 at 10M, the
+pipelines (sensor uploads, lab panels, their stream records) at 1/10 and 1/100, each person and
+each wearer at their own full rate, for ``SECONDS`` (6) simulated seconds; a partition the
+population shares gets 1/k of the limits for the k of the callers that reach it, so its load ratio
+is the real one. The model's pipelines make 12 times the people's calls and uploads are the
+costliest to simulate, hence their larger k: a window holds about 225 people's calls and 290
+uploads at either size. With moto's transactions backing up items rather than whole tables and
+its Queries looking at one partition (tests/support/moto_speed.py), the file takes about 30 s on
+the 2-core dev box."""
 
 from __future__ import annotations
 
 import random
-import uuid
-from collections import Counter
-from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
 
-from capacity.shape import PeakRates, peak_rates
+from capacity import model
 from clinic import aws
-from clinic.repositories import audit_table as audit
-from clinic.repositories import connections_table as connections
-from clinic.repositories import users_table as users
-from clinic.services import audit as auditing
-from clinic.services import ingest
-from clinic.services.readings import Outcome
+from clinic.repositories import audit_table, rollup_markers_table
 from clinic_tools import template
-from tests.support import env
-from tests.support.api import call
-from tests.support.data import NOW_MS, ingest_reading
+from tests.support import env, peak_hour
+from tests.support.data import NOW_MS
+from tests.support.moto_speed import item_local_transactions, partition_local_queries
 from tests.support.throttle import PartitionThrottle, SimulatedClock, simulated_sleeps
 
-SECONDS = 6.0
-# 1/k of the population: about 30 calls per simulated second at either size.
-SCALE = {1_000_000: 10, 10_000_000: 100}
-PATIENT_POOL = 400  # distinct patients the simulated calls are spread over (each far below its limits)
 TABLES = env.table_names()
-PATIENT_ROUTES = ["GetBiomarkerStatsFunction", "ListLatestBiomarkersFunction", "ListAppointmentsFunction",
-                  "ListMedicationsFunction"]
-
-
-@dataclass
-class Outcomes:
-    calls: Counter[str] = field(default_factory=Counter)
-    failures: Counter[str] = field(default_factory=Counter)
-
-
-def schedule(rates: PeakRates, scale: int, rnd: random.Random) -> list[tuple[float, str]]:
-    """Every call of the simulated window, in time order: Poisson arrivals per kind at its peak rate / scale."""
-    per_second = {"patient": rates.patient_calls, "sign_in": rates.sign_ins, "staff_read": rates.staff_reads,
-                  "staff_list": rates.staff_list_pages, "sensor_batch": rates.sensor_batches,
-                  "live_connect": rates.page_loads}
-    events = []
-    for kind, rate in per_second.items():
-        t = rnd.expovariate(rate / scale)
-        while t < SECONDS:
-            events.append((t, kind))
-            t += rnd.expovariate(rate / scale)
-    return sorted(events)
-
-
-def simulate(invoke: Any, make_front: Any, patients: int, rnd: random.Random) -> tuple[PartitionThrottle, Outcomes]:
-    rates, scale = peak_rates(patients=patients), SCALE[patients]
-    pool = [str(uuid.UUID(int=rnd.getrandbits(128))) for _ in range(PATIENT_POOL)]
-    for user_id in pool:  # (set-up, before the front: registered patients already exist)
-        users.put({"userId": user_id, "email": f"{user_id}@example.test", "role": "patient", "createdAt": NOW_MS})
-    staff = [str(uuid.UUID(int=rnd.getrandbits(128))) for _ in range(max(1, rates.staff // scale))]
-    front = make_front(patients)
-    random.seed(19)  # botocore's and the write paths' backoff jitter: the same run every time
-    out = Outcomes()
-    batch_no = 0
-    for t, kind in schedule(rates, scale, rnd):
-        front.clock.at(t)
-        out.calls[kind] += 1
-        patient = rnd.choice(pool)
-        try:
-            if kind == "patient":
-                ok = call(invoke, rnd.choice(PATIENT_ROUTES), sub=patient).status == 200
-            elif kind == "sign_in":
-                auditing.record_sign_in(patient, "TokenGeneration_Authentication")
-                ok = True
-            elif kind == "staff_read":
-                ok = call(invoke, "GetPatientStatsFunction", sub=rnd.choice(staff), admin=True,
-                          path={"userId": patient}).status == 200
-            elif kind == "staff_list":
-                ok = call(invoke, "ListPatientsFunction", sub=rnd.choice(staff), admin=True,
-                          query={"limit": rates.patients_per_list_page}).status == 200
-            elif kind == "sensor_batch":
-                batch_no += 1
-                batch = [ingest_reading(patient, "Heart Rate", 60 + i, NOW_MS - i * 60_000, unit="bpm",
-                                        rid=f"{patient}-{batch_no}-{i}") for i in range(rates.readings_per_batch)]
-                ok = all(r.outcome == Outcome.ACCEPTED for r in ingest.ingest(batch))
-            else:
-                connections.put(patient, uuid.uuid4().hex, expires_at=int(NOW_MS / 1000) + 7200)
-                ok = True
-        except ClientError:
-            ok = False
-        if not ok:
-            out.failures[kind] += 1
-    return front, out
+LOGICAL = {name: logical for logical, name in TABLES.items()}
 
 
 @pytest.fixture
-def front(tables, monkeypatch, instant_retries):
+def peak(tables, invoke, monkeypatch, instant_retries) -> Any:
+    """``peak(workload, only=..., seconds=..., marker_shards=...)``: one simulated window of the
+    workload's peak (``only``: those operations alone), with the rollup marker shards the model
+    derives for it unless told otherwise; returns the front and the outcomes."""
     clock = SimulatedClock()
     simulated_sleeps(monkeypatch, clock)
-    throttles = []
+    peak_hour.stand_ins(monkeypatch)
+    fronts: list[PartitionThrottle] = []
 
-    def make(patients: int) -> PartitionThrottle:
-        throttle = PartitionThrottle(aws.dynamodb(), template.table_definitions(env.TABLE_PREFIX),
-                                     scale=SCALE[patients], clock=clock)
-        throttles.append(throttle)
-        return throttle
+    def attach(workload: str) -> PartitionThrottle:
+        scale, scales = peak_hour.front_scales(workload)
+        front = PartitionThrottle(aws.dynamodb(), template.table_definitions(env.TABLE_PREFIX), scale=scale,
+                                  scales=scales, clock=clock)
+        fronts.append(front)
+        return front
 
-    yield make
-    for throttle in throttles:
-        throttle.detach()
+    def run(workload: str, *, only: set[str] | None = None, seconds: float = peak_hour.SECONDS,
+            marker_shards: int | None = None) -> tuple[PartitionThrottle, peak_hour.Outcomes]:
+        shards = marker_shards or model.build(workload).marker_shards
+        monkeypatch.setattr(rollup_markers_table, "configured_shards", lambda: shards)
+        return peak_hour.simulate(invoke, attach, workload, random.Random(19), only=only, seconds=seconds)
 
-
-def utilisation(front: PartitionThrottle) -> dict[tuple[str, str], tuple[str, float]]:
-    """Per table and index: the hottest partition key and its write load as a share of its limit."""
-    hottest: dict[tuple[str, str], tuple[str, float]] = {}
-    for partition, units in front.usage.write_units.items():
-        share = units / SECONDS / front.limit(partition, "write")
-        if share > hottest.get(partition[:2], ("", 0.0))[1]:
-            hottest[partition[:2]] = (partition[2], share)
-    return hottest
+    with item_local_transactions(), partition_local_queries():
+        yield run
+    for front in fronts:
+        front.detach()
 
 
-@pytest.mark.parametrize("patients", [1_000_000, 10_000_000])
-def test_the_peak_hour_runs_hot_nowhere_at_1m_or_10m_patients(invoke, front, patients):
-    # Given the throughput front at the population's scale,
-    # When the peak hour's calls of every kind arrive for the simulated window
-    throttle, out = simulate(invoke, front, patients, random.Random(19))
-    # Then no request was throttled and every call succeeded
-    assert sum(out.calls.values()) > 150 and set(out.calls) == {"patient", "sign_in", "staff_read", "staff_list",
-                                                                "sensor_batch", "live_connect"}
+def touched(front: PartitionThrottle) -> set[tuple[str, str]]:
+    """(table logical id, index or "") of every table and index the window read or wrote."""
+    return {(LOGICAL[p[0]], p[1]) for p in [*front.usage.write_units, *front.usage.read_units]}
+
+
+@pytest.mark.parametrize("workload", ["1M", "10M"])
+def test_the_peak_runs_hot_nowhere_at_1m_or_10m_patients(peak, workload):
+    # Given the throughput front at the workload's scale,
+    # When every operation of the model's peak arrives at its rate for the simulated window
+    throttle, out = peak(workload)
+    # Then every operation expected a few times in the window was made, and every call succeeded
+    # without a throttled request
+    frequent = {op for who, op in peak_hour.rates(workload)
+                if peak_hour.calls_per_s(workload, who, op) * peak_hour.SECONDS >= 5}
+    assert frequent <= set(out.calls) and sum(out.calls.values()) > 400
     assert not throttle.usage.throttled and not out.failures
-    # And no partition of any table or index took more than its share of a partition's writes
-    hottest = utilisation(throttle)
+    # (the markers, which only the pipelines reach, at the pipelines' scale)
+    markers = (TABLES["RollupMarkersTable"], "", "x")
+    assert throttle.limit(markers, "write") == 1000 / peak_hour.SCALE[workload].pipelines
+    # And each call reached the shared partitions its measured unit cost says it does
+    reached = touched(throttle)
+    for op in out.calls:
+        assert peak_hour.shared_reach({op}) <= reached, op
+    # And no partition of any table or index took more than its share of a partition's units
+    hottest = peak_hour.utilisation(throttle)
     assert (TABLES["AuditTable"], "ByDayShard") in hottest and (TABLES["RollupMarkersTable"], "") in hottest
     assert max(share for _, share in hottest.values()) < 1.0
+    assert max(share for _, share in peak_hour.utilisation(throttle, kind="read").values()) < 1.0
 
 
-def test_one_audit_partition_per_day_runs_hot_at_10m_patients(invoke, front, monkeypatch):
-    # Given the audit index as it was: every record of a day in one partition
-    monkeypatch.setattr(audit, "SHARDS", 1)
-    # When the 10M peak hour runs
-    throttle, _ = simulate(invoke, front, 10_000_000, random.Random(19))
-    # Then that partition throttles the audited requests (index back-pressure on the table): over
-    # this short window botocore's retries still get most through, late; an hour of it does not
-    day = audit.day_of(NOW_MS)
-    refusals = throttle.usage.throttled[(TABLES["AuditTable"], "ByDayShard", f"{day}#00")]
-    assert refusals >= 10 and {p[:2] for p in throttle.usage.throttled} == {(TABLES["AuditTable"], "ByDayShard")}
-    _, share = utilisation(throttle)[(TABLES["AuditTable"], "ByDayShard")]
+@pytest.mark.parametrize("workload", ["1M", "10M"])
+def test_the_refill_queue_and_the_reminder_shards_take_their_peak(peak, workload):
+    # Given the operations that reach the staff's refill queue (ByQueueShard) and the reminders
+    # still to send (ByReminderShard), rare enough that a 6-second window holds a few of them:
+    # bookings, and staff changes (a confirmation enters the index; the measured unit cost, a
+    # confirmation of a confirmed appointment, does not)
+    sparse = (peak_hour.reaching(workload, "RefillRequestsTable", "ByQueueShard")
+              | peak_hour.reaching(workload, "AppointmentsTable", "ByReminderShard")
+              | {"PATCH /admin/patients/{userId}/appointments/{id}"})
+    # When they arrive at their peak rates for a minute
+    throttle, out = peak(workload, only=sparse, seconds=60)
+    # Then every one was made, succeeded and reached both indexes, far under their limits
+    assert set(out.calls) == sparse and sum(out.calls.values()) > 20 and not out.failures, out
+    assert not throttle.usage.throttled
+    hottest = peak_hour.utilisation(throttle, seconds=60)
+    for index in (("RefillRequestsTable", "ByQueueShard"), ("AppointmentsTable", "ByReminderShard")):
+        _, share = hottest[(TABLES[index[0]], index[1])]
+        assert 0 < share < 0.1
+
+
+def test_rollup_markers_in_one_partition_a_night_run_hot_at_10m_patients(peak):
+    # Given the rollup markers as one partition a night, and the uploads that write them
+    assert peak_hour.reaching("10M", "RollupMarkersTable") == {peak_hour.FIRST_UPLOAD}
+    # When the 10M peak's first uploads of the day arrive for 3 seconds
+    throttle, out = peak("10M", only={peak_hour.FIRST_UPLOAD}, seconds=3, marker_shards=1)
+    # Then that partition throttles the uploads' transactions (nothing of them applied): the write
+    # path's retries get some through late and report the rest failed, for SQS to deliver again
+    due = rollup_markers_table.partition(peak_hour.due_day(), 0)
+    assert throttle.usage.throttled[(TABLES["RollupMarkersTable"], "", due)] >= 100
+    assert {p[:2] for p in throttle.usage.throttled} == {(TABLES["RollupMarkersTable"], "")}
+    assert out.failures[peak_hour.FIRST_UPLOAD] > out.calls[peak_hour.FIRST_UPLOAD] / 3
+    _, share = peak_hour.utilisation(throttle, seconds=3)[(TABLES["RollupMarkersTable"], "")]
     assert share > 1.0  # (retries push writes past the window: more than a partition's worth in it)
+
+
+def test_one_audit_partition_per_day_stays_under_its_limit_at_the_10m_peak(peak, monkeypatch):
+    # Given the audit index as it was before ByDayShard: every record of a day in one partition
+    monkeypatch.setattr(audit_table, "SHARDS", 1)
+    # When every operation that writes an audit record arrives at the 10M peak for 30 seconds
+    # (a list page is 20 records: a longer window than the others, for a steady figure)
+    throttle, out = peak("10M", only=peak_hour.reaching("10M", "AuditTable", "ByDayShard"), seconds=30)
+    # Then that partition takes the whole day's records and still throttles nothing: under the
+    # model's staff it is a quarter to a third of a partition (docs/decisions.md 47)
+    assert not throttle.usage.throttled and not out.failures
+    day, share = peak_hour.utilisation(throttle, seconds=30)[(TABLES["AuditTable"], "ByDayShard")]
+    assert day == f"{audit_table.day_of(NOW_MS)}#00" and 0.2 < share < 0.4

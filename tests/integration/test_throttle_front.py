@@ -68,6 +68,26 @@ def test_a_key_written_at_twice_its_throughput_refuses_writes_after_botocores_re
     assert (MARKERS, "", "cold") not in front.usage.throttled
 
 
+def test_a_table_given_its_own_scale_takes_its_own_share_of_the_limits(tables, monkeypatch):
+    # Given a front at 1/100 whose markers are simulated at 1/10 of their callers
+    clock = SimulatedClock()
+    simulated_sleeps(monkeypatch, clock)
+    front = PartitionThrottle(aws.dynamodb(), template.table_definitions(env.TABLE_PREFIX), scale=100,
+                              scales={(MARKERS, ""): 10}, clock=clock)
+    try:
+        # Then a markers partition takes 100 write units a second, an audit day's 10, a person's 1,000
+        assert front.limit((MARKERS, "", "2026-12-01#00"), "write") == 100
+        assert front.limit((AUDIT, "ByDayShard", "2026-12-01#00"), "write") == 10
+        assert front.limit((AUDIT, "", "a-patient"), "write") == 1000
+        # And 50 marker writes in one second all go through where 1/100 would refuse most
+        client = aws.dynamodb()
+        for i in range(50):
+            client.put_item(TableName=MARKERS, Item=marker("night#00", str(i)))
+        assert not front.usage.throttled and front.clock.now == 0
+    finally:
+        front.detach()
+
+
 def test_backoff_lets_a_slightly_hot_key_through_as_its_bucket_refills(front):
     # botocore's backoff sleeps (simulated) refill the bucket: 12 writes at once all get through
     client = aws.dynamodb()
@@ -133,3 +153,18 @@ def test_reads_are_charged_by_what_they_return_and_refused_while_the_bucket_is_e
         TableName=MARKERS, KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": {"S": "big"}})))
     # Then some are refused even after retries
     assert refused and {r["Error"]["Code"] for r in refused} == {"ProvisionedThroughputExceededException"}
+
+
+def test_a_local_index_is_charged_to_its_tables_partition(front):
+    # Given an appointment: its item, the local index ById's entry and the global ones keyed alike
+    appointments = TABLES["AppointmentsTable"]
+    item = {"userId": "p1", "sk": "0001#a1", "appointmentId": "a1", "typeSk": "lab#0001#a1"}
+    # When it is written, then read through the local index
+    aws.dynamodb().put_item(TableName=appointments, Item=dynamo.to_item(item))
+    aws.dynamodb().query(TableName=appointments, IndexName="ById", KeyConditionExpression="userId = :u",
+                         ExpressionAttributeValues={":u": {"S": "p1"}})
+    # Then the local index's write and read land on the patient's table partition, as in DynamoDB
+    assert front.usage.write_units[(appointments, "", "p1")] == 2  # the item and its ById entry
+    assert front.usage.write_units[(appointments, "ByType", "p1")] == 1
+    assert front.usage.read_units[(appointments, "", "p1")] == 0.5
+    assert not any(p[1] == "ById" for p in [*front.usage.write_units, *front.usage.read_units])

@@ -2,9 +2,10 @@
 
 DynamoDB serves at most 3,000 read units and 1,000 write units per second from one partition key
 value, on a table and on each of its global secondary indexes alike (an index write that cannot
-be made throttles the base-table write that caused it). moto has no notion of either, so this
-front keeps a token bucket per (table, index, partition key value) and kind of unit, and answers
-a request that would overdraw one as DynamoDB does:
+be made throttles the base-table write that caused it); a local secondary index lives in its
+table's partitions, so its reads and writes are charged to the table's partition key. moto has no
+notion of any of it, so this front keeps a token bucket per (table, index, partition key value)
+and kind of unit, and answers a request that would overdraw one as DynamoDB does:
 
 - a single-item request: HTTP 400 ``ProvisionedThroughputExceededException``, the same body
   DynamoDB sends, so botocore's own retry handler (standard mode: backoff, retry quota) runs;
@@ -23,9 +24,11 @@ test drives the model's request rate and no result depends on how fast this mach
 the population sends, each person at their full rate. A partition keyed by one person (a user,
 an actor, an email, a connection) then sees exactly its real load and keeps DynamoDB's limits; a
 partition the population shares (a day, a role, a shard) sees 1/k of its real load, so its
-limits are divided by k. Either way each partition's load ratio is the real one. ``scale_all``
-divides every partition's limits: a smaller DynamoDB, to throttle one person's partitions with
-few requests.
+limits are divided by k. Either way each partition's load ratio is the real one. ``scales``
+gives some tables or indexes a k of their own, for a simulation that drives the callers who reach
+them at another fraction of their population (each shared partition must see all of its callers
+at its k). ``scale_all`` divides every partition's limits: a smaller DynamoDB, to throttle one
+person's partitions with few requests.
 
 Write units: 1 per KB of the item (rounded up) on the table, and per KB of the projected item on
 each index whose key the item has, twice that in a transaction. Read units: charged after the
@@ -94,7 +97,8 @@ class _Index:
 class _Table:
     hash_key: str
     range_key: str | None
-    indexes: dict[str, _Index]
+    indexes: dict[str, _Index]  # global: partitions of their own
+    local: dict[str, _Index] = field(default_factory=dict)  # local: in the table's own partitions
 
 
 def _keys(schema: list[dict[str, str]]) -> tuple[str, str | None]:
@@ -105,16 +109,17 @@ def _keys(schema: list[dict[str, str]]) -> tuple[str, str | None]:
 def _schemas(definitions: Mapping[str, Mapping[str, Any]]) -> dict[str, _Table]:
     tables = {}
     for args in definitions.values():
-        indexes = {}
-        for gsi in args.get("GlobalSecondaryIndexes", []):
-            h, r = _keys(gsi["KeySchema"])
-            projection = gsi["Projection"]
-            projected = None
-            if projection["ProjectionType"] != "ALL":
-                projected = frozenset(projection.get("NonKeyAttributes", []))
-            indexes[gsi["IndexName"]] = _Index(h, r, projected)
+        indexes: dict[str, dict[str, _Index]] = {"GlobalSecondaryIndexes": {}, "LocalSecondaryIndexes": {}}
+        for kind, found in indexes.items():
+            for index in args.get(kind, []):
+                h, r = _keys(index["KeySchema"])
+                projection = index["Projection"]
+                projected = None
+                if projection["ProjectionType"] != "ALL":
+                    projected = frozenset(projection.get("NonKeyAttributes", []))
+                found[index["IndexName"]] = _Index(h, r, projected)
         h, r = _keys(args["KeySchema"])
-        tables[args["TableName"]] = _Table(h, r, indexes)
+        tables[args["TableName"]] = _Table(h, r, indexes["GlobalSecondaryIndexes"], indexes["LocalSecondaryIndexes"])
     return tables
 
 
@@ -161,12 +166,14 @@ class PartitionThrottle:
     """Attach to a botocore DynamoDB client whose requests in-process moto answers."""
 
     def __init__(self, client: Any, definitions: Mapping[str, Mapping[str, Any]], *, scale: float = 1.0,
-                 clock: SimulatedClock | None = None, burst_seconds: float = 1.0, scale_all: bool = False) -> None:
+                 scales: Mapping[tuple[str, str], float] | None = None, clock: SimulatedClock | None = None,
+                 burst_seconds: float = 1.0, scale_all: bool = False) -> None:
         self.clock = clock or SimulatedClock()
         self.usage = Usage()
         self._client = client
         self._tables = _schemas(definitions)
         self.scale = scale
+        self.scales = dict(scales or {})  # (table name, index or "") -> its own k
         keyed = [((name, ""), table.hash_key) for name, table in self._tables.items()]
         keyed += [((name, i), x.hash_key) for name, table in self._tables.items() for i, x in table.indexes.items()]
         self._shared = {where for where, key in keyed if scale_all or key not in PER_PERSON_KEYS}
@@ -197,7 +204,7 @@ class PartitionThrottle:
     def limit(self, partition: Partition, kind: str) -> float:
         """Units per simulated second this partition takes (see ``scale`` above)."""
         full = READ_UNITS_PER_PARTITION if kind == "read" else WRITE_UNITS_PER_PARTITION
-        return full / self.scale if partition[:2] in self._shared else full
+        return full / self.scales.get(partition[:2], self.scale) if partition[:2] in self._shared else full
 
     def _tokens(self, partition: Partition, kind: str) -> list[float]:
         rate = self.limit(partition, kind)
@@ -228,7 +235,7 @@ class PartitionThrottle:
         present = new or old or {}
         charges: Counter[Partition] = Counter()
         charges[(table_name, "", _plain(present[table.hash_key]))] += _units(item_size(dict(present)), 1024) * factor
-        for name, index in table.indexes.items():
+        for name, index in [*table.indexes.items(), *table.local.items()]:
             for version in (old, new):
                 if not version or index.hash_key not in version or (index.range_key and index.range_key not in version):
                     continue
@@ -239,7 +246,8 @@ class PartitionThrottle:
                 projected = {k: v for k, v in version.items()
                              if index.projected is None or k in index.projected
                              or k in (index.hash_key, index.range_key, table.hash_key, table.range_key)}
-                charges[(table_name, name, _plain(version[index.hash_key]))] += (
+                where = "" if name in table.local else name  # a local index writes the table's partition
+                charges[(table_name, where, _plain(version[index.hash_key]))] += (
                     _units(item_size(projected), 1024) * factor)
         return charges
 
@@ -294,8 +302,9 @@ class PartitionThrottle:
         if op == "GetItem":
             return (table_name, "", _plain(params["Key"][self._tables[table_name].hash_key]))
         if op == "Query":
-            index = params.get("IndexName", "")
             table = self._tables[table_name]
+            index = params.get("IndexName", "")
+            index = "" if index in table.local else index  # a local index is read from the table's partition
             hash_key = table.indexes[index].hash_key if index else table.hash_key
             names = params.get("ExpressionAttributeNames", {})
             for name, value in _ASSIGNMENT.findall(params["KeyConditionExpression"]):
