@@ -14,7 +14,7 @@ check(AuthTable, PatientNamesTable)
 app = make_resolver()
 
 
-@app.patch("/me", summary="Change the caller's name, image or appointment reminders", responses=responses())
+@app.patch("/me", summary="Change the caller's name, image or appointment reminders", responses=responses(409))
 def update_profile(change: Annotated[ProfileChange, Body()]) -> User:
     return users.update_profile(current_user(app), change)
 
