@@ -23,7 +23,7 @@ from clinic.repositories import dynamo, users_table
 from clinic.repositories import patient_names_table as name_lookups
 
 PAGE = 100
-WRITERS = 8  # transactions in flight at once (docs/decisions.md 63: the write rate this gives)
+WRITERS = 16  # transactions in flight at once (docs/decisions.md 63: the write rate this gives)
 BUDGET_S = 20.0  # of the function's 60 s timeout
 ROLES = (Role.PATIENT, Role.ADMIN)
 
