@@ -260,3 +260,25 @@ def test_a_page_costs_one_query_and_one_batch_read_whatever_the_number_of_patien
     reply = search(invoke, "ann pat", limit=20)
     assert reply.status == 200 and len(reply.body["items"]) == 20
     assert ddb_calls.operations["Query"] == 1 and ddb_calls.items_scanned <= paging.FILTERED_READ_BUDGET
+
+
+def test_a_rename_that_races_another_change_of_the_profile_reads_it_again(invoke, staff, tables, monkeypatch):
+    # Given another change of the profile lands between the rename's read and its transaction
+    patient(EVENT_SUB, "Ava Patel")
+    read = users_table.get_consistent
+    raced = []
+
+    def read_then_race(user_id):
+        item = read(user_id)
+        if user_id == EVENT_SUB and not raced:
+            raced.append(users_table.update_profile(EVENT_SUB, {"appointmentReminders": False}))
+        return item
+
+    monkeypatch.setattr(users_table, "get_consistent", read_then_race)
+    # When the patient renames themselves
+    reply = call(invoke, "UpdateProfileFunction", body={"name": "Ava Kowalski"})
+    # Then the first transaction lost (its version was stale), the second one holds both changes
+    assert reply.status == 200 and raced
+    assert (reply.body["name"], reply.body["appointmentReminders"]) == ("Ava Kowalski", False)
+    entries = sorted(item["entry"]["S"] for item in lookup_items(tables) if item["userId"]["S"] == EVENT_SUB)
+    assert entries == [f"ava#{EVENT_SUB}", f"kowalski#{EVENT_SUB}"]
