@@ -108,6 +108,8 @@ CASES = [
     Case("GET /refill-requests", "ListRefillRequestsFunction"),
     Case("GET /admin/patients", "ListPatientsFunction", admin=True),
     Case("GET /admin/patients?email", "ListPatientsFunction", admin=True, query={"email": "patient@example.com"}),
+    # 40 patients named Avery: a full page of 20 and a next one (the look-ups, then the page's profiles)
+    Case("GET /admin/patients?name", "ListPatientsFunction", admin=True, query={"name": "ave"}),
     Case("GET /admin/patients/{userId}", "GetPatientFunction", admin=True, path=lambda w: P),
     Case("GET /admin/patients/{userId}/stats", "GetPatientStatsFunction", admin=True, path=lambda w: P),
     Case("GET /admin/patients/{userId}/biomarkers", "ListPatientBiomarkersFunction", admin=True, path=lambda w: P),
@@ -288,7 +290,8 @@ def _build(readings_count: int, appointments_count: int, world: World) -> None:
             ],
         )
     for i in range(40):
-        users_table.put({"userId": f"p{i}", "email": f"p{i}@example.com", "role": "patient", "createdAt": NOW_MS - i})
+        users_table.put({"userId": f"p{i}", "email": f"p{i}@example.com", "role": "patient", "createdAt": NOW_MS - i,
+                         "name": "Avery Quinn"})
     _build_refill_pools(sub)
 
 

@@ -71,6 +71,7 @@ PATIENT_PATHS: dict[str, Callable[[Any], str | None]] = {
 STAFF_PATHS: dict[str, Callable[[Any], str | None]] = {
     "GET /admin/patients": lambda u: f"/admin/patients?limit={LIST_PAGE}",
     "GET /admin/patients?email": lambda u: f"/admin/patients?email={quote(u.patient['email'])}",
+    "GET /admin/patients?name": lambda u: f"/admin/patients?name={quote(name_start(u.patient))}&limit={LIST_PAGE}",
     "GET /admin/patients/{userId}": lambda u: f"/admin/patients/{u.patient['userId']}",
     "GET /admin/patients/{userId}/stats": lambda u: f"/admin/patients/{u.patient['userId']}/stats",
     "GET /admin/patients/{userId}/biomarkers": lambda u: f"/admin/patients/{u.patient['userId']}/biomarkers",
@@ -79,6 +80,15 @@ STAFF_PATHS: dict[str, Callable[[Any], str | None]] = {
     "GET /admin/audit": lambda u: f"/admin/audit?patientId={u.patient['userId']}",
     "GET /admin/refill-requests": lambda u: f"/admin/refill-requests?status=pending&limit={LIST_PAGE}",
 }
+
+
+def name_start(patient: dict[str, Any]) -> str:
+    """What staff type to find ``patient``: the first three letters of a word of their name ("pa"
+    for a patient without a name)."""
+    import re
+
+    found = re.search(r"[A-Za-z]{2,}", patient.get("name") or "")
+    return found.group(0)[:3] if found else "pa"
 
 
 def sent(mix: dict[str, float], paths: dict[str, Any]) -> dict[str, float]:

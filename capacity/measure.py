@@ -8,7 +8,8 @@ Costs are per unit of work the workload counts: per API call, per sensor upload 
 SQS batch of 33 uploads of 3 readings, the ingest mapping's batch of 100 messages), per lab panel,
 per sensor wearer's day rolled up at night (a work message of 10), per stream record fanned out
 (to one connection, or to none), per live connect and disconnect, per sign-in and token refresh
-(the pre-token trigger).
+(the pre-token trigger), and, outside the workload, a rename and a sign-up (each with its name
+look-ups).
 """
 
 from __future__ import annotations
@@ -210,8 +211,29 @@ def _other_operations(meter: Meter) -> list[Operation]:
         reconnect()  # the next disconnect finds a connection again; not metered
         return result
 
+    renames = iter(range(10**6))
+
+    def rename() -> Any:
+        """PATCH /me with a name other than the one stored: the profile and its name look-ups move."""
+        from tests.support.api import call
+
+        name = ("Bench Avery", "Bench Quinn")[next(renames) % 2]
+        return _ok(call(_invoke, "UpdateProfileFunction", body={"name": name}))
+
+    def sign_up() -> Any:
+        """A new account's profile, with its name look-ups (the post-confirmation trigger)."""
+        sub = f"00000000-0000-4000-9000-{next(fresh):012d}"
+        meter.subjects.update([sub, f"{sub}@example.com"])
+        event = json.loads(json.dumps(_load("cognito/post_confirmation.json")))
+        event["request"]["userAttributes"].update({"sub": sub, "email": f"{sub}@example.com", "name": "Nora Quist"})
+        return _invoke("PostConfirmationFunction", event)
+
     reconnect()
     return [
+        Operation("PATCH /me, a new name", "UpdateProfileFunction", rename,
+                  note="not in the workload (PATCH /me is measured with the name it has); docs/decisions.md 63"),
+        Operation("sign-up (post-confirmation trigger)", "PostConfirmationFunction", sign_up,
+                  note="not in the workload (sign-ups are not modelled); docs/decisions.md 63"),
         Operation("sensor upload (3 readings, SQS)", "IngestReadingsFunction", lambda: upload_batch(uploaders),
                   per=len(uploaders), repeatable=False, note="one SQS batch of 33 users' uploads (99 messages)"),
         Operation("sensor upload, the user's first today", "IngestReadingsFunction", first_uploads,

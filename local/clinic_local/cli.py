@@ -90,6 +90,7 @@ def start(
     from clinic_tools import openapi
 
     seed.seed(lambda email, name, role: local_stack.create_account(stack, email, name, role))
+    _backfill()
     authorizer = CognitoAuthorizer(endpoint, stack.user_pool_id, stack.issuer, set(stack.client_ids.values()))
     # The user pool's own API, as the page calls it in AWS (config.json's cognitoEndpoint).
     from clinic_local.cognito_api import PATH as COGNITO_PATH
@@ -358,6 +359,16 @@ def _ingest_bundle(stack: local_stack.LocalStack, args: argparse.Namespace) -> i
     for position, reason in tally.reasons[:20]:
         print(f"  entry {position}: {reason}")
     return 0 if not tally.outcomes["failed"] and not tally.messages_failed else 1
+
+
+def _backfill() -> None:
+    """What `clinic-admin deploy` runs after updating a stack (clinic_ops.backfill), in process:
+    users an earlier runner wrote to the endpoint get staff search's name look-ups."""
+    from clinic.services import name_backfill
+
+    progress = name_backfill.run()
+    while not progress.done:
+        progress = name_backfill.run(progress.after)
 
 
 def _simulated_users(stack: local_stack.LocalStack, count: int) -> list[str]:

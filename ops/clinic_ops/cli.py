@@ -1,6 +1,7 @@
 """`clinic-admin`: operating a deployed stack, profiles from samconfig.toml (`--config-env`).
 
-    clinic-admin deploy    [--config-env dev]   sam deploy, then publish (what `make deploy` runs)
+    clinic-admin deploy    [--config-env dev]   sam deploy, the data backfills, then publish (`make deploy`)
+    clinic-admin backfill  [--config-env dev] [--again]   the data backfills alone
     clinic-admin publish   [--config-env dev]   the page and config.json (`make publish`)
     clinic-admin bootstrap --email ADDRESS [--config-env dev] [--allow-existing]
 """
@@ -14,9 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import botocore.session
+from botocore.config import Config
 
 from clinic_local import webapp
-from clinic_ops import stack
+from clinic_ops import backfill, stack
 from clinic_ops.bootstrap import Refused, bootstrap
 from clinic_ops.deploy import deploy
 from clinic_ops.publish import Target, publish
@@ -37,6 +39,21 @@ def stack_environment(profile: stack.Profile) -> None:
     config = client("lambda", profile.region).get_function_configuration(FunctionName=name)
     os.environ.update(config["Environment"]["Variables"])
     os.environ["AWS_REGION"] = os.environ["AWS_DEFAULT_REGION"] = profile.region
+
+
+def run_backfills(profile: stack.Profile, *, again: bool = False) -> int:
+    """What the release's data needs, in the stack's own functions (clinic_ops.backfill)."""
+    name = stack.physical_ids(client("cloudformation", profile.region), profile.stack_name,
+                              backfill.NAME_INDEX_FUNCTION)[backfill.NAME_INDEX_FUNCTION]
+    # An invocation works for up to 20 s of the function's 60: wait for its answer.
+    lam = botocore.session.get_session().create_client(
+        "lambda", region_name=profile.region, config=Config(read_timeout=90, retries={"mode": "standard"}))
+    try:
+        backfill.index_patient_names(backfill.lambda_invoker(lam, name), again=again)
+    except backfill.BackfillFailed as failed:
+        print(f"backfill: {failed}", file=sys.stderr)
+        return 4
+    return 0
 
 
 def run_publish(profile: stack.Profile, dist: Path) -> int:
@@ -76,6 +93,8 @@ def main(argv: list[str] | None = None) -> int:
     deploying = commands.add_parser("deploy", help="sam deploy the profile, then publish the page")
     deploying.add_argument("--sam", default="sam", help="the SAM CLI to run")
     deploying.add_argument("--dist", type=Path, default=webapp.DIST)
+    filling = commands.add_parser("backfill", help="the data backfills of this release (deploy runs them)")
+    filling.add_argument("--again", action="store_true", help="walk every user even if a walk finished before")
     publishing = commands.add_parser("publish", help="upload web/dist and config.json; invalidate what changed")
     publishing.add_argument("--dist", type=Path, default=webapp.DIST)
     first = commands.add_parser("bootstrap", help="create or promote the first admin")
@@ -86,7 +105,9 @@ def main(argv: list[str] | None = None) -> int:
     profile = stack.profile(args.config_env)
     if args.command == "deploy":
         deploy(profile, [args.sam], client("cloudformation", profile.region))
-        return run_publish(profile, args.dist)
+        return run_backfills(profile) or run_publish(profile, args.dist)
+    if args.command == "backfill":
+        return run_backfills(profile, again=args.again)
     if args.command == "publish":
         return run_publish(profile, args.dist)
     return run_bootstrap(profile, args.email, args.allow_existing)

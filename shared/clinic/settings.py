@@ -151,6 +151,13 @@ class PatientIdentifiersTable(Feature):
     patient_identifiers_table: str = Field(alias="PATIENT_IDENTIFIERS_TABLE", min_length=3)
 
 
+class PatientNamesTable(Feature):
+    """The look-up items of staff's search by name: the functions that set a user's name or role,
+    delete an account, or search."""
+
+    patient_names_table: str = Field(alias="PATIENT_NAMES_TABLE", min_length=3)
+
+
 class LiveConnections(Feature):
     connections_table: str = Field(alias="CONNECTIONS_TABLE", min_length=3)
 

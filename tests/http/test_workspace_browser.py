@@ -1,7 +1,8 @@
 """The staff workspace (web/src/workspace/) in headless Chromium against the local runner
 (web/e2e/workspace.mjs): a patient's page neither shows nor downloads it and the API refuses the
 patient a staff route; a seeded staff member signs in with the email link and the authenticator
-code, finds a patient by exact email, opens their page (stats as the API answers them), has a lab
+code, finds a patient by the start of their family name (typed in capitals; staff never listed; too
+short a search said in words) and by exact email, opens their page (stats as the API answers them), has a lab
 result with the wrong unit refused in words, records one and sees it listed, confirms an
 appointment, edits a medication's dose (and puts it back), prescribes one, pages the audit log
 with "More" and exports it; axe-core finds no serious or critical violation on any view and the
@@ -31,10 +32,11 @@ def test_staff_work_on_a_patients_record_in_the_workspace(local_stack_state, tmp
     }, tmp_path, timeout=300)
     # Then every expectation held, with what it compared in its report
     assert (report["patientLoadedWorkspace"], report["patientOnStaffRoute"]) == (0, 403)
+    assert report["nameSearch"]["listed"] >= 1 and report["nameSearch"]["staffListed"] is False
     assert report["labRefused"].startswith("Not recorded: ") and report["labResult"]["source"]
     assert report["appointment"] == "scheduled" and report["medicationEdited"] and report["prescribed"]
     assert report["auditRows"] > 20 and report["auditExported"] >= report["auditRows"]
-    assert set(report["axe"]) >= {"patients", "patient page", "lab entry", "medications", "another patient's page",
-                                  "audit log", "patient page (phone)", "audit log (phone)"}
+    assert set(report["axe"]) >= {"patients", "patients by name", "patient page", "lab entry", "medications",
+                                  "another patient's page", "audit log", "patient page (phone)", "audit log (phone)"}
     assert not any(report["axe"].values())
     assert all(width <= 375 for width in report["layout"].values())

@@ -44,6 +44,7 @@ from clinic.repositories import (
     connections_table,
     keys,
     medications_table,
+    patient_names_table,
     refill_requests_table,
     users_table,
 )
@@ -80,6 +81,10 @@ PATIENTS = 400  # registered patients the people's calls are spread over (each f
 WEARER_SHARE = 0.2  # of them, whose sensors already uploaded today (workload.yaml: wearing_share)
 FUTURE = NOW_MS + 30 * DAY_MS  # a booking's start: every booking of the window on one day (the worst case)
 SENSOR, SENSOR_SOURCE = "Heart Rate", "device.sim"
+# The patients' names: common US given and family names, so that the name search's partitions (the
+# first two letters of a word) are as lopsided as a clinic's (here "jo": John, Joseph, Johnson, Jones).
+GIVEN = ("John", "Joseph", "Mary", "Maria", "James", "Linda", "Robert", "Patricia", "Michael", "Jennifer")
+FAMILY = ("Johnson", "Jones", "Smith", "Williams", "Brown", "Garcia", "Miller", "Davis", "Martinez", "Lopez")
 FIRST_UPLOAD = "sensor upload, the user's first today"  # the model's: the one that marks the night
 PANEL = (("Glucose", "mg/dL", 90.0), ("LDL Cholesterol", "mg/dL", 90.0), ("HDL Cholesterol", "mg/dL", 60.0),
          ("Sodium", "mmol/L", 140.0), ("TSH", "mIU/L", 2.0))
@@ -197,9 +202,12 @@ def populate(workload: str, events: list[tuple[float, str, str]], rnd: random.Ra
     first = [str(uuid.UUID(int=rnd.getrandbits(128))) for _ in range(count[FIRST_UPLOAD])]
     staff_count = max(1, model.staff_count(model.workload(workload)) // SCALE[workload].people)
     staff = [str(uuid.UUID(int=rnd.getrandbits(128))) for _ in range(staff_count)]
-    bulk_put(names["UsersTable"], [users_table.to_item({"userId": u, "email": f"{u}@example.test",
-                                                        "role": "patient", "createdAt": NOW_MS - i})
-                                   for i, u in enumerate(patients + first)])
+    registered = [users_table.to_item({"userId": u, "email": f"{u}@example.test", "role": "patient",
+                                       "name": f"{rnd.choice(GIVEN)} {rnd.choice(FAMILY)}", "createdAt": NOW_MS - i})
+                  for i, u in enumerate(patients + first)]
+    bulk_put(names["UsersTable"], registered)
+    bulk_put(names["PatientNamesTable"], [look_up for user in registered for look_up in
+                                          patient_names_table.items_for(user["userId"], users_table.name_index(user))])
     bulk_put(names["UsersTable"], [users_table.to_item({"userId": s, "email": f"{s}@example.test", "role": "admin",
                                                         "createdAt": NOW_MS}) for s in staff])
     appointment, medication = {}, {}
@@ -374,6 +382,9 @@ DRIVERS: dict[str, Call] = {
     "GET /admin/patients": _api("ListPatientsFunction", admin=True),
     "GET /admin/patients?email": _api("ListPatientsFunction", admin=True,
                                       query=lambda p, patient: {"email": f"{patient}@example.test"}),
+    # The first letters of a family name, as staff type them.
+    "GET /admin/patients?name": _api("ListPatientsFunction", admin=True,
+                                     query=lambda p, patient: {"name": p.rnd.choice(FAMILY)[:3]}),
     "GET /admin/patients/{userId}": _staff("GetPatientFunction"),
     "GET /admin/patients/{userId}/stats": _staff("GetPatientStatsFunction"),
     "GET /admin/patients/{userId}/biomarkers": _staff("ListPatientBiomarkersFunction"),

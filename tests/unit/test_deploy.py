@@ -102,3 +102,23 @@ def test_a_stack_not_deployed_yet_has_no_dashboard_url():
     with Stubber(cloudformation) as stub:
         stub.add_client_error("describe_stacks", "ValidationError", "Stack with id clinic-dev does not exist")
         assert deploy.dashboard_url(cloudformation, "clinic-dev") is None
+
+
+@pytest.mark.parametrize(("backfilled", "expected"), [(0, ["stack", "backfill", "page"]), (4, ["stack", "backfill"])],
+                         ids=["done", "failed"])
+def test_deploy_runs_the_data_backfills_between_the_stack_and_the_page(monkeypatch, backfilled, expected):
+    # An existing stack's data needs no manual step: the deploy runs what the release needs
+    order: list[str] = []
+    monkeypatch.setattr(cli, "deploy", lambda profile, sam, cloudformation: order.append("stack"))
+    monkeypatch.setattr(cli, "client", lambda service, region: None)
+    monkeypatch.setattr(cli, "run_backfills", lambda profile, again=False: order.append("backfill") or backfilled)
+    monkeypatch.setattr(cli, "run_publish", lambda profile, dist: order.append("page") or 0)
+    assert cli.main(["deploy"]) == backfilled
+    assert order == expected
+
+
+def test_the_backfills_run_alone_and_again_on_request(monkeypatch):
+    asked: list[bool] = []
+    monkeypatch.setattr(cli, "run_backfills", lambda profile, again=False: asked.append(again) or 0)
+    assert cli.main(["backfill"]) == 0 and cli.main(["backfill", "--again"]) == 0
+    assert asked == [False, True]

@@ -45,6 +45,7 @@ NOT_USER_PARTITIONED = {
     "AuthTable": "short-lived sign-in links and rate counters, keyed by a keyed hash of the address or IP",
     "RollupMarkersTable": "which users had readings on a day, keyed by day and shard (see test_template_rollups.py)",
     "PatientIdentifiersTable": "one item per MRN, keyed by it: the key makes an MRN belong to one patient",
+    "PatientNamesTable": "staff search's look-up items, keyed by a word's first two letters and the word",
 }
 
 

@@ -184,11 +184,11 @@ def test_policies_name_resources_and_never_scan(logical_id):
                                                       for e in fn.properties["Events"].values())))
 def test_read_routes_write_nothing_but_audit_records(logical_id):
     # A staff read of patients' data is audited (PutItem, or BatchWriteItem for a list of patients,
-    # on the Audit table); GET /me creates the caller's profile on the first call. Nothing else a
-    # GET route does may write.
+    # on the Audit table); GET /me creates the caller's profile on the first call, with its name
+    # look-ups of staff search in the same transaction. Nothing else a GET route does may write.
     allowed = {("dynamodb:PutItem", "AuditTable"), ("dynamodb:BatchWriteItem", "AuditTable")} | (
-        {("dynamodb:PutItem", "UsersTable")}
-                                                      if logical_id == "GetProfileFunction" else set())
+        {("dynamodb:PutItem", "UsersTable"), ("dynamodb:PutItem", "PatientNamesTable")}
+        if logical_id == "GetProfileFunction" else set())
     for statement in statements(logical_id):
         writes = WRITE_ACTIONS & set(as_list(statement["Action"]))
         tables = {

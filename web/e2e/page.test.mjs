@@ -106,3 +106,16 @@ test("staff forms' refusals are said in words too, a refused lab result with the
   const future = new ApiError(400, "validation_error", "bad", [{ field: "readings.0.recordedAt", issue: "value_error" }]);
   assert.match(explain(future), /^Choose when the sample was taken/);
 });
+
+test("the patient search box asks for an address with an @, else for the start of a name, within the API's bounds", async () => {
+  const { patientQuery, describe } = await load("workspace/search.ts");
+  assert.deepEqual(patientQuery("   "), { kind: "all" });
+  assert.deepEqual(patientQuery(" Ava.Patel@Example.com "), { kind: "email", email: "Ava.Patel@Example.com" });
+  assert.deepEqual(patientQuery("pat"), { kind: "name", name: "pat" });
+  assert.deepEqual(patientQuery("  Zoë   O’Brien-Smith "), { kind: "name", name: "Zoë O’Brien-Smith" });
+  for (const refused of ["a", "a b", "p4t", "pat%", "x".repeat(65)]) {
+    assert.equal(patientQuery(refused).kind, "refused", refused);
+  }
+  assert.match(describe({ kind: "name", name: "pat" }).none, /No patient's name has a word starting with “pat”/);
+  assert.match(describe({ kind: "email", email: "a@b" }).none, /No patient has that address/);
+});

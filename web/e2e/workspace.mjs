@@ -1,7 +1,7 @@
 // The staff workspace in headless Chromium against a running, seeded local stack:
 //   node web/e2e/workspace.mjs <config.json>   config: {baseUrl, log, staff: {email, totpSecret}, patient, otherPatient}
 // A patient's page never loads the workspace; a staff member signs in with the email link and the
-// authenticator code, finds the patient by email, opens their page, records a lab result, confirms
+// authenticator code, finds the patient by the start of their family name and by email, opens their page, records a lab result, confirms
 // an appointment, edits a medication and prescribes one, pages and exports the audit log; a
 // refusal is said in words; axe-core on every view; the views fit a 375 px phone. Prints one JSON
 // report line; exits non-zero on the first failed expectation.
@@ -85,13 +85,51 @@ await reporting(browser, report, async () => {
     { type: "follow-up", startTime: Date.now() + 30 * 86_400_000, title: "Workspace follow-up", status: "requested" });
   assert.equal(booked.status, 201, JSON.stringify(booked.body));
 
+  // Search by the start of a name, as a nurse types it: the first letters of the patient's family
+  // name, in capitals, list them among patients only whose name has a word starting so (accents and
+  // case aside); the staff member's own family name never lists them (staff are not patients); a
+  // search of one letter is said beside the box, and a name nobody has is said in words.
+  const search = page.getByTestId("patient-search");
+  const box = search.getByLabel("Name or email address");
+  const fold = (text) => text.normalize("NFD").replace(/\p{M}/gu, "").replace(/['\u2019]/g, "").toLowerCase();
+  const startsAWord = (name, typed) => fold(name).split(/[^\p{L}]+/u).some((word) => word.startsWith(fold(typed)));
+  const listedNames = () => page.evaluate(() => [...document.querySelectorAll("[data-patient] button.link")]
+    .map((e) => [e.closest("[data-patient]").dataset.patient, e.textContent]));
+  async function searchName(typed) {
+    await box.fill(typed);
+    await search.getByRole("button", { name: "Search" }).click();
+    await search.getByText(`Patients whose name has a word starting with “${typed}”.`).waitFor();
+    // Until the answer replaces the previous list: every name shown starts a word with it, or none is shown.
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const listed = await listedNames();
+      const none = await search.getByRole("status").filter({ hasText: `starting with “${typed}”` }).count();
+      if ((listed.length > 0 && listed.every(([, name]) => startsAWord(name, typed))) || none) return listed;
+      assert.ok(Date.now() < deadline, `the search for ${typed} answered`);
+      await page.waitForTimeout(100);
+    }
+  }
+  const typedName = patient.name.split(/\s+/).at(-1).slice(0, 3).toUpperCase();
+  const byName = await searchName(typedName);
+  assert.ok(byName.some(([id]) => id === patient.userId), `"${typedName}" lists ${patient.name}`);
+  const staffSub = JSON.parse(Buffer.from(token.split(".")[1], "base64url").toString()).sub;
+  const staffName = (await api(token, "GET", "/me")).body.name;
+  const byStaffName = await searchName(staffName.split(/\s+/).at(-1).slice(0, 3));
+  assert.ok(!byStaffName.some(([id]) => id === staffSub), "staff are never listed");
+  await searchName("Qxzv");
+  await search.getByRole("status").filter({ hasText: "No patient's name has a word starting with “Qxzv”." }).waitFor();
+  await box.fill("a");
+  await search.getByRole("button", { name: "Search" }).click();
+  await search.getByRole("alert").filter({ hasText: "Type at least the first two letters of a name." }).waitFor();
+  report.nameSearch = { typed: typedName, listed: byName.length, staffListed: false };
+  await accessible(page, "patients by name");
+
   // Search by the exact address: an unknown one finds no one; the patient's finds them alone, and
   // their page opens.
-  const search = page.getByTestId("patient-search");
-  await search.getByLabel("Email address").fill("no.one@demo.clinic.test");
+  await box.fill("no.one@demo.clinic.test");
   await search.getByRole("button", { name: "Search" }).click();
   await search.getByRole("status").filter({ hasText: "No patient has that address." }).waitFor();
-  await search.getByLabel("Email address").fill(config.patient);
+  await box.fill(config.patient);
   await search.getByRole("button", { name: "Search" }).click();
   await waitUntil(page, (id) => [...document.querySelectorAll("[data-patient]")].map((e) => e.dataset.patient).join() === id, patient.userId);
   await search.locator(`[data-patient="${patient.userId}"] button`).click();

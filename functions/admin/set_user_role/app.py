@@ -9,9 +9,9 @@ from clinic.api.params import UserId
 from clinic.entry.http import current_user, lambda_entry, make_resolver, responses
 from clinic.models.users import RoleChange, User
 from clinic.services import patients
-from clinic.settings import UserPool, check
+from clinic.settings import PatientNamesTable, UserPool, check
 
-check(UserPool)
+check(PatientNamesTable, UserPool)
 
 app = make_resolver(staff=True)
 

@@ -3,8 +3,8 @@ email (creating it if needed), and confirms an email-link sign-up only with a li
 
 from clinic.entry.trigger import trigger_entry
 from clinic.services import sign_in
-from clinic.settings import AuthTable, check
+from clinic.settings import AuthTable, PatientNamesTable, check
 
-check(AuthTable)
+check(AuthTable, PatientNamesTable)
 
 handler = trigger_entry(sign_in.pre_sign_up)

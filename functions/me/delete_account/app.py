@@ -5,9 +5,9 @@ from aws_lambda_powertools.event_handler.api_gateway import Response
 
 from clinic.entry.http import current_user, lambda_entry, make_resolver, responses
 from clinic.services import accounts
-from clinic.settings import AuthTable, Erasure, LiveConnections, LiveDelivery, UserPool, check
+from clinic.settings import AuthTable, Erasure, LiveConnections, LiveDelivery, PatientNamesTable, UserPool, check
 
-check(AuthTable, Erasure, UserPool, LiveConnections, LiveDelivery)
+check(AuthTable, Erasure, PatientNamesTable, UserPool, LiveConnections, LiveDelivery)
 
 app = make_resolver(validate=False)  # no input to validate: see make_resolver
 

@@ -3,9 +3,9 @@
 from clinic.entry.http import current_user, lambda_entry, make_resolver, responses
 from clinic.models.users import User
 from clinic.services import users
-from clinic.settings import AuthTable, check
+from clinic.settings import AuthTable, PatientNamesTable, check
 
-check(AuthTable)
+check(AuthTable, PatientNamesTable)
 
 app = make_resolver(validate=False)  # no input to validate: see make_resolver
 

@@ -65,3 +65,26 @@ class AccessChange(Input):
 class AccountAccess(Shape):
     user_id: str = Field(description="The Cognito subject (sub)")
     enabled: bool
+
+
+class BackfillPosition(Input):
+    """Where the walk of the users (ByRole, one role after the other) goes on."""
+
+    role: Annotated[Role, Strict(False)]
+    key: dict[str, str] | None = Field(default=None, description="The ByRole position (userId, listSk)")
+
+
+class NameBackfillRequest(Input):
+    """An invocation of the name look-ups' backfill: from the start, or from where the last one
+    stopped; ``again``: walk every user even if a walk finished before."""
+
+    after: BackfillPosition | None = None
+    again: bool = False
+
+
+class NameBackfillProgress(Shape):
+    checked: int = Field(description="Users read by this invocation")
+    updated: int = Field(description="Users whose look-up items this invocation wrote")
+    after: BackfillPosition | None = Field(description="Where the next invocation starts; none when done")
+    done: bool
+    already_done: bool = Field(default=False, description="A walk had finished before: nothing read")

@@ -1,8 +1,8 @@
 """Deleting an account (``DELETE /me``) and, when the clinic chose ``erase``, its clinical records.
 
 Deletion: mark the id as deleted, sign out everywhere (every refresh token revoked), delete the
-Cognito user (its linked Google identity goes with it), delete the Users item, close the
-account's open WebSocket connections. Each step tolerates
+Cognito user (its linked Google identity goes with it), delete the Users item with its look-up items
+of staff search (one transaction), close the account's open WebSocket connections. Each step tolerates
 "already done", so a retry after a partial failure finishes the job. An ID token issued before
 the deletion stays valid until it expires (at most an hour; API Gateway checks signatures, not
 revocation); the mark, kept for twice that, stops such a token from re-creating the profile

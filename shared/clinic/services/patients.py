@@ -9,9 +9,11 @@ from typing import Any, TypeVar
 
 from pydantic import TypeAdapter
 
-from clinic.errors import Conflict
+from clinic import names
+from clinic.errors import Conflict, InvalidInput
 from clinic.identity import Caller
 from clinic.models.users import AccountAccess, Role, User, UserPage
+from clinic.repositories import patient_names_table as name_lookups
 from clinic.repositories import users_table
 from clinic.services import audit, cursors, live, users
 
@@ -40,10 +42,17 @@ def get(actor: Caller, patient_id: str) -> User:
     return read(actor, patient_id, "profile", lambda: users.get(patient_id))
 
 
-def list_patients(actor: Caller, *, email: str | None, limit: int, cursor: str | None) -> UserPage:
-    """Patients newest first (ByRole), or the one user with ``email`` (ByEmail). Every patient
-    listed is recorded as read (names and emails are part of their records)."""
-    if email is not None:
+def list_patients(actor: Caller, *, email: str | None, limit: int, cursor: str | None,
+                  name: str | None = None) -> UserPage:
+    """Patients newest first (ByRole), the one user with ``email`` (ByEmail), or the patients with
+    a word of their name starting with each word of ``name`` (PatientNames). Every patient listed
+    is recorded as read (names and emails are part of their records)."""
+    if email is not None and name is not None:
+        raise InvalidInput("give email or name, not both",
+                           [{"in": "query", "field": "name", "issue": "one_of_email_name"}])
+    if name is not None:
+        page = search_by_name(actor, name, limit=limit, cursor=cursor)
+    elif email is not None:
         page = UserPage(items=_users.validate_python(users_table.find_by_email(email)[:1]), next_cursor=None)
     else:
         scope = "patients.list"
@@ -54,6 +63,34 @@ def list_patients(actor: Caller, *, email: str | None, limit: int, cursor: str |
     if page.items:
         audit.record_reads(actor, [u.user_id for u in page.items], "profile")
     return page
+
+
+def search_by_name(actor: Caller, name: str, *, limit: int, cursor: str | None) -> UserPage:
+    """Patients whose current name has a word starting with each word of ``name`` (case and
+    accents folded), in the order of the word the longest one starts: one Query of their look-up
+    items (docs/decisions.md 63), then one BatchGetItem of the page's profiles. A look-up item the
+    Query read before its patient's last change (an eventually consistent read) no longer
+    matching the profile is left out. The cursor is bound to the staff member and the folded
+    search, so it cannot continue another search."""
+    terms = names.words(name)
+    if not any(len(t) >= names.PREFIX_LETTERS for t in terms):  # the declared pattern says so too
+        raise InvalidInput("the request is invalid", [{"in": "query", "field": "name", "issue": "too_short",
+                                                       "message": "give a word of at least two letters"}])
+    scope = "patients.by-name\x1f" + " ".join(terms)
+    position = cursors.decode(cursor, actor.user_id, scope) if cursor else {}
+    found = name_lookups.search(terms, limit=limit, after=position.get("key"))
+    profiles = users_table.get_many([item["userId"] for item in found.items])
+    listed = [profiles[item["userId"]] for item in found.items if _still_found(profiles.get(item["userId"]), terms)]
+    next_cursor = cursors.encode(actor.user_id, scope, {"key": found.position}) if found.position else None
+    return UserPage(items=_users.validate_python(listed), next_cursor=next_cursor)
+
+
+def _still_found(profile: Mapping[str, Any] | None, terms: list[str]) -> bool:
+    index = users_table.name_index(profile) if profile else None
+    if index is None:
+        return False
+    words = index.split()
+    return all(any(word.startswith(term) for word in words) for term in terms)
 
 
 def change_access(actor: Caller, user_id: str, enabled: bool) -> AccountAccess:

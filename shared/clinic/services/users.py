@@ -94,12 +94,14 @@ def ensure_profile(caller: Caller, *, name: str | None = None) -> User:
 
 
 def update_profile(caller: Caller, change: ProfileChange) -> User:
+    """A new name moves the patient's look-up items of staff search in the same transaction
+    (a concurrent change of the profile is read again; a 409 only if that keeps happening)."""
     ensure_profile(caller)
     fields = {k: v for k, v in change.model_dump(by_alias=True).items() if v is not None}
-    try:
-        return _user(users_table.update_profile(caller.user_id, fields))
-    except dynamo.ConditionFailed:
-        raise NotFound("no such user") from None
+    item = users_table.update_profile(caller.user_id, fields)
+    if item is None:
+        raise NotFound("no such user")
+    return _user(item)
 
 
 def get(user_id: str) -> User:
@@ -113,7 +115,8 @@ def set_role(user_id: str, role: Role, *,
              also: Callable[[str], Sequence[Mapping[str, Any]]] = lambda previous: ()) -> User:
     """Make ``user_id`` a patient or an admin: the Users item (created if missing) with the writes
     ``also`` returns for the role read before the change (e.g. the audit record) in one
-    transaction, then the Cognito group. The item goes first so no
+    transaction (a patient's look-up items of staff search come or go with it), then the Cognito
+    group. The item goes first so no
     group change is ever unrecorded; both steps are idempotent, so repeating a failed call
     completes it. A demoted admin or a promoted patient is signed out everywhere, so no refresh
     token from before mints a token of the new role; an ID token already issued stays valid until
@@ -121,7 +124,7 @@ def set_role(user_id: str, role: Role, *,
     Raises NotFound for an unknown user id; a concurrent change of the item is a 409."""
     pool_id, person, item = _pool_user_and_item(user_id)
     previous = str(item.get("role") or Role.PATIENT.value)
-    dynamo.write([users_table.role_update_action(user_id, role.value, item.get("version")), *also(previous)])
+    dynamo.write([*users_table.role_update_actions(user_id, item, role.value), *also(previous)])
     was_admin = ADMIN_GROUP in cognito.groups_of(pool_id, person.username)
     if role is Role.ADMIN:
         cognito.add_to_group(pool_id, person.username, ADMIN_GROUP)
@@ -158,7 +161,8 @@ def _pool_user_and_item(user_id: str) -> tuple[str, cognito.PoolUser, Mapping[st
     person = cognito.user_by_sub(pool_id, user_id)
     if person is None:
         raise NotFound("no such user")
-    item = users_table.get(user_id)
+    # Consistent: the change is conditioned on this version and moves the look-up items it names.
+    item = users_table.get_consistent(user_id)
     if item is None:
         if not person.email:
             raise NotFound("no such user")

@@ -45,7 +45,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List patients, or find one by email */
+        /** List patients, find one by email, or search them by name */
         get: operations["ListPatients"];
         put?: never;
         post?: never;
@@ -1581,8 +1581,10 @@ export interface operations {
     ListPatients: {
         parameters: {
             query?: {
-                /** @description Exact (case-insensitive) email look-up */
+                /** @description Exact (case-insensitive) email look-up; not with `name` */
                 email?: string | null;
+                /** @description The start of a word of the patient's current name, given or family (case and accents ignored: `pat` finds Ava Patel); several words must each start a word of the name. Letters, spaces, hyphens and apostrophes, with two letters in a row; not with `email` */
+                name?: string | null;
                 /** @description Page size, default 20 */
                 limit?: number;
                 /** @description `nextCursor` of the previous page, unchanged: signed for this caller and this query, it expires; any other value is a 400 */
@@ -3879,6 +3881,15 @@ export interface operations {
             };
             /** @description No valid ID token (answered by the API Gateway authorizer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The resource changed meanwhile, or its state does not allow this change */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
