@@ -212,6 +212,22 @@ await reporting(browser, report, async () => {
   await meds.locator(`[data-medication="${prescribed.medicationId}"]`).waitFor();
   report.prescribed = true;
 
+  // The account: disabling asks once more, then the API has it disabled and the card says so;
+  // enabling gives the patient back their access.
+  const account = page.getByTestId("patient-account");
+  const enabledInApi = async () => (await api(token, "GET", `/admin/patients/${patient.userId}`)).body.enabled;
+  await account.getByTestId("account-state").filter({ hasText: "Enabled" }).waitFor();
+  await account.getByRole("button", { name: "Disable account" }).click();
+  await accessible(page, "account");
+  await account.getByRole("button", { name: "Disable now" }).click();
+  await account.getByRole("status").filter({ hasText: "Account disabled" }).waitFor();
+  await account.getByTestId("account-state").filter({ hasText: "Disabled" }).waitFor();
+  const whileDisabled = await enabledInApi();
+  await account.getByRole("button", { name: "Enable account" }).click();
+  await account.getByRole("status").filter({ hasText: "Account enabled" }).waitFor();
+  await account.getByTestId("account-state").filter({ hasText: "Enabled" }).waitFor();
+  report.account = [whileDisabled, await enabledInApi()];
+
   // Another patient's page (every count in its status row, two-digit ones too) passes axe as well.
   await page.getByTestId("patient-page").getByRole("button", { name: "All patients" }).click();
   await search.getByLabel("Email address").fill(config.otherPatient);

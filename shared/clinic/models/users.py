@@ -25,6 +25,12 @@ class User(Shape):
                                         "confirmed appointment")
 
 
+class PatientProfile(User):
+    """A patient's profile as staff see it: with whether the account may sign in and use the API."""
+
+    enabled: bool = Field(description="False once staff disabled the account (PUT /admin/users/{userId}/access)")
+
+
 class UserPage(Shape):
     items: list[User]
     next_cursor: str | None = Field(description="Opaque; pass back as `cursor` for the next page")

@@ -12,7 +12,7 @@ from pydantic import TypeAdapter
 from clinic import names
 from clinic.errors import Conflict, InvalidInput
 from clinic.identity import Caller
-from clinic.models.users import AccountAccess, Role, User, UserPage
+from clinic.models.users import AccountAccess, PatientProfile, Role, User, UserPage
 from clinic.repositories import patient_names_table as name_lookups
 from clinic.repositories import users_table
 from clinic.services import audit, cursors, live, users
@@ -38,8 +38,8 @@ def change(actor: Caller, patient_id: str, what: str, resource: str,
     return apply([audit.action(actor, patient_id, what, resource, reason)])
 
 
-def get(actor: Caller, patient_id: str) -> User:
-    return read(actor, patient_id, "profile", lambda: users.get(patient_id))
+def get(actor: Caller, patient_id: str) -> PatientProfile:
+    return read(actor, patient_id, "profile", lambda: users.get_with_access(patient_id))
 
 
 def list_patients(actor: Caller, *, email: str | None, limit: int, cursor: str | None,

@@ -21,7 +21,7 @@ from typing import Any
 from clinic import clock, cognito
 from clinic.errors import Forbidden, NotFound, Unauthorized
 from clinic.identity import ADMIN_GROUP, Caller
-from clinic.models.users import AccountAccess, ProfileChange, Role, User
+from clinic.models.users import AccountAccess, PatientProfile, ProfileChange, Role, User
 from clinic.repositories import auth_table, dynamo, users_table
 from clinic.settings import UserPool, get_settings
 
@@ -109,6 +109,15 @@ def get(user_id: str) -> User:
     if item is None:
         raise NotFound("no such user")
     return _user(item)
+
+
+def get_with_access(user_id: str) -> PatientProfile:
+    """The profile and whether the account is enabled (the Users item's ``disabled`` mark, which
+    ``set_access`` writes), read strongly consistently: staff see a change they just made."""
+    item = users_table.get_consistent(user_id)
+    if item is None:
+        raise NotFound("no such user")
+    return PatientProfile.model_validate({**item, "enabled": not item.get("disabled")})
 
 
 def set_role(user_id: str, role: Role, *,

@@ -188,6 +188,22 @@ def test_a_bad_access_change_is_a_400_and_changes_nothing(invoke, user_pool, sta
     assert enabled_in_cognito(user_pool, person) is True
 
 
+def test_staff_see_whether_a_patients_account_is_enabled(invoke, user_pool, staff):
+    person = create_native_user("shown@example.com")
+    users.create_profile(person["sub"], person["email"])
+
+    def shown() -> bool:
+        reply = call(invoke, "GetPatientFunction", sub=staff["sub"], admin=True, path={"userId": person["sub"]})
+        assert reply.status == 200, reply.body
+        return bool(reply.body["enabled"])
+
+    assert shown() is True
+    for enabled in (False, True):
+        assert call(invoke, "SetUserAccessFunction", sub=staff["sub"], admin=True, path={"userId": person["sub"]},
+                    body={"enabled": enabled}).status == 200
+        assert shown() is enabled
+
+
 def test_staff_cannot_disable_their_own_account(invoke, user_pool, staff):
     # Locked out by a slip, with no one signed in to undo it: another staff member does it.
     reply = call(invoke, "SetUserAccessFunction", sub=staff["sub"], admin=True, path={"userId": staff["sub"]},

@@ -88,6 +88,7 @@ export function createClient(config: ClientConfig) {
     GET: <P extends PathsWith<"get">>(path: P, options: Options<Operation<P, "get">>) => request("get", path, options),
     POST: <P extends PathsWith<"post">>(path: P, options: Options<Operation<P, "post">>) => request("post", path, options),
     PATCH: <P extends PathsWith<"patch">>(path: P, options: Options<Operation<P, "patch">>) => request("patch", path, options),
+    PUT: <P extends PathsWith<"put">>(path: P, options: Options<Operation<P, "put">>) => request("put", path, options),
     config,
   };
 }

@@ -1098,6 +1098,38 @@ export interface components {
             identifiers: components["schemas"]["PatientIdentifier"][];
         };
         /**
+         * PatientProfile
+         * @description A patient's profile as staff see it: with whether the account may sign in and use the API.
+         */
+        PatientProfile: {
+            /**
+             * Userid
+             * @description The Cognito subject (sub)
+             */
+            userId: string;
+            /** Email */
+            email: string;
+            /** Name */
+            name?: string | null;
+            /** Image */
+            image?: string | null;
+            /** @default patient */
+            role: components["schemas"]["Role"];
+            /** Createdat */
+            createdAt: number;
+            /**
+             * Appointmentreminders
+             * @description Email a reminder the day before each confirmed appointment
+             * @default true
+             */
+            appointmentReminders: boolean;
+            /**
+             * Enabled
+             * @description False once staff disabled the account (PUT /admin/users/{userId}/access)
+             */
+            enabled: boolean;
+        };
+        /**
          * ProfileChange
          * @description What a user may change about themselves: the display name, the picture and whether they
          *     get appointment reminders. Everything else (email, role, ids) comes from the identity
@@ -1672,7 +1704,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["User"];
+                    "application/json": components["schemas"]["PatientProfile"];
                 };
             };
             /** @description The request is invalid: `details` names each field and issue (never the value) */

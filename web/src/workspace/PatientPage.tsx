@@ -1,6 +1,7 @@
 import { useState } from "react";
 import type { Schemas } from "../api/client";
 import { formatTime, useFetched } from "../panels/useFetched";
+import { PatientAccount } from "./PatientAccount";
 import { PatientAppointments } from "./PatientAppointments";
 import { PatientMedications } from "./PatientMedications";
 import { PatientReadings } from "./PatientReadings";
@@ -8,8 +9,8 @@ import type { StaffPanelProps } from "./Workspace";
 
 const ROWS = [["optimal", "Optimal"], ["inRange", "In range"], ["outOfRange", "Out of range"]] as const;
 
-/** One patient's record: stats, readings (record a lab result, correct one), appointments and
- * medications. Every read here is audited by the API. */
+/** One patient's record: stats, readings (record a lab result, correct one), appointments,
+ * medications and the account (disable, enable). Every read here is audited by the API. */
 export function PatientPage({ client, onError, patient, onBack, onAudit }: StaffPanelProps & {
   patient: Schemas["User"]; onBack: () => void; onAudit: () => void;
 }) {
@@ -51,6 +52,7 @@ export function PatientPage({ client, onError, patient, onBack, onAudit }: Staff
       <PatientReadings {...panel} version={readingsVersion} onChanged={() => setReadingsVersion((v) => v + 1)} />
       <PatientAppointments {...panel} />
       <PatientMedications {...panel} />
+      <PatientAccount {...panel} />
     </div>
   );
 }
