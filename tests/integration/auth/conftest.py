@@ -15,6 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from clinic import aws, mail, settings
+from clinic.services import users
 from clinic_local import stack as local_stack
 from clinic_tools import template
 from tests.support import env
@@ -91,3 +92,11 @@ def create_native_user(email: str, *, verified: bool = True, name: str = "Test P
     )["User"]
     attributes = {a["Name"]: a["Value"] for a in created["Attributes"]}
     return {"username": created["Username"], "sub": attributes["sub"], "email": email}
+
+
+@pytest.fixture
+def staff(user_pool: Any) -> dict[str, Any]:
+    """A staff member of the user pool (its Users item in the admin role)."""
+    person = create_native_user("staff.member@example.com")
+    users.set_role(person["sub"], users.Role.ADMIN)
+    return person

@@ -9,7 +9,6 @@ import pytest
 
 from clinic.repositories import connections_table
 from clinic.services import users
-from clinic.services.users import Role
 from tests.integration.auth.conftest import create_native_user
 from tests.support.api import call
 from tests.support.events import api_event
@@ -22,13 +21,6 @@ def connect(user_id: str, *connection_ids: str) -> None:
 
 def open_connections(user_id: str) -> set[str]:
     return set(connections_table.of_user(user_id, int(time.time())))
-
-
-@pytest.fixture
-def staff(user_pool):
-    person = create_native_user("closing.staff@example.com")
-    users.set_role(person["sub"], Role.ADMIN)
-    return person
 
 
 @pytest.fixture

@@ -103,13 +103,6 @@ def test_a_current_admin_is_served(invoke, user_pool):
 
 
 @pytest.fixture
-def staff(user_pool):
-    person = create_native_user("disabling.staff@example.com")
-    users.set_role(person["sub"], Role.ADMIN)
-    return person
-
-
-@pytest.fixture
 def disabled(invoke, staff):
     """A patient with an appointment, disabled by staff after their token was issued."""
     person = create_native_user("disabled@example.com")
