@@ -10,7 +10,7 @@ items are always exactly those of the current patients' current names (docs/deci
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from clinic import aws, names
@@ -88,20 +88,36 @@ def get_consistent(user_id: str) -> Item | None:
 def delete(user_id: str) -> None:
     """Delete the user's item and their look-up items (one transaction); nothing when there is no
     item. A change of the item meanwhile is read again and the deletion retried."""
-    for attempt in range(1, WRITE_ATTEMPTS + 1):
-        item = get_consistent(user_id)
-        if item is None:
-            return
+    def actions(item: Item) -> list[dict[str, Any]]:
         condition, values = _unchanged(item)
         delete = {"TableName": _table(), "Key": dynamo.to_item({"userId": user_id}), "ConditionExpression": condition}
         if values:
             delete["ExpressionAttributeValues"] = values
+        return [{"Delete": delete}, *name_lookups.sync_actions(user_id, item.get(NAME_INDEX), None)]
+    write_as_read(user_id, actions)
+
+
+def write_as_read(user_id: str, actions_for: Callable[[Item], list[dict[str, Any]]], *,
+                  read: Item | None = None) -> tuple[Item | None, bool]:
+    """Write, in one transaction, the actions ``actions_for`` builds from the user's item as read
+    (``read``, else a strongly consistent read), each conditioned on that item: a change of the
+    item meanwhile is read again and the actions built anew, up to ``WRITE_ATTEMPTS`` tries, then
+    ConditionFailed (the caller's 409). Returns the item the written actions were built from (None
+    when there is no item) and whether anything was written (not when ``actions_for`` gave none)."""
+    for attempt in range(1, WRITE_ATTEMPTS + 1):
+        item = read if attempt == 1 and read is not None else get_consistent(user_id)
+        if item is None:
+            return None, False
+        actions = actions_for(item)
+        if not actions:
+            return item, False
         try:
-            dynamo.write([{"Delete": delete}, *name_lookups.sync_actions(user_id, item.get(NAME_INDEX), None)])
-            return
+            dynamo.write(actions)
+            return item, True
         except dynamo.ConditionFailed:
             if attempt == WRITE_ATTEMPTS:
                 raise
+    raise AssertionError("unreachable")
 
 
 def create(user: Mapping[str, Any]) -> bool:
@@ -125,23 +141,18 @@ def update_profile(user_id: str, changes: Mapping[str, Any]) -> Item | None:
             return _update(user_id, changes, "attribute_exists(userId)", {})
         except dynamo.ConditionFailed:
             return None
-    for attempt in range(1, WRITE_ATTEMPTS + 1):
-        item = get_consistent(user_id)
-        if item is None:
-            return None
+    def actions(item: Item) -> list[dict[str, Any]]:
         before, after = item.get(NAME_INDEX), name_index({**item, **changes})
         condition, values = _unchanged(item)
         update = _update_action(user_id, changes, condition, values, name_index_to=after)
-        try:
-            dynamo.write([update, *name_lookups.sync_actions(user_id, before, after)])
-        except dynamo.ConditionFailed:
-            if attempt == WRITE_ATTEMPTS:
-                raise
-            continue
-        new = {**item, **changes, "version": int(item.get("version") or 0) + 1}
-        new.pop(NAME_INDEX, None)
-        return {**new, **({NAME_INDEX: after} if after else {})}
-    raise AssertionError("unreachable")
+        return [update, *name_lookups.sync_actions(user_id, before, after)]
+    item, _ = write_as_read(user_id, actions)
+    if item is None:
+        return None
+    after = name_index({**item, **changes})
+    new = {**item, **changes, "version": int(item.get("version") or 0) + 1}
+    new.pop(NAME_INDEX, None)
+    return {**new, **({NAME_INDEX: after} if after else {})}
 
 
 _KEEP = object()

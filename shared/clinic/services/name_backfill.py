@@ -13,14 +13,13 @@ running a release older than this one, whose writes kept no look-ups)."""
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from clinic import clock
 from clinic.models.users import BackfillPosition, NameBackfillProgress, Role
-from clinic.repositories import dynamo, users_table
 from clinic.repositories import patient_names_table as name_lookups
+from clinic.repositories import users_table
 
 PAGE = 100
 WRITERS = 16  # transactions in flight at once (docs/decisions.md 63: the write rate this gives)
@@ -54,22 +53,9 @@ def run(after: BackfillPosition | None = None, *, again: bool = False) -> NameBa
                                         after=BackfillPosition(role=role, key=key))
 
 
-def _settle(item: Mapping[str, Any]) -> int:
+def _settle(item: dict[str, Any]) -> int:
     """1 when this wrote the user's look-ups, 0 when they were right after all (another writer
     made them so meanwhile, or the user is gone). A user changing under every try fails the
     invocation; the deploy invokes it again from the same position."""
-    for attempt in range(1, users_table.WRITE_ATTEMPTS + 1):
-        actions = users_table.name_index_actions(item)
-        if not actions:
-            return 0
-        try:
-            dynamo.write(actions)
-            return 1
-        except dynamo.ConditionFailed:
-            if attempt == users_table.WRITE_ATTEMPTS:
-                raise
-            fresh = users_table.get_consistent(str(item["userId"]))
-            if fresh is None:
-                return 0
-            item = fresh
-    return 0
+    _, wrote = users_table.write_as_read(str(item["userId"]), users_table.name_index_actions, read=item)
+    return int(wrote)
